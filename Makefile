@@ -1,0 +1,70 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# hwevent: top-level build. `make` builds the module, the CLI and the
+# selftests; `make check` tests them in a QEMU guest (see README.md).
+
+# The kernel to build the module against: KDIR wins; else the running
+# kernel's headers; else the newest installed /lib/modules/*/build.
+KVER_RUNNING := $(shell uname -r)
+ifeq ($(KDIR),)
+ifneq ($(wildcard /lib/modules/$(KVER_RUNNING)/build/Makefile),)
+KDIR := /lib/modules/$(KVER_RUNNING)/build
+else
+KDIR := $(lastword $(sort $(wildcard /lib/modules/*/build)))
+endif
+endif
+
+# Where the kselftest harness (from Debian's linux-source) is cached.
+HWEVENT_CACHE ?= $(or $(XDG_CACHE_HOME),$(HOME)/.cache)/hwevent
+export HWEVENT_CACHE
+
+UAPI := $(CURDIR)/include/uapi
+
+.PHONY: all module user selftests check demo shell deps checkpatch clean help
+
+all: module user selftests
+
+module:
+	@if [ -z "$(KDIR)" ] || [ ! -e "$(KDIR)/Makefile" ]; then \
+		echo "hwevent: no kernel headers found (set KDIR=, or install linux-headers-amd64)" >&2; \
+		exit 1; \
+	fi
+	@echo "hwevent: building the module against $(KDIR)"
+	$(MAKE) -C $(KDIR) M=$(CURDIR)/module W=1 modules
+
+user:
+	$(MAKE) -C user UAPI=$(UAPI)
+
+selftests:
+	@KSFT_DIR=$$(scripts/ksft.sh) && \
+	$(MAKE) -C selftests KSFT_DIR=$$KSFT_DIR OUTPUT=$(CURDIR)/selftests \
+		HWEVENT_CFLAGS=-I$(UAPI)
+
+deps:
+	scripts/deps.sh
+
+check:
+	scripts/check.sh
+
+demo:
+	scripts/demo.sh
+
+shell:
+	scripts/shell.sh
+
+checkpatch:
+	scripts/checkpatch.sh
+
+clean:
+	-$(MAKE) -C $(KDIR) M=$(CURDIR)/module clean
+	$(MAKE) -C user clean
+	rm -f selftests/hwevent_test selftests/hwevent_burst
+	rm -rf build
+
+help:
+	@echo "make            build module/hwevent.ko, user/hwevent and selftests/"
+	@echo "make check      boot a Debian kernel in QEMU and run the selftests"
+	@echo "make demo       boot the VM and run the CLI in both modes"
+	@echo "make shell      boot the VM to a shell with the module loaded"
+	@echo "make checkpatch run checkpatch.pl --strict on the module and header"
+	@echo "make deps       install the Debian packages the above need"

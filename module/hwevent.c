@@ -1,0 +1,476 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * hwevent - a simulated hardware event source, /dev/hwevent
+ *
+ * The Linux counterpart of the Windows WDM "event" sample. A program
+ * registers for one event with HWEVENT_IOC_REGISTER; the driver arms an
+ * hrtimer, whose callback plays the device's interrupt (hard irq context on
+ * non-RT kernels), and a tasklet plays the DPC that completes the
+ * registration: it signals the caller's eventfd (Windows: KeSetEvent on an
+ * event handle) or wakes the caller sleeping in the ioctl (Windows: a
+ * pending IRP), handing it a record of what happened and when.
+ *
+ * There is no hardware: nothing here touches a device, and the only
+ * resources are memory, timers and the callers' eventfds. Each registration
+ * belongs to the open file it was made on and ends exactly once: fired,
+ * interrupted by a signal (PENDING), or dropped when the file is released.
+ *
+ * Who owns a registration, and so who ends it:
+ *  - PENDING: the ioctl sleeping on it. The bottom half only marks it done
+ *    and completes it; the sleeper frees it.
+ *  - EVENTFD: the open file, while it is on hwevent_file.armed or .fired.
+ *    Whoever takes it off those lists under hwevent_file.lock ends it: the
+ *    bottom half (signal, put, free) or release (put, free, no signal).
+ */
+
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/completion.h>
+#include <linux/eventfd.h>
+#include <linux/fs.h>
+#include <linux/hrtimer.h>
+#include <linux/interrupt.h>
+#include <linux/ktime.h>
+#include <linux/list.h>
+#include <linux/miscdevice.h>
+#include <linux/module.h>
+#include <linux/slab.h>
+#include <linux/spinlock.h>
+#include <linux/string.h>
+#include <linux/uaccess.h>
+
+#include <linux/hwevent.h>
+
+/* The uAPI must not depend on the caller's word size: see hwevent.h. */
+static_assert(sizeof(struct hwevent_event) == 0x40);
+static_assert(sizeof(struct hwevent_register) == 0x88);
+static_assert(offsetof(struct hwevent_register, id) == 0x40);
+static_assert(offsetof(struct hwevent_register, event) == 0x48);
+static_assert(IS_ALIGNED(sizeof(struct hwevent_register), 8));
+
+/* No registration flags are defined yet. */
+#define HWEVENT_REGISTER_VALID_FLAGS	0U
+
+static unsigned int max_pending = 1024;
+module_param(max_pending, uint, 0644);
+MODULE_PARM_DESC(max_pending,
+		 "Most live registrations per open file (default 1024)");
+
+/* Device-wide event count; bumped by the timer callbacks of every file. */
+static atomic64_t hwevent_seqno = ATOMIC64_INIT(0);
+
+static struct kmem_cache *hwevent_reg_cache;
+
+/**
+ * enum hwevent_reg_state - where a registration is in its life
+ * @HWEVENT_ARMED: its timer is queued; it is on hwevent_file.armed
+ * @HWEVENT_FIRED: the interrupt ran; it is on hwevent_file.fired and the
+ *	bottom half is scheduled
+ * @HWEVENT_DONE: the bottom half completed it; it is on no list
+ * @HWEVENT_DROPPED: release took it before it completed; on no list
+ */
+enum hwevent_reg_state {
+	HWEVENT_ARMED,
+	HWEVENT_FIRED,
+	HWEVENT_DONE,
+	HWEVENT_DROPPED,
+};
+
+/**
+ * struct hwevent_file - one open file of /dev/hwevent
+ * @lock: protects @armed, @fired, @nr_live, @next_id and the state of
+ *	every registration on @armed or @fired. Taken by the hrtimer callback
+ *	(hard irq; a softirq thread on PREEMPT_RT), the bottom half (softirq)
+ *	and the ioctl and release (process), so always with interrupts off.
+ * @armed: registrations whose timer is queued
+ * @fired: registrations whose interrupt ran, waiting for the bottom half
+ * @nr_live: registrations on @armed or @fired, held to max_pending
+ * @next_id: id of the next registration, from 1
+ * @bh: the bottom half (Windows: the DPC), completes @fired
+ *
+ * Windows: the FILE_CONTEXT in FileObject->FsContext, plus this file's
+ * share of the sample's device-wide record list and its QueueLock.
+ */
+struct hwevent_file {
+	spinlock_t lock;	/* irq-safe: see @lock above */
+	struct list_head armed;
+	struct list_head fired;
+	unsigned int nr_live;
+	u64 next_id;
+	struct tasklet_struct bh;
+};
+
+/**
+ * struct hwevent_reg - one registration (Windows: NOTIFY_RECORD)
+ * @node: link in hwevent_file.armed or .fired
+ * @hfile: the open file it belongs to
+ * @timer: the simulated interrupt (Windows: KTIMER)
+ * @state: an &enum hwevent_reg_state, under hwevent_file.lock
+ * @mode: %HWEVENT_MODE_PENDING or %HWEVENT_MODE_EVENTFD
+ * @trigger: EVENTFD: the caller's eventfd, our own reference
+ * @done: PENDING: completed by the bottom half
+ * @event: the record; seqno and irq_ns written by the timer callback,
+ *	bh_ns by the bottom half, the rest before the timer is armed
+ */
+struct hwevent_reg {
+	struct list_head node;
+	struct hwevent_file *hfile;
+	struct hrtimer timer;
+	enum hwevent_reg_state state;
+	u32 mode;
+	struct eventfd_ctx *trigger;
+	struct completion done;
+	struct hwevent_event event;
+};
+
+static void hwevent_reg_free(struct hwevent_reg *reg)
+{
+	/* Windows: ObDereferenceObject() on the event. */
+	if (reg->trigger)
+		eventfd_ctx_put(reg->trigger);
+	kmem_cache_free(hwevent_reg_cache, reg);
+}
+
+/*
+ * The simulated interrupt (Windows: the KTIMER expiring and queueing its
+ * DPC): note when it ran, hand the registration to the bottom half.
+ */
+static enum hrtimer_restart hwevent_timer_fn(struct hrtimer *timer)
+{
+	struct hwevent_reg *reg = container_of(timer, struct hwevent_reg, timer);
+	struct hwevent_file *hfile = reg->hfile;
+	unsigned long flags;
+
+	spin_lock_irqsave(&hfile->lock, flags);
+	/* Release may have taken it while we waited for the lock. */
+	if (reg->state == HWEVENT_ARMED) {
+		reg->event.irq_ns = ktime_get_ns();
+		reg->event.seqno = atomic64_inc_return(&hwevent_seqno);
+		reg->state = HWEVENT_FIRED;
+		list_move_tail(&reg->node, &hfile->fired);
+		tasklet_schedule(&hfile->bh);
+	}
+	spin_unlock_irqrestore(&hfile->lock, flags);
+
+	return HRTIMER_NORESTART;
+}
+
+/* The bottom half (Windows: the DPC): complete every fired registration. */
+static void hwevent_bh(struct tasklet_struct *t)
+{
+	struct hwevent_file *hfile = from_tasklet(hfile, t, bh);
+	struct hwevent_reg *reg;
+
+	spin_lock_irq(&hfile->lock);
+	while ((reg = list_first_entry_or_null(&hfile->fired,
+					       struct hwevent_reg, node))) {
+		list_del_init(&reg->node);
+		hfile->nr_live--;
+		reg->event.bh_ns = ktime_get_ns();
+		reg->state = HWEVENT_DONE;
+
+		if (reg->mode == HWEVENT_MODE_PENDING) {
+			/*
+			 * Windows: IoCompleteRequest() on the pending IRP.
+			 * Under the lock, so that a waiter cleaning up after a
+			 * signal sees it either done or not fired at all.
+			 */
+			complete(&reg->done);
+			continue;
+		}
+
+		/* Off the lists it is ours alone: signal without the lock. */
+		spin_unlock_irq(&hfile->lock);
+		/* Windows: KeSetEvent() on the caller's event. */
+		eventfd_signal(reg->trigger, 1);
+		hwevent_reg_free(reg);
+		spin_lock_irq(&hfile->lock);
+	}
+	spin_unlock_irq(&hfile->lock);
+}
+
+static int hwevent_register_validate(const struct hwevent_register *req)
+{
+	if (req->mode != HWEVENT_MODE_PENDING &&
+	    req->mode != HWEVENT_MODE_EVENTFD)
+		return -EINVAL;
+	if (req->flags & ~HWEVENT_REGISTER_VALID_FLAGS)
+		return -EINVAL;
+	/* Zero now, so that they can be given a meaning later. */
+	if (req->padding || memchr_inv(req->reserved, 0, sizeof(req->reserved)))
+		return -EINVAL;
+	if (req->delay_ns > HWEVENT_MAX_DELAY_NS)
+		return -EINVAL;
+	return 0;
+}
+
+static struct hwevent_reg *hwevent_reg_create(struct hwevent_file *hfile,
+					      const struct hwevent_register *req)
+{
+	struct hwevent_reg *reg;
+
+	/* Windows: ExAllocatePoolQuotaZero(); charged to the caller. */
+	reg = kmem_cache_zalloc(hwevent_reg_cache, GFP_KERNEL_ACCOUNT);
+	if (!reg)
+		return ERR_PTR(-ENOMEM);
+
+	if (req->mode == HWEVENT_MODE_EVENTFD) {
+		/* Windows: ObReferenceObjectByHandle() on the event handle. */
+		struct eventfd_ctx *trigger = eventfd_ctx_fdget(req->eventfd);
+
+		if (IS_ERR(trigger)) {
+			kmem_cache_free(hwevent_reg_cache, reg);
+			return ERR_CAST(trigger);
+		}
+		reg->trigger = trigger;
+	}
+
+	INIT_LIST_HEAD(&reg->node);
+	reg->hfile = hfile;
+	reg->mode = req->mode;
+	reg->state = HWEVENT_ARMED;
+	init_completion(&reg->done);
+	hrtimer_init(&reg->timer, CLOCK_MONOTONIC, HRTIMER_MODE_ABS);
+	reg->timer.function = hwevent_timer_fn;
+	reg->event.cookie = req->cookie;
+
+	return reg;
+}
+
+/* Count the registration against max_pending, give it an id, list it. */
+static int hwevent_reg_add(struct hwevent_file *hfile, struct hwevent_reg *reg)
+{
+	int ret = 0;
+
+	spin_lock_irq(&hfile->lock);
+	if (hfile->nr_live >= READ_ONCE(max_pending)) {
+		ret = -ENOSPC;
+	} else {
+		hfile->nr_live++;
+		reg->event.id = ++hfile->next_id;
+		list_add_tail(&reg->node, &hfile->armed);
+	}
+	spin_unlock_irq(&hfile->lock);
+
+	return ret;
+}
+
+/* Undo hwevent_reg_add() for a registration whose timer never ran. */
+static void hwevent_reg_remove(struct hwevent_file *hfile,
+			       struct hwevent_reg *reg)
+{
+	spin_lock_irq(&hfile->lock);
+	list_del(&reg->node);
+	hfile->nr_live--;
+	spin_unlock_irq(&hfile->lock);
+}
+
+/*
+ * PENDING mode: sleep until the bottom half completes @reg (Windows:
+ * IoMarkIrpPending() and STATUS_PENDING; here the caller simply sleeps),
+ * then hand the record to the caller and free @reg.
+ */
+static long hwevent_wait(struct hwevent_file *hfile, struct hwevent_reg *reg,
+			 struct hwevent_register __user *ureq)
+{
+	long ret = 0;
+
+	if (wait_for_completion_interruptible(&reg->done)) {
+		/*
+		 * Windows: the cancel routine; here the waiter cleans up after
+		 * itself. If the timer was still queued, the event never
+		 * happened: drop it and return -EINTR, never -ERESTARTSYS, as
+		 * a restart would start the delay over.
+		 */
+		if (hrtimer_cancel(&reg->timer)) {
+			hwevent_reg_remove(hfile, reg);
+			hwevent_reg_free(reg);
+			return -EINTR;
+		}
+		/*
+		 * The interrupt ran before the signal: the bottom half is
+		 * already scheduled and completes it shortly. Report the
+		 * event rather than lose it.
+		 */
+		wait_for_completion(&reg->done);
+	}
+
+	if (copy_to_user(&ureq->event, &reg->event, sizeof(reg->event)))
+		ret = -EFAULT;
+	hwevent_reg_free(reg);
+
+	return ret;
+}
+
+static long hwevent_ioctl_register(struct hwevent_file *hfile,
+				   struct hwevent_register __user *ureq)
+{
+	struct hwevent_register req;
+	struct hwevent_reg *reg;
+	ktime_t due;
+	int ret;
+
+	/* Windows: METHOD_BUFFERED copies this in for the driver. */
+	if (copy_from_user(&req, ureq, sizeof(req)))
+		return -EFAULT;
+
+	ret = hwevent_register_validate(&req);
+	if (ret)
+		return ret;
+
+	reg = hwevent_reg_create(hfile, &req);
+	if (IS_ERR(reg))
+		return PTR_ERR(reg);
+
+	ret = hwevent_reg_add(hfile, reg);
+	if (ret)
+		goto out_free;
+
+	if (put_user(reg->event.id, &ureq->id)) {
+		ret = -EFAULT;
+		goto out_remove;
+	}
+
+	/*
+	 * The delay is relative to now; take now ourselves rather than let
+	 * HRTIMER_MODE_REL do it, so that the record can say when it was due.
+	 */
+	due = ktime_add_ns(ktime_get(), req.delay_ns);
+	reg->event.due_ns = ktime_to_ns(due);
+	/* Windows: KeSetTimer(). */
+	hrtimer_start(&reg->timer, due, HRTIMER_MODE_ABS);
+
+	/* An EVENTFD registration may be gone already: don't touch it. */
+	if (req.mode == HWEVENT_MODE_EVENTFD)
+		return 0;
+
+	return hwevent_wait(hfile, reg, ureq);
+
+out_remove:
+	hwevent_reg_remove(hfile, reg);
+out_free:
+	hwevent_reg_free(reg);
+	return ret;
+}
+
+static long hwevent_ioctl(struct file *file, unsigned int cmd,
+			  unsigned long arg)
+{
+	struct hwevent_file *hfile = file->private_data;
+
+	switch (cmd) {
+	case HWEVENT_IOC_REGISTER:
+		return hwevent_ioctl_register(hfile, (void __user *)arg);
+	default:
+		return -ENOIOCTLCMD;
+	}
+}
+
+/* Windows: IRP_MJ_CREATE, with the per-open context in FsContext. */
+static int hwevent_open(struct inode *inode, struct file *file)
+{
+	struct hwevent_file *hfile;
+
+	hfile = kzalloc(sizeof(*hfile), GFP_KERNEL_ACCOUNT);
+	if (!hfile)
+		return -ENOMEM;
+
+	spin_lock_init(&hfile->lock);
+	INIT_LIST_HEAD(&hfile->armed);
+	INIT_LIST_HEAD(&hfile->fired);
+	tasklet_setup(&hfile->bh, hwevent_bh);
+
+	/* misc_open() left our miscdevice here; we need the file's own. */
+	file->private_data = hfile;
+
+	return stream_open(inode, file);
+}
+
+/*
+ * Last close (Windows: IRP_MJ_CLEANUP and IRP_MJ_CLOSE in one). No ioctl
+ * can be running, as each holds a reference to the file, so no PENDING
+ * registration exists; only the timers and the bottom half still touch
+ * @hfile. Take every registration, stop its timer, stop the bottom half,
+ * then free: nothing is signalled after this returns.
+ */
+static int hwevent_release(struct inode *inode, struct file *file)
+{
+	struct hwevent_file *hfile = file->private_data;
+	struct hwevent_reg *reg, *tmp;
+	LIST_HEAD(dropped);
+
+	spin_lock_irq(&hfile->lock);
+	list_splice_init(&hfile->armed, &dropped);
+	list_splice_init(&hfile->fired, &dropped);
+	list_for_each_entry(reg, &dropped, node)
+		reg->state = HWEVENT_DROPPED;
+	hfile->nr_live = 0;
+	spin_unlock_irq(&hfile->lock);
+
+	list_for_each_entry_safe(reg, tmp, &dropped, node) {
+		WARN_ON_ONCE(reg->mode == HWEVENT_MODE_PENDING);
+		/* Windows: KeCancelTimer(); this one also waits for a
+		 * callback that is running, which sees HWEVENT_DROPPED.
+		 */
+		hrtimer_cancel(&reg->timer);
+		hwevent_reg_free(reg);
+	}
+
+	/* No timer of this file can schedule it any more. */
+	tasklet_kill(&hfile->bh);
+	kfree(hfile);
+
+	return 0;
+}
+
+static const struct file_operations hwevent_fops = {
+	.owner		= THIS_MODULE,
+	.open		= hwevent_open,
+	.release	= hwevent_release,
+	.unlocked_ioctl	= hwevent_ioctl,
+	.compat_ioctl	= compat_ptr_ioctl,
+};
+
+/* Windows: IoCreateDevice() and IoCreateSymbolicLink(). */
+static struct miscdevice hwevent_misc = {
+	.minor	= MISC_DYNAMIC_MINOR,
+	.name	= "hwevent",
+	.fops	= &hwevent_fops,
+	.mode	= 0600,
+};
+
+static int __init hwevent_init(void)
+{
+	int ret;
+
+	hwevent_reg_cache = KMEM_CACHE(hwevent_reg, SLAB_ACCOUNT);
+	if (!hwevent_reg_cache)
+		return -ENOMEM;
+
+	ret = misc_register(&hwevent_misc);
+	if (ret) {
+		kmem_cache_destroy(hwevent_reg_cache);
+		return ret;
+	}
+
+	return 0;
+}
+
+/*
+ * fops.owner keeps the module loaded while any file is open, and release
+ * stops every timer and bottom half of its file before it returns, so no
+ * timer or tasklet of ours is queued or running by now: unlike the Windows
+ * sample's Unload, which flushed nothing.
+ */
+static void __exit hwevent_exit(void)
+{
+	misc_deregister(&hwevent_misc);
+	kmem_cache_destroy(hwevent_reg_cache);
+}
+
+module_init(hwevent_init);
+module_exit(hwevent_exit);
+
+MODULE_DESCRIPTION("Simulated hardware event source: eventfd and pending-request notification");
+MODULE_AUTHOR("hwevent developers");
+MODULE_LICENSE("GPL");
