@@ -20,7 +20,7 @@ export HWEVENT_CACHE
 
 UAPI := $(CURDIR)/include/uapi
 
-.PHONY: all module user selftests check demo shell deps checkpatch clean help
+.PHONY: all module user selftests check demo shell deps checkpatch dkms-check clean help
 
 all: module user selftests
 
@@ -55,6 +55,9 @@ shell:
 checkpatch:
 	scripts/checkpatch.sh
 
+dkms-check:
+	scripts/dkms-check.sh
+
 clean:
 	-$(MAKE) -C $(KDIR) M=$(CURDIR)/module clean
 	$(MAKE) -C user clean
@@ -67,4 +70,5 @@ help:
 	@echo "make demo       boot the VM and run the CLI in both modes"
 	@echo "make shell      boot the VM to a shell with the module loaded"
 	@echo "make checkpatch run checkpatch.pl --strict on the module and header"
+	@echo "make dkms-check dkms add/build/install/remove for every installed kernel (root)"
 	@echo "make deps       install the Debian packages the above need"

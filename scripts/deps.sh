@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Install the Debian packages that building and testing hwevent need.
+# Idempotent: apt is only touched when something is missing, so a warm
+# machine pays nothing and needs no network.
+set -euo pipefail
+
+packages=(
+	build-essential		# gcc, make: the module, the CLI, the selftests
+	linux-image-amd64	# the kernel booted in QEMU
+	linux-headers-amd64	# ... and its headers, to build the module against
+	linux-source-6.1	# kselftest harness, lib.mk and checkpatch.pl
+	qemu-system-x86		# the VM (the host kernel cannot load modules)
+	busybox-static		# the guest userland
+	kmod			# modinfo/depmod for the kernel build
+	cpio gzip		# the initramfs
+	xz-utils		# unpacking linux-source
+	rsync			# lib.mk's install target
+	sparse			# make C=1
+	gcc-multilib libc6-dev-i386	# 32-bit test programs (compat ioctl)
+	perl			# checkpatch.pl, kselftest prefix.pl
+)
+
+missing=()
+for pkg in "${packages[@]}"; do
+	status=$(dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null || true)
+	[[ $status == "install ok installed" ]] || missing+=("$pkg")
+done
+
+if ((${#missing[@]} == 0)); then
+	echo "hwevent: all ${#packages[@]} needed packages are installed"
+	exit 0
+fi
+
+sudo=()
+if ((EUID != 0)); then
+	command -v sudo >/dev/null || {
+		echo "hwevent: need root (or sudo) to install: ${missing[*]}" >&2
+		exit 1
+	}
+	sudo=(sudo)
+fi
+
+echo "hwevent: installing ${missing[*]}"
+"${sudo[@]}" apt-get -o Acquire::Retries=3 update
+"${sudo[@]}" env DEBIAN_FRONTEND=noninteractive \
+	apt-get install -y --no-install-recommends "${missing[@]}"

@@ -1,0 +1,90 @@
+# SPDX-License-Identifier: GPL-2.0
+# shellcheck shell=bash
+#
+# Sourced by check.sh, demo.sh and shell.sh: pick the Debian kernel to boot,
+# build everything against its headers, stage the guest's files under
+# build/stage/, and boot it with scripts/vm-run.
+#
+#   stage_pick_kernel   set KVER, KIMAGE, KDIR: the newest /boot/vmlinuz-<ver>
+#                       with /lib/modules/<ver>/build (HWEVENT_KERNEL_VERSION
+#                       overrides)
+#   stage_build         make KDIR=$KDIR all
+#   stage_tree          fill $STAGE (see below)
+#   stage_vm_run ARGS   scripts/vm-run with the kernel, the staged tree and
+#                       the guest environment, plus ARGS
+#
+# The guest tree ($STAGE):
+#   /hwevent/hwevent.ko                    the module ($HWEVENT_KO)
+#   /hwevent/bin/hwevent                   the CLI (on PATH)
+#   /hwevent/*.sh                          scripts/guest/*
+#   /kselftest/kselftest/runner.sh         the kernel's kselftest runner
+#   /kselftest/kselftest-list.txt          collection:test, as run_kselftest.sh
+#   /kselftest/drivers/misc/hwevent/       the tests (lib.mk's install)
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+STAGE=$ROOT/build/stage
+# Where the tests sit in a kernel tree: their kselftest collection.
+KSFT_COLLECTION=drivers/misc/hwevent
+GUEST_KO=/hwevent/hwevent.ko
+GUEST_PATH=/hwevent/bin:/usr/sbin:/usr/bin:/sbin:/bin
+
+stage_pick_kernel() {
+	local v
+	KVER=${HWEVENT_KERNEL_VERSION:-}
+	if [[ -z $KVER ]]; then
+		# Newest first; only kernels we can also build the module for.
+		while read -r v; do
+			if [[ -e /lib/modules/$v/build/Makefile ]]; then
+				KVER=$v
+				break
+			fi
+		done < <(find /boot -maxdepth 1 -name 'vmlinuz-*' -printf '%f\n' |
+			sed 's/^vmlinuz-//' | sort -rV)
+	fi
+	if [[ -z $KVER ]]; then
+		echo "hwevent: no /boot/vmlinuz-<ver> with /lib/modules/<ver>/build: run scripts/deps.sh" >&2
+		return 1
+	fi
+	KIMAGE=/boot/vmlinuz-$KVER
+	KDIR=/lib/modules/$KVER/build
+	if [[ ! -r $KIMAGE || ! -e $KDIR/Makefile ]]; then
+		echo "hwevent: kernel $KVER needs $KIMAGE and $KDIR (linux-image/linux-headers)" >&2
+		return 1
+	fi
+	echo "hwevent: guest kernel $KVER ($KIMAGE)"
+}
+
+stage_build() {
+	make -C "$ROOT" KDIR="$KDIR" all
+}
+
+stage_tree() {
+	local ksft make_args
+	ksft=$("$ROOT/scripts/ksft.sh")
+	make_args=(-C "$ROOT/selftests" KSFT_DIR="$ksft" OUTPUT="$ROOT/selftests"
+		HWEVENT_CFLAGS=-I"$ROOT/include/uapi")
+
+	# From scratch every time: a stale file must never pass for a new one.
+	rm -rf "$STAGE"
+	mkdir -p "$STAGE/hwevent/bin" "$STAGE/kselftest/kselftest"
+	cp "$ROOT/module/hwevent.ko" "$STAGE/hwevent/"
+	cp "$ROOT/user/hwevent" "$STAGE/hwevent/bin/"
+	cp "$ROOT"/scripts/guest/*.sh "$STAGE/hwevent/"
+	cp "$ksft/kselftest/runner.sh" "$ksft/kselftest/prefix.pl" "$STAGE/kselftest/kselftest/"
+
+	make -s "${make_args[@]}" install INSTALL_PATH="$STAGE/kselftest/$KSFT_COLLECTION"
+	# lib.mk's emit_tests lists TEST_GEN_PROGS and TEST_PROGS (not the
+	# _EXTENDED helpers), exactly what run_kselftest.sh would run.
+	make -s --no-print-directory "${make_args[@]}" emit_tests \
+		COLLECTION="$KSFT_COLLECTION" >"$STAGE/kselftest/kselftest-list.txt"
+	if [[ ! -s $STAGE/kselftest/kselftest-list.txt ]]; then
+		echo "hwevent: selftests/ lists no tests (emit_tests is empty)" >&2
+		return 1
+	fi
+}
+
+stage_vm_run() {
+	"$ROOT/scripts/vm-run" --kernel "$KIMAGE" \
+		--add "$STAGE/hwevent:/hwevent" --add "$STAGE/kselftest:/kselftest" \
+		--env PATH="$GUEST_PATH" --env HWEVENT_KO="$GUEST_KO" "$@"
+}

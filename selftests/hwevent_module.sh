@@ -1,0 +1,230 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# hwevent_module.sh - load and unload hwevent.ko around open files and
+# events in flight.
+#
+# The module is $HWEVENT_KO (the path of hwevent.ko) if set, else what
+# `modprobe hwevent` finds. Needs root; POSIX sh (busybox ash or bash).
+# Prints TAP and exits 0 if every test passed, 1 if one failed, 4 (skip)
+# without root or a module to load. Starts by unloading the module if it is
+# loaded, and leaves it loaded at the end for the tests that follow.
+
+set -u
+
+KSFT_PASS=0
+KSFT_FAIL=1
+KSFT_SKIP=4
+
+MODULE=hwevent
+DEV=/dev/hwevent
+PARAM=/sys/module/$MODULE/parameters/max_pending
+BURST=${HWEVENT_BURST:-$(dirname "$0")/hwevent_burst}
+ROUNDS=20
+PLAN=7
+# Kernel log lines that mean something went wrong.
+TROUBLE='BUG:|kernel BUG|WARNING:|Oops|general protection|Call Trace:|UBSAN|KASAN|list_(add|del) corruption|refcount_t:|kmemleak'
+
+nr=0
+failed=0
+
+ok() {
+	nr=$((nr + 1))
+	echo "ok $nr $1"
+}
+
+not_ok() {
+	nr=$((nr + 1))
+	echo "not ok $nr $1"
+	failed=1
+}
+
+skip() {
+	nr=$((nr + 1))
+	echo "ok $nr $1 # SKIP $2"
+}
+
+diag() {
+	echo "# $*"
+}
+
+skip_all() {
+	echo "TAP version 13"
+	echo "1..0 # SKIP $1"
+	exit $KSFT_SKIP
+}
+
+loaded() {
+	grep -q "^$MODULE " /proc/modules
+}
+
+# The module's reference count, from /proc/modules.
+refcnt() {
+	awk -v m="$MODULE" '$1 == m { print $3 }' /proc/modules
+}
+
+# Waits up to 5 s for the node to appear (udev may be slower than devtmpfs).
+node_appears() {
+	i=0
+	while [ ! -c "$DEV" ]; do
+		[ $i -lt 50 ] || return 1
+		sleep 0.1
+		i=$((i + 1))
+	done
+}
+
+node_disappears() {
+	i=0
+	while [ -e "$DEV" ]; do
+		[ $i -lt 50 ] || return 1
+		sleep 0.1
+		i=$((i + 1))
+	done
+}
+
+load() {
+	if [ -n "${HWEVENT_KO:-}" ]; then
+		out=$(insmod "$HWEVENT_KO" 2>&1)
+	else
+		out=$(modprobe "$MODULE" 2>&1)
+	fi
+	rc=$?
+	[ -z "$out" ] || diag "$out"
+	[ $rc -eq 0 ] && node_appears
+}
+
+unload() {
+	out=$(rmmod "$MODULE" 2>&1)
+	rc=$?
+	[ -z "$out" ] || diag "$out"
+	return $rc
+}
+
+MARK="hwevent_module.sh: start $$"
+
+# The kernel log since MARK; fails if MARK cannot be found.
+log_since_mark() {
+	log=$(dmesg 2>/dev/null) || return 1
+	printf '%s\n' "$log" | grep -q "$MARK" || return 1
+	printf '%s\n' "$log" | sed -n "/$MARK/,\$p"
+}
+
+[ "$(id -u)" -eq 0 ] || skip_all "must be run as root"
+[ -r /proc/modules ] || skip_all "kernel without module support"
+if [ -d /sys/module/$MODULE ] && ! loaded; then
+	skip_all "$MODULE is built in: nothing to unload"
+fi
+if [ -n "${HWEVENT_KO:-}" ]; then
+	[ -r "$HWEVENT_KO" ] || skip_all "HWEVENT_KO=$HWEVENT_KO: no such file"
+elif ! loaded && ! modprobe -D "$MODULE" >/dev/null 2>&1; then
+	skip_all "no $MODULE module: set HWEVENT_KO or install hwevent.ko (CONFIG_HWEVENT)"
+fi
+if loaded && ! rmmod "$MODULE" 2>/dev/null; then
+	skip_all "$MODULE is in use: cannot start from an unloaded module"
+fi
+
+echo "TAP version 13"
+echo "1..$PLAN"
+echo "$MARK" >/dev/kmsg 2>/dev/null
+
+# 1
+desc="load: $DEV appears, a character device of mode 0600"
+if load && [ "$(stat -c %a "$DEV")" = 600 ]; then
+	ok "$desc"
+else
+	not_ok "$desc"
+fi
+
+# 2
+desc="max_pending is 1024 after load"
+val=$(cat "$PARAM" 2>/dev/null)
+if [ "$val" = 1024 ]; then
+	ok "$desc"
+else
+	diag "$PARAM: '$val'"
+	not_ok "$desc"
+fi
+
+# 3: the open file holds a reference to the module (fops.owner).
+desc="rmmod is refused while $DEV is open"
+if (
+	exec 3<>"$DEV" || exit 1
+	n=$(refcnt)
+	[ "${n:-0}" -ge 1 ] || { diag "refcnt '$n' with $DEV open"; exit 1; }
+	if rmmod "$MODULE" 2>/dev/null; then
+		diag "rmmod succeeded"
+		exit 1
+	fi
+	loaded && [ -c "$DEV" ]
+); then
+	ok "$desc"
+else
+	not_ok "$desc"
+fi
+# Should it have been unloaded anyway, the tests below still need it.
+loaded || load
+
+# 4
+desc="rmmod succeeds once $DEV is closed; $DEV goes away"
+if unload && ! loaded && node_disappears; then
+	ok "$desc"
+else
+	not_ok "$desc"
+fi
+
+# 5
+desc="reload"
+if load; then
+	ok "$desc"
+else
+	not_ok "$desc"
+fi
+
+# 6: timers and bottom halves still running when the last file is closed
+# must be gone by the time release returns, or rmmod frees their code.
+desc="rmmod right after a burst of registrations, $ROUNDS times"
+if [ ! -x "$BURST" ]; then
+	skip "$desc" "no $BURST"
+else
+	round=0
+	while [ $round -lt $ROUNDS ]; do
+		round=$((round + 1))
+		loaded || load || break
+		if ! "$BURST" 200; then
+			diag "round $round: hwevent_burst failed"
+			break
+		fi
+		if ! unload; then
+			diag "round $round: rmmod failed"
+			break
+		fi
+		if ! load; then
+			diag "round $round: insmod failed"
+			break
+		fi
+		round_ok=$round
+	done
+	if [ "${round_ok:-0}" -eq $ROUNDS ]; then
+		ok "$desc"
+	else
+		not_ok "$desc"
+	fi
+fi
+
+# 7
+desc="no kernel warnings"
+if ! log=$(log_since_mark); then
+	skip "$desc" "cannot read the kernel log"
+elif printf '%s\n' "$log" | grep -qE "$TROUBLE"; then
+	printf '%s\n' "$log" | tail -n 60 | sed 's/^/# /'
+	not_ok "$desc"
+else
+	ok "$desc"
+fi
+
+# Leave the module loaded for the tests that follow.
+loaded || load || diag "could not reload $MODULE"
+
+[ $nr -eq $PLAN ] || { diag "ran $nr tests of $PLAN"; failed=1; }
+[ $failed -eq 0 ] && exit $KSFT_PASS
+exit $KSFT_FAIL
