@@ -20,7 +20,7 @@ export HWEVENT_CACHE
 
 UAPI := $(CURDIR)/include/uapi
 
-.PHONY: all module user selftests check demo shell deps checkpatch dkms-check clean help
+.PHONY: all module user selftests check demo shell deps checkpatch lint dkms-check print-kdir clean help
 
 all: module user selftests
 
@@ -55,6 +55,12 @@ shell:
 checkpatch:
 	scripts/checkpatch.sh
 
+lint:
+	scripts/lint.sh $(KDIR)
+
+print-kdir:
+	@echo $(KDIR)
+
 dkms-check:
 	scripts/dkms-check.sh
 
@@ -70,5 +76,6 @@ help:
 	@echo "make demo       boot the VM and run the CLI in both modes"
 	@echo "make shell      boot the VM to a shell with the module loaded"
 	@echo "make checkpatch run checkpatch.pl --strict on the module and header"
+	@echo "make lint       W=1 build, sparse and checkpatch --strict; any finding fails"
 	@echo "make dkms-check dkms add/build/install/remove for every installed kernel (root)"
 	@echo "make deps       install the Debian packages the above need"

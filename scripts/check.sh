@@ -5,7 +5,8 @@
 # load hwevent.ko, run the kselftests with the kernel's runner, unload, and
 # count. Every leaf kselftest result counts, plus each test program's result
 # and the host-side checks (module loads, module unloads, VM exits cleanly,
-# kernel log clean). A skip is not a pass: make check wants every test run.
+# kernel log clean, and the W=1, sparse and checkpatch runs of scripts/lint.sh).
+# A skip is not a pass: make check wants every test run.
 # The last line is the summary: "hwevent: N passed, M failed[, K skipped]".
 set -euo pipefail
 
@@ -15,6 +16,7 @@ set -euo pipefail
 out=$ROOT/build/check
 console=$out/console.log
 klog=$out/kernel.log
+lint=$out/lint.log
 results=$out/results.tsv
 start=$SECONDS
 
@@ -24,7 +26,9 @@ stage_build
 stage_tree
 
 mkdir -p "$out"
-rm -f "$console" "$klog" "$results"
+rm -f "$console" "$klog" "$results" "$lint"
+# The static checks first: a W=1 warning or a checkpatch finding fails too.
+"$ROOT/scripts/lint.sh" "$KDIR" | tee "$lint" || true
 echo "hwevent: booting $KVER in QEMU; guest output follows (also in $console)"
 set +e
 stage_vm_run --kernel-log "$klog" --timeout "${HWEVENT_CHECK_TIMEOUT:-900}" \
@@ -38,6 +42,8 @@ awk -f "$ROOT/scripts/lib/ktap-count.awk" "$console" >"$results"
 result() {
 	printf '%s\t%s\n' "$1" "$2" >>"$results"
 }
+
+sed -n -e 's/^ok - /pass\t/p' -e 's/^not ok - /fail\t/p' "$lint" >>"$results"
 
 # The guest script exits 0 or 1 (its own checks, counted below).
 case $vm_rc in

@@ -20,6 +20,7 @@ packages=(
 	sparse			# make C=1
 	gcc-multilib libc6-dev-i386	# 32-bit test programs (compat ioctl)
 	perl			# checkpatch.pl, kselftest prefix.pl
+	dkms			# make dkms-check
 )
 
 missing=()

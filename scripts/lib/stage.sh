@@ -83,8 +83,12 @@ stage_tree() {
 	fi
 }
 
+# coreutils' timeout: the kselftest runner uses /usr/bin/timeout, if there
+# is one, to hold each test to its "settings" timeout (busybox's lacks the
+# --foreground option the runner passes).
 stage_vm_run() {
 	"$ROOT/scripts/vm-run" --kernel "$KIMAGE" \
 		--add "$STAGE/hwevent:/hwevent" --add "$STAGE/kselftest:/kselftest" \
+		--add /usr/bin/timeout:/usr/bin/timeout \
 		--env PATH="$GUEST_PATH" --env HWEVENT_KO="$GUEST_KO" "$@"
 }

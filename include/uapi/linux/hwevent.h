@@ -33,9 +33,10 @@
 
 /**
  * struct hwevent_event - what the driver reports about one event
- * @seqno: device-wide sequence number, counted from 1 when the module is
- *	loaded; taken when the simulated interrupt runs, so it grows in the
- *	order the interrupts ran, across all open files
+ * @seqno: device-wide sequence number, counted from 1 after the module is
+ *	loaded and taken by the simulated interrupt: it grows in the order
+ *	the interrupts of one open file ran, and across files too, except
+ *	for interrupts that ran at the same moment on different CPUs
  * @id: the id of the registration that fired (&hwevent_register.id)
  * @cookie: &hwevent_register.cookie, returned unchanged
  * @due_ns: CLOCK_MONOTONIC time, in ns, at which the timer was due
