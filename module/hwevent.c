@@ -13,19 +13,23 @@
  * There is no hardware: nothing here touches a device, and the only
  * resources are memory, timers and the callers' eventfds. Each registration
  * belongs to the open file it was made on and ends exactly once: fired,
- * interrupted by a signal (PENDING), or dropped when the file is released.
+ * cancelled (HWEVENT_IOC_CANCEL), interrupted by a signal (PENDING), or
+ * dropped when the file is released. The end is decided under
+ * hwevent_file.lock by whoever moves it out of HWEVENT_ARMED or
+ * HWEVENT_FIRED; its counters are in debugfs, hwevent/stats.
  *
- * Who owns a registration, and so who ends it:
- *  - PENDING: the ioctl sleeping on it. The bottom half only marks it done
- *    and completes it; the sleeper frees it.
+ * Who owns a registration, and so frees it:
+ *  - PENDING: the ioctl sleeping on it. The bottom half and a canceller only
+ *    mark it ended and complete it; the sleeper stops the timer and frees.
  *  - EVENTFD: the open file, while it is on hwevent_file.armed or .fired.
- *    Whoever takes it off those lists under hwevent_file.lock ends it: the
- *    bottom half (signal, put, free) or release (put, free, no signal).
+ *    Whoever takes it off those lists under the lock frees it: the bottom
+ *    half (after signalling), a canceller or release (never signalled).
  */
 
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/completion.h>
+#include <linux/debugfs.h>
 #include <linux/eventfd.h>
 #include <linux/fs.h>
 #include <linux/hrtimer.h>
@@ -34,6 +38,7 @@
 #include <linux/list.h>
 #include <linux/miscdevice.h>
 #include <linux/module.h>
+#include <linux/seq_file.h>
 #include <linux/slab.h>
 #include <linux/spinlock.h>
 #include <linux/string.h>
@@ -47,9 +52,11 @@ static_assert(sizeof(struct hwevent_register) == 0x88);
 static_assert(offsetof(struct hwevent_register, id) == 0x40);
 static_assert(offsetof(struct hwevent_register, event) == 0x48);
 static_assert(IS_ALIGNED(sizeof(struct hwevent_register), 8));
+static_assert(sizeof(struct hwevent_cancel) == 0x20);
 
 /* No registration flags are defined yet. */
 #define HWEVENT_REGISTER_VALID_FLAGS	0U
+#define HWEVENT_CANCEL_VALID_FLAGS	HWEVENT_CANCEL_ALL
 
 static unsigned int max_pending = 1024;
 module_param(max_pending, uint, 0644);
@@ -60,21 +67,41 @@ MODULE_PARM_DESC(max_pending,
 static atomic64_t hwevent_seqno = ATOMIC64_INIT(0);
 
 static struct kmem_cache *hwevent_reg_cache;
+static struct dentry *hwevent_debugfs;
 
 /**
  * enum hwevent_reg_state - where a registration is in its life
  * @HWEVENT_ARMED: its timer is queued; it is on hwevent_file.armed
  * @HWEVENT_FIRED: the interrupt ran; it is on hwevent_file.fired and the
  *	bottom half is scheduled
- * @HWEVENT_DONE: the bottom half completed it; it is on no list
- * @HWEVENT_DROPPED: release took it before it completed; on no list
+ * @HWEVENT_DONE: ended: the bottom half completed it (fired)
+ * @HWEVENT_CANCELLED: ended: HWEVENT_IOC_CANCEL took it while armed
+ * @HWEVENT_INTERRUPTED: ended: a signal reached its PENDING caller while
+ *	it was armed
+ * @HWEVENT_DROPPED: ended: release took it before it completed
+ * @HWEVENT_NR_STATES: number of states
+ *
+ * An ended registration is on no list.
  */
 enum hwevent_reg_state {
 	HWEVENT_ARMED,
 	HWEVENT_FIRED,
 	HWEVENT_DONE,
+	HWEVENT_CANCELLED,
+	HWEVENT_INTERRUPTED,
 	HWEVENT_DROPPED,
+	HWEVENT_NR_STATES
 };
+
+/*
+ * Device-wide accounting, for debugfs and the tests: every registration
+ * that was armed ends in exactly one of the ended states, and every eventfd
+ * reference taken is put once. Lock-free; read as a snapshot.
+ */
+static atomic64_t hwevent_armed_total = ATOMIC64_INIT(0);
+static atomic64_t hwevent_ended[HWEVENT_NR_STATES];
+static atomic_t hwevent_live = ATOMIC_INIT(0);
+static atomic_t hwevent_eventfd_refs = ATOMIC_INIT(0);
 
 /**
  * struct hwevent_file - one open file of /dev/hwevent
@@ -125,10 +152,26 @@ struct hwevent_reg {
 
 static void hwevent_reg_free(struct hwevent_reg *reg)
 {
-	/* Windows: ObDereferenceObject() on the event. */
-	if (reg->trigger)
+	if (reg->trigger) {
+		/* Windows: ObDereferenceObject() on the event. */
 		eventfd_ctx_put(reg->trigger);
+		atomic_dec(&hwevent_eventfd_refs);
+	}
 	kmem_cache_free(hwevent_reg_cache, reg);
+}
+
+/* Called with hwevent_file.lock held, by whoever ends @reg. */
+static void hwevent_reg_end(struct hwevent_file *hfile,
+			    struct hwevent_reg *reg,
+			    enum hwevent_reg_state how)
+{
+	lockdep_assert_held(&hfile->lock);
+	WARN_ON_ONCE(reg->state != HWEVENT_ARMED &&
+		     reg->state != HWEVENT_FIRED);
+	reg->state = how;
+	hfile->nr_live--;
+	atomic64_inc(&hwevent_ended[how]);
+	atomic_dec(&hwevent_live);
 }
 
 /*
@@ -165,9 +208,8 @@ static void hwevent_bh(struct tasklet_struct *t)
 	while ((reg = list_first_entry_or_null(&hfile->fired,
 					       struct hwevent_reg, node))) {
 		list_del_init(&reg->node);
-		hfile->nr_live--;
 		reg->event.bh_ns = ktime_get_ns();
-		reg->state = HWEVENT_DONE;
+		hwevent_reg_end(hfile, reg, HWEVENT_DONE);
 
 		if (reg->mode == HWEVENT_MODE_PENDING) {
 			/*
@@ -223,6 +265,7 @@ static struct hwevent_reg *hwevent_reg_create(struct hwevent_file *hfile,
 			return ERR_CAST(trigger);
 		}
 		reg->trigger = trigger;
+		atomic_inc(&hwevent_eventfd_refs);
 	}
 
 	INIT_LIST_HEAD(&reg->node);
@@ -237,8 +280,9 @@ static struct hwevent_reg *hwevent_reg_create(struct hwevent_file *hfile,
 	return reg;
 }
 
-/* Count the registration against max_pending, give it an id, list it. */
-static int hwevent_reg_add(struct hwevent_file *hfile, struct hwevent_reg *reg)
+/* Count the registration against max_pending and give it an id. */
+static int hwevent_reg_reserve(struct hwevent_file *hfile,
+			       struct hwevent_reg *reg)
 {
 	int ret = 0;
 
@@ -248,55 +292,97 @@ static int hwevent_reg_add(struct hwevent_file *hfile, struct hwevent_reg *reg)
 	} else {
 		hfile->nr_live++;
 		reg->event.id = ++hfile->next_id;
-		list_add_tail(&reg->node, &hfile->armed);
 	}
 	spin_unlock_irq(&hfile->lock);
 
 	return ret;
 }
 
-/* Undo hwevent_reg_add() for a registration whose timer never ran. */
-static void hwevent_reg_remove(struct hwevent_file *hfile,
-			       struct hwevent_reg *reg)
+static void hwevent_reg_unreserve(struct hwevent_file *hfile)
 {
 	spin_lock_irq(&hfile->lock);
-	list_del(&reg->node);
 	hfile->nr_live--;
 	spin_unlock_irq(&hfile->lock);
 }
 
 /*
- * PENDING mode: sleep until the bottom half completes @reg (Windows:
- * IoMarkIrpPending() and STATUS_PENDING; here the caller simply sleeps),
- * then hand the record to the caller and free @reg.
+ * List @reg and start its timer in one step, so that cancel and release
+ * never see a registration whose timer is not running yet.
+ */
+static void hwevent_reg_arm(struct hwevent_file *hfile,
+			    struct hwevent_reg *reg, u64 delay_ns)
+{
+	ktime_t due;
+
+	atomic64_inc(&hwevent_armed_total);
+	atomic_inc(&hwevent_live);
+
+	spin_lock_irq(&hfile->lock);
+	list_add_tail(&reg->node, &hfile->armed);
+	/*
+	 * The delay is relative to now; take now ourselves rather than let
+	 * HRTIMER_MODE_REL do it, so that the record can say when it was due.
+	 */
+	due = ktime_add_ns(ktime_get(), delay_ns);
+	reg->event.due_ns = ktime_to_ns(due);
+	/* Windows: KeSetTimer(). */
+	hrtimer_start(&reg->timer, due, HRTIMER_MODE_ABS);
+	spin_unlock_irq(&hfile->lock);
+}
+
+/*
+ * PENDING mode: sleep until @reg ends (Windows: IoMarkIrpPending() and
+ * STATUS_PENDING; here the caller simply sleeps), then stop its timer,
+ * hand the record to the caller and free @reg.
  */
 static long hwevent_wait(struct hwevent_file *hfile, struct hwevent_reg *reg,
 			 struct hwevent_register __user *ureq)
 {
+	enum hwevent_reg_state state;
 	long ret = 0;
 
 	if (wait_for_completion_interruptible(&reg->done)) {
 		/*
 		 * Windows: the cancel routine; here the waiter cleans up after
-		 * itself. If the timer was still queued, the event never
-		 * happened: drop it and return -EINTR, never -ERESTARTSYS, as
-		 * a restart would start the delay over.
+		 * itself. Once the timer is stopped, its interrupt either ran
+		 * or never will.
 		 */
-		if (hrtimer_cancel(&reg->timer)) {
-			hwevent_reg_remove(hfile, reg);
-			hwevent_reg_free(reg);
-			return -EINTR;
+		hrtimer_cancel(&reg->timer);
+		spin_lock_irq(&hfile->lock);
+		if (reg->state == HWEVENT_ARMED) {
+			list_del_init(&reg->node);
+			hwevent_reg_end(hfile, reg, HWEVENT_INTERRUPTED);
 		}
+		state = reg->state;
+		spin_unlock_irq(&hfile->lock);
 		/*
 		 * The interrupt ran before the signal: the bottom half is
-		 * already scheduled and completes it shortly. Report the
-		 * event rather than lose it.
+		 * scheduled and completes it shortly. Report the event rather
+		 * than lose it.
 		 */
-		wait_for_completion(&reg->done);
+		if (state == HWEVENT_FIRED)
+			wait_for_completion(&reg->done);
 	}
 
-	if (copy_to_user(&ureq->event, &reg->event, sizeof(reg->event)))
-		ret = -EFAULT;
+	/* Set before complete(), or by ourselves above. */
+	switch (READ_ONCE(reg->state)) {
+	case HWEVENT_DONE:
+		if (copy_to_user(&ureq->event, &reg->event, sizeof(reg->event)))
+			ret = -EFAULT;
+		break;
+	case HWEVENT_CANCELLED:
+		/* The canceller could not stop the timer: we own @reg. */
+		hrtimer_cancel(&reg->timer);
+		ret = -ECANCELED;
+		break;
+	case HWEVENT_INTERRUPTED:
+		/* Never -ERESTARTSYS: a restart would start the delay over. */
+		ret = -EINTR;
+		break;
+	default:
+		WARN_ON_ONCE(1);
+		ret = -EIO;
+	}
 	hwevent_reg_free(reg);
 
 	return ret;
@@ -307,7 +393,6 @@ static long hwevent_ioctl_register(struct hwevent_file *hfile,
 {
 	struct hwevent_register req;
 	struct hwevent_reg *reg;
-	ktime_t due;
 	int ret;
 
 	/* Windows: METHOD_BUFFERED copies this in for the driver. */
@@ -322,23 +407,16 @@ static long hwevent_ioctl_register(struct hwevent_file *hfile,
 	if (IS_ERR(reg))
 		return PTR_ERR(reg);
 
-	ret = hwevent_reg_add(hfile, reg);
+	ret = hwevent_reg_reserve(hfile, reg);
 	if (ret)
 		goto out_free;
 
 	if (put_user(reg->event.id, &ureq->id)) {
 		ret = -EFAULT;
-		goto out_remove;
+		goto out_unreserve;
 	}
 
-	/*
-	 * The delay is relative to now; take now ourselves rather than let
-	 * HRTIMER_MODE_REL do it, so that the record can say when it was due.
-	 */
-	due = ktime_add_ns(ktime_get(), req.delay_ns);
-	reg->event.due_ns = ktime_to_ns(due);
-	/* Windows: KeSetTimer(). */
-	hrtimer_start(&reg->timer, due, HRTIMER_MODE_ABS);
+	hwevent_reg_arm(hfile, reg, req.delay_ns);
 
 	/* An EVENTFD registration may be gone already: don't touch it. */
 	if (req.mode == HWEVENT_MODE_EVENTFD)
@@ -346,11 +424,83 @@ static long hwevent_ioctl_register(struct hwevent_file *hfile,
 
 	return hwevent_wait(hfile, reg, ureq);
 
-out_remove:
-	hwevent_reg_remove(hfile, reg);
+out_unreserve:
+	hwevent_reg_unreserve(hfile);
 out_free:
 	hwevent_reg_free(reg);
 	return ret;
+}
+
+static int hwevent_cancel_validate(const struct hwevent_cancel *req)
+{
+	if (req->flags & ~HWEVENT_CANCEL_VALID_FLAGS)
+		return -EINVAL;
+	if (req->padding || req->reserved)
+		return -EINVAL;
+	/* Either one id, or all of them. */
+	if (!req->id == !(req->flags & HWEVENT_CANCEL_ALL))
+		return -EINVAL;
+	return 0;
+}
+
+/*
+ * End an armed registration as cancelled, under hwevent_file.lock. A
+ * PENDING one is completed for its sleeper, who stops its timer and frees
+ * it; an EVENTFD one moves to @owned, for the caller to do the same.
+ */
+static void hwevent_reg_cancel(struct hwevent_file *hfile,
+			       struct hwevent_reg *reg, struct list_head *owned)
+{
+	hwevent_reg_end(hfile, reg, HWEVENT_CANCELLED);
+	if (reg->mode == HWEVENT_MODE_PENDING) {
+		list_del_init(&reg->node);
+		/* Windows: IoCancelIrp() calling the cancel routine. */
+		complete(&reg->done);
+	} else {
+		list_move_tail(&reg->node, owned);
+	}
+}
+
+static long hwevent_ioctl_cancel(struct hwevent_file *hfile,
+				 struct hwevent_cancel __user *ureq)
+{
+	struct hwevent_reg *reg, *tmp;
+	struct hwevent_cancel req;
+	LIST_HEAD(cancelled);
+	u64 count = 0;
+	int ret;
+
+	if (copy_from_user(&req, ureq, sizeof(req)))
+		return -EFAULT;
+
+	ret = hwevent_cancel_validate(&req);
+	if (ret)
+		return ret;
+
+	/* Only armed ones: once the interrupt ran, the event is delivered. */
+	spin_lock_irq(&hfile->lock);
+	list_for_each_entry_safe(reg, tmp, &hfile->armed, node) {
+		if (req.flags & HWEVENT_CANCEL_ALL || reg->event.id == req.id) {
+			hwevent_reg_cancel(hfile, reg, &cancelled);
+			count++;
+			if (!(req.flags & HWEVENT_CANCEL_ALL))
+				break;
+		}
+	}
+	spin_unlock_irq(&hfile->lock);
+
+	/* Windows: KeCancelTimer(); a running callback sees the new state. */
+	list_for_each_entry_safe(reg, tmp, &cancelled, node) {
+		hrtimer_cancel(&reg->timer);
+		hwevent_reg_free(reg);
+	}
+
+	if (!count && !(req.flags & HWEVENT_CANCEL_ALL))
+		return -ENOENT;
+	if (put_user(count, &ureq->count))
+		return -EFAULT;
+
+	return 0;
 }
 
 static long hwevent_ioctl(struct file *file, unsigned int cmd,
@@ -361,6 +511,8 @@ static long hwevent_ioctl(struct file *file, unsigned int cmd,
 	switch (cmd) {
 	case HWEVENT_IOC_REGISTER:
 		return hwevent_ioctl_register(hfile, (void __user *)arg);
+	case HWEVENT_IOC_CANCEL:
+		return hwevent_ioctl_cancel(hfile, (void __user *)arg);
 	default:
 		return -ENOIOCTLCMD;
 	}
@@ -403,8 +555,7 @@ static int hwevent_release(struct inode *inode, struct file *file)
 	list_splice_init(&hfile->armed, &dropped);
 	list_splice_init(&hfile->fired, &dropped);
 	list_for_each_entry(reg, &dropped, node)
-		reg->state = HWEVENT_DROPPED;
-	hfile->nr_live = 0;
+		hwevent_reg_end(hfile, reg, HWEVENT_DROPPED);
 	spin_unlock_irq(&hfile->lock);
 
 	list_for_each_entry_safe(reg, tmp, &dropped, node) {
@@ -422,6 +573,28 @@ static int hwevent_release(struct inode *inode, struct file *file)
 
 	return 0;
 }
+
+static const char * const hwevent_state_names[HWEVENT_NR_STATES] = {
+	[HWEVENT_DONE]		= "fired",
+	[HWEVENT_CANCELLED]	= "cancelled",
+	[HWEVENT_INTERRUPTED]	= "interrupted",
+	[HWEVENT_DROPPED]	= "dropped",
+};
+
+/* debugfs hwevent/stats: "name value" lines, for people and tests. */
+static int hwevent_stats_show(struct seq_file *m, void *unused)
+{
+	int i;
+
+	seq_printf(m, "armed %lld\n", atomic64_read(&hwevent_armed_total));
+	for (i = HWEVENT_DONE; i < HWEVENT_NR_STATES; i++)
+		seq_printf(m, "%s %lld\n", hwevent_state_names[i],
+			   atomic64_read(&hwevent_ended[i]));
+	seq_printf(m, "live %d\n", atomic_read(&hwevent_live));
+	seq_printf(m, "eventfd_refs %d\n", atomic_read(&hwevent_eventfd_refs));
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(hwevent_stats);
 
 static const struct file_operations hwevent_fops = {
 	.owner		= THIS_MODULE,
@@ -453,6 +626,11 @@ static int __init hwevent_init(void)
 		return ret;
 	}
 
+	/* Optional, like all of debugfs: errors are not ours to handle. */
+	hwevent_debugfs = debugfs_create_dir("hwevent", NULL);
+	debugfs_create_file("stats", 0444, hwevent_debugfs, NULL,
+			    &hwevent_stats_fops);
+
 	return 0;
 }
 
@@ -464,7 +642,10 @@ static int __init hwevent_init(void)
  */
 static void __exit hwevent_exit(void)
 {
+	debugfs_remove(hwevent_debugfs);
 	misc_deregister(&hwevent_misc);
+	WARN_ON_ONCE(atomic_read(&hwevent_live) ||
+		     atomic_read(&hwevent_eventfd_refs));
 	kmem_cache_destroy(hwevent_reg_cache);
 }
 

@@ -99,9 +99,19 @@ struct hwevent_register {
  * HWEVENT_IOC_REGISTER - register for one simulated hardware event.
  *
  * The registration belongs to the open file it was made on. It ends exactly
- * once: when it fires, when its PENDING caller is interrupted by a signal,
- * or when the file is released (last close), which drops every unfired
- * registration without signalling it.
+ * once, in one of four ways:
+ *
+ *  fired: the simulated interrupt ran and the bottom half completed it (the
+ *	eventfd is signalled, or the PENDING call returns 0);
+ *  cancelled: HWEVENT_IOC_CANCEL took it before its interrupt ran (the
+ *	eventfd is never signalled; the PENDING call returns %ECANCELED);
+ *  interrupted: a signal reached its PENDING caller before its interrupt
+ *	ran (the call returns %EINTR);
+ *  dropped: the file was released (last close) before it fired (the
+ *	eventfd is never signalled).
+ *
+ * Once its interrupt has run, a registration always ends as fired. The
+ * driver's eventfd reference is dropped exactly once, when it ends.
  *
  * Return: 0 on success: in %HWEVENT_MODE_EVENTFD at once, with @id written
  * back; in %HWEVENT_MODE_PENDING once the event fired, with @id and @event
@@ -118,10 +128,55 @@ struct hwevent_register {
  * fired; the registration is gone and the call is never restarted
  * (a restart would start the delay over). An event that fired before the
  * signal was seen is reported as success instead.
+ * %ECANCELED: %HWEVENT_MODE_PENDING and HWEVENT_IOC_CANCEL cancelled it.
  *
  * Unknown ioctl numbers, including this one with another size, fail with
  * %ENOTTY.
  */
 #define HWEVENT_IOC_REGISTER	_IOWR(HWEVENT_IOC_MAGIC, 0x00, struct hwevent_register)
+
+/* Cancel every registration of the file, not only &hwevent_cancel.id. */
+#define HWEVENT_CANCEL_ALL	(1U << 0)
+
+/**
+ * struct hwevent_cancel - argument of HWEVENT_IOC_CANCEL
+ * @id: in: the registration to cancel (&hwevent_register.id); must be zero
+ *	with %HWEVENT_CANCEL_ALL
+ * @flags: in: 0 or %HWEVENT_CANCEL_ALL
+ * @padding: must be zero
+ * @count: out: how many registrations were cancelled; ignored on input
+ * @reserved: must be zero
+ *
+ * 32 bytes, the same for 32- and 64-bit callers.
+ */
+struct hwevent_cancel {
+	__aligned_u64 id;		/* 0x00 */
+	__u32 flags;			/* 0x08 */
+	__u32 padding;			/* 0x0c */
+	__aligned_u64 count;		/* 0x10 */
+	__aligned_u64 reserved;		/* 0x18 */
+};
+
+/*
+ * HWEVENT_IOC_CANCEL - cancel registrations of this open file whose
+ * simulated interrupt has not run yet.
+ *
+ * Windows had three mechanisms for this: the cancel routine of a pending
+ * IRP, KeCancelTimer(), and IRP_MJ_CLEANUP walking the file's records. Here
+ * a cancelled registration's timer is stopped and it ends as cancelled: a
+ * PENDING caller sleeping on it (in any thread) returns %ECANCELED, an
+ * eventfd is never signalled. A registration whose interrupt already ran
+ * cannot be cancelled: it completes as fired.
+ *
+ * Return: 0 with @count written back (with %HWEVENT_CANCEL_ALL, possibly
+ * 0). On failure -1 with errno set:
+ *
+ * %ENOENT: no registration @id is waiting for its interrupt on this file:
+ * it never existed, already fired, or already ended otherwise.
+ * %EINVAL: unknown @flags, non-zero @padding or @reserved, @id zero without
+ * %HWEVENT_CANCEL_ALL or non-zero with it.
+ * %EFAULT: the argument is not readable and writable memory.
+ */
+#define HWEVENT_IOC_CANCEL	_IOWR(HWEVENT_IOC_MAGIC, 0x01, struct hwevent_cancel)
 
 #endif /* _UAPI_LINUX_HWEVENT_H */
