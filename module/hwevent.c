@@ -185,7 +185,7 @@ static enum hrtimer_restart hwevent_timer_fn(struct hrtimer *timer)
 	unsigned long flags;
 
 	spin_lock_irqsave(&hfile->lock, flags);
-	/* Release may have taken it while we waited for the lock. */
+	/* Cancel, a signal or release may have ended it meanwhile. */
 	if (reg->state == HWEVENT_ARMED) {
 		reg->event.irq_ns = ktime_get_ns();
 		reg->event.seqno = atomic64_inc_return(&hwevent_seqno);
