@@ -4,13 +4,16 @@
 # selftests; `make check` tests them in a QEMU guest (see README.md).
 
 # The kernel to build the module against: KDIR wins; else the running
-# kernel's headers; else the newest installed /lib/modules/*/build.
+# kernel's headers; else the newest installed /lib/modules/*/build (by
+# version), PREEMPT_RT (-rt-) headers only when there are no others: the rt
+# headers that make check-rt installs must not change what `make` builds for.
 KVER_RUNNING := $(shell uname -r)
 ifeq ($(KDIR),)
 ifneq ($(wildcard /lib/modules/$(KVER_RUNNING)/build/Makefile),)
 KDIR := /lib/modules/$(KVER_RUNNING)/build
 else
-KDIR := $(lastword $(sort $(wildcard /lib/modules/*/build)))
+KDIR := $(shell ls -d /lib/modules/*/build 2>/dev/null | sort -V | \
+	awk '/-rt-/ { rt = $$0; next } { kdir = $$0 } END { print (kdir != "" ? kdir : rt) }')
 endif
 endif
 
@@ -20,7 +23,7 @@ export HWEVENT_CACHE
 
 UAPI := $(CURDIR)/include/uapi
 
-.PHONY: all module user selftests check demo shell deps checkpatch lint dkms-check print-kdir clean help
+.PHONY: all module user selftests check check-debug check-rt demo shell deps checkpatch lint dkms-check print-kdir clean help
 
 all: module user selftests
 
@@ -45,6 +48,12 @@ deps:
 
 check:
 	scripts/check.sh
+
+check-debug:
+	scripts/check.sh debug
+
+check-rt:
+	scripts/check.sh rt
 
 demo:
 	scripts/demo.sh
@@ -73,6 +82,9 @@ clean:
 help:
 	@echo "make            build module/hwevent.ko, user/hwevent and selftests/"
 	@echo "make check      boot a Debian kernel in QEMU and run the selftests"
+	@echo "make check-debug  the same, then stress/race/fuzz/failslab and kmemleak, on a"
+	@echo "                KASAN/lockdep/kmemleak kernel built once and cached (~5 min)"
+	@echo "make check-rt   the selftests and stress/race/fuzz on Debian's PREEMPT_RT kernel"
 	@echo "make demo       boot the VM and run the CLI in both modes"
 	@echo "make shell      boot the VM to a shell with the module loaded"
 	@echo "make checkpatch run checkpatch.pl --strict on the module and header"

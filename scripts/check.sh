@@ -1,40 +1,105 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# make check: install what is missing, build, boot the Debian kernel in QEMU,
-# load hwevent.ko, run the kselftests with the kernel's runner, unload, and
-# count. Every leaf kselftest result counts, plus each test program's result
-# and the host-side checks (module loads, module unloads, VM exits cleanly,
-# kernel log clean, and the W=1, sparse and checkpatch runs of scripts/lint.sh).
-# A skip is not a pass: make check wants every test run.
-# The last line is the summary: "hwevent: N passed, M failed[, K skipped]".
+# make check, make check-debug, make check-rt:
+#
+#   scripts/check.sh           the Debian kernel (make check)
+#   scripts/check.sh debug     the debug kernel of scripts/debug-kernel.sh
+#                              (KASAN, lockdep, kmemleak, ...), built and
+#                              cached on first use (make check-debug)
+#   scripts/check.sh rt        Debian's PREEMPT_RT kernel (make check-rt)
+#
+# Install what is missing, build, boot the kernel in QEMU, load hwevent.ko,
+# run the kselftests with the kernel's runner, then (debug, rt) the phases of
+# scripts/guest/<flavour>.phases (HWEVENT_PHASES=FILE runs another list),
+# unload, (debug) have kmemleak scan, and count. Every leaf kselftest result
+# counts, plus each test program's and phase's result and the host-side
+# checks (module loads, module unloads, VM exits cleanly, kernel log clean,
+# and, for make check, the W=1, sparse and checkpatch runs of
+# scripts/lint.sh). A skip is not a pass: every test must run.
+# The last line is the summary: "<name>: N passed, M failed[, K skipped]",
+# name being hwevent, hwevent-debug or hwevent-rt.
 set -euo pipefail
 
 # shellcheck source=scripts/lib/stage.sh
 . "$(dirname "${BASH_SOURCE[0]}")/lib/stage.sh"
 
-out=$ROOT/build/check
+flavour=${1:-}
+phases=""
+# Guest memory, VM time limit, more scripts/vm-run options.
+mem=512
+limit=${HWEVENT_CHECK_TIMEOUT:-900}
+vm_args=()
+case $flavour in
+"") name=hwevent ;;
+debug)
+	name=hwevent-debug
+	# KASAN takes an eighth of the memory for its shadow and keeps freed
+	# objects in quarantine; everything runs far slower under emulation.
+	mem=${HWEVENT_DEBUG_MEM:-2048}
+	limit=${HWEVENT_CHECK_TIMEOUT:-2700}
+	# Every KASAN report, not only the first; SLUB's own consistency
+	# checks, red zones and poisoning on top of KASAN's.
+	vm_args=(--append "kasan_multi_shot slub_debug=FZP" --env HWEVENT_KMEMLEAK=1)
+	;;
+rt)
+	name=hwevent-rt
+	mem=1024
+	limit=${HWEVENT_CHECK_TIMEOUT:-1200}
+	;;
+*)
+	echo "usage: $0 [debug|rt]" >&2
+	exit 2
+	;;
+esac
+if [[ -n $flavour ]]; then
+	phases=${HWEVENT_PHASES:-$ROOT/scripts/guest/$flavour.phases}
+	[[ -r $phases ]] || { echo "$name: no phase list $phases" >&2; exit 1; }
+	vm_args+=(--env HWEVENT_PHASES=/hwevent/phases)
+fi
+
+out=$ROOT/build/check${flavour:+-$flavour}
 console=$out/console.log
 klog=$out/kernel.log
 lint=$out/lint.log
 results=$out/results.tsv
 start=$SECONDS
 
-"$ROOT/scripts/deps.sh"
-stage_pick_kernel
+# shellcheck disable=SC2086 # no flavour: no argument
+"$ROOT/scripts/deps.sh" $flavour
+case $flavour in
+debug)
+	kernel_start=$(date +%s)
+	if ! tree=$("$ROOT/scripts/debug-kernel.sh"); then
+		echo "$name: FAIL: the debug kernel builds (see above)"
+		echo "$name: 0 passed, 1 failed"
+		exit 1
+	fi
+	stage_use_tree "$tree"
+	;;
+*) stage_pick_kernel "$flavour" ;;
+esac
+build_start=$SECONDS
 stage_build
-stage_tree
+stage_tree "$phases"
+# Programs for ad-hoc phases (say, stand-ins for tests not written yet):
+# HWEVENT_PHASE_BIN=DIR puts DIR's files on the guest's PATH.
+[[ -z ${HWEVENT_PHASE_BIN:-} ]] || cp -R "$HWEVENT_PHASE_BIN/." "$STAGE/hwevent/bin/"
+build_secs=$((SECONDS - build_start))
 
 mkdir -p "$out"
 rm -f "$console" "$klog" "$results" "$lint"
 # The static checks first: a W=1 warning or a checkpatch finding fails too.
-"$ROOT/scripts/lint.sh" "$KDIR" | tee "$lint" || true
-echo "hwevent: booting $KVER in QEMU; guest output follows (also in $console)"
+# They do not depend on the kernel booted: make check runs them.
+[[ -n $flavour ]] || "$ROOT/scripts/lint.sh" "$KDIR" | tee "$lint" || true
+echo "$name: booting $KVER in QEMU; guest output follows (also in $console)"
+vm_start=$SECONDS
 set +e
-stage_vm_run --kernel-log "$klog" --timeout "${HWEVENT_CHECK_TIMEOUT:-900}" \
+stage_vm_run --kernel-log "$klog" --timeout "$limit" --mem "$mem" "${vm_args[@]}" \
 	-- /hwevent/run-selftests.sh | tee "$console"
 vm_rc=${PIPESTATUS[0]}
 set -e
+vm_secs=$((SECONDS - vm_start))
 
 # --- counting -------------------------------------------------------------
 
@@ -43,20 +108,26 @@ result() {
 	printf '%s\t%s\n' "$1" "$2" >>"$results"
 }
 
-sed -n -e 's/^ok - /pass\t/p' -e 's/^not ok - /fail\t/p' "$lint" >>"$results"
+[[ ! -e $lint ]] || sed -n -e 's/^ok - /pass\t/p' -e 's/^not ok - /fail\t/p' "$lint" >>"$results"
 
 # The guest script exits 0 or 1 (its own checks, counted below).
 case $vm_rc in
 0 | 1) result pass "VM exited cleanly" ;;
-124) result fail "VM finished within ${HWEVENT_CHECK_TIMEOUT:-900}s (timed out)" ;;
+124) result fail "VM finished within ${limit}s (timed out)" ;;
 125) result fail "VM exited cleanly (no exit status: kernel panic or oops?)" ;;
 *) result fail "VM exited cleanly (scripts/vm-run status $vm_rc)" ;;
 esac
 # The guest script's own checks must all have reported.
-for what in "module loads" "module unloads at the end"; do
+expected=("module loads" "module unloads at the end")
+[[ $flavour != debug ]] || expected+=("kmemleak is on" "kmemleak finds no unreferenced object")
+for what in "${expected[@]}"; do
 	grep -q "^[a-z]*	$what" "$results" || result fail "$what (never reported)"
 done
-grep -q "^[a-z]*	[0-9]* selftests: " "$results" || result fail "selftests ran (no test program reported)"
+grep -q "^[a-z]*	[0-9]* selftests: $KSFT_COLLECTION: " "$results" ||
+	result fail "selftests ran (no test program reported)"
+if [[ -n $flavour ]] && ! grep -q "^[a-z]*	[0-9]* selftests: phases: " "$results"; then
+	result fail "phases ran (no phase reported)"
+fi
 
 klog_rc=0
 klog_out=$("$ROOT/scripts/klog-check" "$klog" 2>&1) || klog_rc=$?
@@ -72,17 +143,31 @@ skipped=$(grep -c '^skip' "$results" || true)
 
 echo
 if ((failed + skipped > 0)); then
-	grep -E '^(fail|skip)' "$results" | sed -E 's/^fail\t/hwevent: FAIL: /; s/^skip\t/hwevent: SKIP: /'
+	grep -E '^(fail|skip)' "$results" | sed -E "s/^fail\t/$name: FAIL: /; s/^skip\t/$name: SKIP: /"
 fi
 if ((klog_rc != 0)); then
 	# The first lines say what happened; a flood says nothing more.
 	head -n 60 <<<"$klog_out"
 	(($(wc -l <<<"$klog_out") <= 60)) || echo "  (more in $klog)"
 fi
-echo "hwevent: kernel log: $klog"
-echo "hwevent: console log: $console (counted: $results)"
-echo "hwevent: took $((SECONDS - start)) s"
-summary="hwevent: $passed passed, $failed failed"
+if [[ -n $flavour ]]; then
+	awk -f "$ROOT/scripts/lib/figures.awk" "$console" | sed "s/^/$name: figures: /"
+	reports=0
+	((klog_rc != 1)) || reports=$(grep -c '^  | ' <<<"$klog_out" || true)
+	echo "$name: figures: kernel log: $reports report line(s)"
+fi
+echo "$name: kernel log: $klog"
+echo "$name: console log: $console (counted: $results)"
+if [[ $flavour == debug ]]; then
+	cold=$(cat "$tree/hwevent-build-seconds")
+	if (($(stat -c %Y "$tree/hwevent-build-seconds") >= kernel_start)); then
+		echo "$name: debug kernel: built in $cold s ($tree)"
+	else
+		echo "$name: debug kernel: cached in $tree (its build took $cold s)"
+	fi
+fi
+echo "$name: took $((SECONDS - start)) s (module, CLI and tests built in $build_secs s; VM ran $vm_secs s)"
+summary="$name: $passed passed, $failed failed"
 ((skipped == 0)) || summary+=", $skipped skipped"
 echo "$summary"
 ((failed == 0 && skipped == 0))

@@ -4,6 +4,13 @@
 # Install the Debian packages that building and testing hwevent need.
 # Idempotent: apt is only touched when something is missing, so a warm
 # machine pays nothing and needs no network.
+#
+#   scripts/deps.sh [debug] [rt]
+#
+# "debug" adds what building the debug kernel of make check-debug needs,
+# "rt" the PREEMPT_RT kernel and headers of make check-rt. The rt kernel is
+# a separate set because installing a second kernel image adds a boot entry
+# to a developer's machine; plain make check must not do that.
 set -euo pipefail
 
 packages=(
@@ -22,6 +29,27 @@ packages=(
 	perl			# checkpatch.pl, kselftest prefix.pl
 	dkms			# make dkms-check
 )
+packages_debug=(
+	flex bison		# the kernel's Kconfig and dtc parsers
+	bc			# kernel/time constants
+	libelf-dev		# objtool (the ORC unwinder)
+	util-linux		# flock: one debug kernel build at a time
+)
+packages_rt=(
+	linux-image-rt-amd64	# the PREEMPT_RT kernel booted by make check-rt
+	linux-headers-rt-amd64	# ... and its headers
+)
+
+for set in "$@"; do
+	case $set in
+	debug) packages+=("${packages_debug[@]}") ;;
+	rt) packages+=("${packages_rt[@]}") ;;
+	*)
+		echo "usage: $0 [debug] [rt]" >&2
+		exit 2
+		;;
+	esac
+done
 
 missing=()
 for pkg in "${packages[@]}"; do

@@ -362,6 +362,238 @@ static int register_pestered(struct __test_metadata *_metadata, int fd,
 	return ret;
 }
 
+/* HWEVENT_IOC_CANCEL: 0 or the errno; *@count, if given, on success. */
+static int do_cancel(int fd, __u64 id, __u32 flags, __u64 *count)
+{
+	struct hwevent_cancel c = {
+		.id = id,
+		.flags = flags,
+		.count = 0xa5a5a5a5a5a5a5a5ULL,	/* ignored on input */
+	};
+	int ret = do_ioctl(fd, HWEVENT_IOC_CANCEL, &c);
+
+	if (count)
+		*count = ret ? 0xa5a5a5a5a5a5a5a5ULL : c.count;
+	return ret;
+}
+
+/* debugfs hwevent/stats, for the accounting checks. */
+#define STATS_PATH	"/sys/kernel/debug/hwevent/stats"
+
+struct stats {
+	long long armed, fired, cancelled, interrupted, dropped, live,
+		  eventfd_refs;
+};
+
+/* 0, or the errno that kept the counters from being read. */
+static int read_stats(struct stats *st)
+{
+	static const char * const names[] = {
+		"armed", "fired", "cancelled", "interrupted", "dropped", "live",
+		"eventfd_refs",
+	};
+	long long *vals[] = {
+		&st->armed, &st->fired, &st->cancelled, &st->interrupted,
+		&st->dropped, &st->live, &st->eventfd_refs,
+	};
+	unsigned int seen = 0, i;
+	char name[32];
+	long long val;
+	FILE *f = fopen(STATS_PATH, "re");
+
+	if (!f)
+		return errno;
+	while (fscanf(f, "%31s %lld", name, &val) == 2) {
+		for (i = 0; i < ARRAY_SIZE(names); i++) {
+			if (!strcmp(name, names[i])) {
+				*vals[i] = val;
+				seen |= 1U << i;
+			}
+		}
+	}
+	fclose(f);
+	return seen == (1U << ARRAY_SIZE(names)) - 1 ? 0 : EPROTO;
+}
+
+/*
+ * The counters once live and eventfd_refs are back to @base's (a bottom
+ * half may still be finishing), or after SLACK_NS.
+ */
+static int settle_stats(struct stats *st, const struct stats *base)
+{
+	__u64 deadline = now_ns() + SLACK_NS;
+	int err;
+
+	while (!(err = read_stats(st)) &&
+	       (st->live != base->live || st->eventfd_refs != base->eventfd_refs) &&
+	       now_ns() < deadline)
+		sleep_ns(10 * NSEC_PER_MSEC);
+	return err;
+}
+
+/* What the counters must have moved by since @base. */
+static void check_stats(struct __test_metadata *_metadata,
+			const struct stats *base, long long armed,
+			long long fired, long long cancelled)
+{
+	struct stats st;
+
+	ASSERT_EQ(0, settle_stats(&st, base));
+	EXPECT_EQ(armed, st.armed - base->armed);
+	EXPECT_EQ(fired, st.fired - base->fired);
+	EXPECT_EQ(cancelled, st.cancelled - base->cancelled);
+	EXPECT_EQ(0, st.interrupted - base->interrupted);
+	EXPECT_EQ(0, st.dropped - base->dropped);
+	/* Every registration ended exactly once... */
+	EXPECT_EQ(st.armed - base->armed,
+		  st.fired - base->fired + st.cancelled - base->cancelled +
+		  st.interrupted - base->interrupted +
+		  st.dropped - base->dropped);
+	/* ...and took its eventfd reference along. */
+	EXPECT_EQ(base->live, st.live);
+	EXPECT_EQ(base->eventfd_refs, st.eventfd_refs);
+}
+
+/*
+ * A registration made in a thread of its own: PENDING, sleeping there, or
+ * EVENTFD, which returns at once (for a canceller on another CPU).
+ */
+struct waiter {
+	pthread_t thread;
+	int fd;
+	struct hwevent_register r;
+	int ret;
+	__u64 returned_ns;
+	int done;
+};
+
+static void *waiter_fn(void *arg)
+{
+	struct waiter *w = arg;
+
+	w->ret = do_register(w->fd, &w->r);
+	w->returned_ns = now_ns();
+	__atomic_store_n(&w->done, 1, __ATOMIC_RELEASE);
+	return NULL;
+}
+
+/* Starts @w registering on @fd, on CPU @cpu if it is not -1. */
+static void waiter_start_on(struct __test_metadata *_metadata,
+			    struct waiter *w, int fd, __u32 mode, int efd,
+			    __u64 delay_ns, __u64 cookie, int cpu)
+{
+	pthread_attr_t attr;
+	cpu_set_t set;
+
+	memset(w, 0, sizeof(*w));
+	w->fd = fd;
+	reg_init(&w->r, mode, efd, delay_ns, cookie);
+	ASSERT_EQ(0, pthread_attr_init(&attr));
+	if (cpu >= 0) {
+		CPU_ZERO(&set);
+		CPU_SET(cpu, &set);
+		ASSERT_EQ(0, pthread_attr_setaffinity_np(&attr, sizeof(set),
+							 &set));
+	}
+	ASSERT_EQ(0, pthread_create(&w->thread, &attr, waiter_fn, w));
+	pthread_attr_destroy(&attr);
+}
+
+static void waiter_start(struct __test_metadata *_metadata, struct waiter *w,
+			 int fd, __u64 delay_ns, __u64 cookie)
+{
+	waiter_start_on(_metadata, w, fd, HWEVENT_MODE_PENDING, -1, delay_ns,
+			cookie, -1);
+}
+
+static int waiter_done(struct waiter *w)
+{
+	return __atomic_load_n(&w->done, __ATOMIC_ACQUIRE);
+}
+
+/*
+ * The waiter's id: the driver writes it back before the waiter sleeps.
+ * 0 if the call returned without one, or none came within SLACK_NS.
+ */
+static __u64 waiter_id(struct waiter *w)
+{
+	__u64 deadline = now_ns() + SLACK_NS, id;
+
+	while (!(id = __atomic_load_n(&w->r.id, __ATOMIC_ACQUIRE)) &&
+	       !waiter_done(w) && now_ns() < deadline)
+		sched_yield();
+	/* It may have returned between the two loads: look again. */
+	return id ?: __atomic_load_n(&w->r.id, __ATOMIC_ACQUIRE);
+}
+
+/*
+ * Joins the waiter. If it has not returned within @timeout_ns, it is
+ * signalled until it does, so that a test never hangs on it; returns
+ * whether it had returned by itself.
+ */
+static int waiter_join(struct __test_metadata *_metadata, struct waiter *w,
+		       __u64 timeout_ns)
+{
+	struct sigaction sa = { .sa_handler = on_sigusr1 };
+	__u64 deadline = now_ns() + timeout_ns;
+	int by_itself;
+
+	while (!waiter_done(w) && now_ns() < deadline)
+		sleep_ns(NSEC_PER_MSEC);
+	by_itself = waiter_done(w);
+	if (!by_itself) {
+		ASSERT_EQ(0, sigaction(SIGUSR1, &sa, NULL));
+		while (!waiter_done(w)) {
+			pthread_kill(w->thread, SIGUSR1);
+			sleep_ns(10 * NSEC_PER_MSEC);
+		}
+	}
+	ASSERT_EQ(0, pthread_join(w->thread, NULL));
+	return by_itself;
+}
+
+/*
+ * Cancels @id, which cannot fire meanwhile: a waiter's id shows just
+ * before its registration is armed, so ENOENT is retried for a while.
+ */
+static int cancel_armed(int fd, __u64 id, __u64 *count)
+{
+	__u64 deadline = now_ns() + SLACK_NS;
+	int ret;
+
+	while ((ret = do_cancel(fd, id, 0, count)) == ENOENT &&
+	       now_ns() < deadline)
+		sleep_ns(NSEC_PER_MSEC);
+	return ret;
+}
+
+static int pin_to_cpu(int cpu)
+{
+	cpu_set_t set;
+
+	CPU_ZERO(&set);
+	CPU_SET(cpu, &set);
+	return sched_setaffinity(0, sizeof(set), &set) ? errno : 0;
+}
+
+/* Busy-waits: offsets of microseconds, below the scheduler's reach. */
+static void spin_ns(__u64 ns)
+{
+	__u64 end = now_ns() + ns;
+
+	while (now_ns() < end)
+		;
+}
+
+/* A small PRNG of our own: the same rounds on every run. */
+static __u64 next_rand(__u64 *state)
+{
+	*state ^= *state << 13;
+	*state ^= *state >> 7;
+	*state ^= *state << 17;
+	return *state;
+}
+
 /* Per completion mode. */
 
 FIXTURE(hwevent) {
@@ -667,6 +899,189 @@ TEST_F(hwevent, fault_arg)
 
 	/* A registration that failed never fires. */
 	ASSERT_EQ(0U, efd_stays_quiet(self->efd));
+}
+
+/*
+ * Arms a registration of the variant's mode due in @delay_ns on @fd: an
+ * EVENTFD one on @efd, or a PENDING one sleeping in @w. Returns its id.
+ */
+static __u64 arm(struct __test_metadata *_metadata, __u32 mode, int fd,
+		 int efd, struct waiter *w, __u64 delay_ns, __u64 cookie)
+{
+	struct hwevent_register r;
+
+	if (mode == HWEVENT_MODE_PENDING) {
+		waiter_start(_metadata, w, fd, delay_ns, cookie);
+		return waiter_id(w);
+	}
+	reg_init(&r, HWEVENT_MODE_EVENTFD, efd, delay_ns, cookie);
+	ASSERT_EQ(0, do_register(fd, &r));
+	return r.id;
+}
+
+TEST_F(hwevent, cancel_by_id)
+{
+	const __u64 delay = 500 * NSEC_PER_MSEC;
+	struct hwevent_register r;
+	struct waiter w;
+	__u64 start, id, count, cancelled, before;
+	int ret;
+
+	before = probe_seqno(_metadata, self->fd);
+	start = now_ns();
+	id = arm(_metadata, variant->mode, self->fd, self->efd, &w, delay, 7);
+	ASSERT_NE(0U, id);
+	ret = cancel_armed(self->fd, id, &count);
+	cancelled = now_ns();
+	ASSERT_GT(start + delay, cancelled)
+		TH_LOG("too slow: it may have fired before the cancel");
+	ASSERT_EQ(0, ret);
+	ASSERT_EQ(1U, count);
+
+	if (variant->mode == HWEVENT_MODE_PENDING) {
+		/* The waiter, in another thread, returns at once. */
+		ASSERT_TRUE(waiter_join(_metadata, &w, SLACK_NS))
+			TH_LOG("the waiter kept sleeping after the cancel");
+		ASSERT_EQ(ECANCELED, w.ret);
+		ASSERT_EQ(id, w.r.id);
+		ASSERT_GT(start + delay, w.returned_ns)
+			TH_LOG("returned at the end of the delay, not at the cancel");
+	}
+	/* It is gone: a second cancel finds nothing. */
+	ASSERT_EQ(ENOENT, do_cancel(self->fd, id, 0, NULL));
+
+	/* Past the delay: never signalled, never fired. */
+	sleep_until(start + delay + 100 * NSEC_PER_MSEC);
+	ASSERT_EQ(-1, read(self->efd, &count, sizeof(count)));
+	ASSERT_EQ(EAGAIN, errno);
+	EXPECT_EQ(before + 1, probe_seqno(_metadata, self->fd))
+		TH_LOG("(or another program used " HWEVENT_PATH ")");
+	/* Ids go on counting (id + 1 was the probe): none is reused. */
+	reg_init(&r, HWEVENT_MODE_PENDING, -1, 0, 0);
+	ASSERT_EQ(0, do_register(self->fd, &r));
+	ASSERT_EQ(id + 2, r.id);
+}
+
+TEST_F(hwevent, cancel_after_fire_enoent)
+{
+	struct hwevent_register r;
+	unsigned int i;
+	__u64 count;
+
+	for (i = 0; i < 3; i++) {
+		reg_init(&r, variant->mode, self->efd, i * NSEC_PER_MSEC, i);
+		fire(_metadata, self->fd, self->efd, &r);
+		ASSERT_EQ(ENOENT, do_cancel(self->fd, r.id, 0, NULL))
+			TH_LOG("registration %u, id %llu", i,
+			       (unsigned long long)r.id);
+		/* Nor does ALL find it. */
+		ASSERT_EQ(0, do_cancel(self->fd, 0, HWEVENT_CANCEL_ALL, &count));
+		ASSERT_EQ(0U, count);
+	}
+	ASSERT_EQ(0U, efd_stays_quiet(self->efd));
+}
+
+/*
+ * "Never both": the timer fires a few microseconds after the
+ * registration, the cancel comes a few microseconds after it too, from
+ * another CPU than the registration's (whose timer runs there). Either
+ * the cancel took it (count 1; no signal, or ECANCELED) or it fired
+ * (ENOENT, or ALL counting 0; one signal, or 0 with the event): never
+ * both, never neither. The debugfs counters must agree, one end each.
+ */
+#define RACE_ROUNDS	300
+#define RACE_BATCH	32
+
+TEST_F_TIMEOUT(hwevent, cancel_races_fire, 120)
+{
+	unsigned int i, k = 0, nr_cancelled = 0, nr_fired = 0;
+	int efds[RACE_BATCH], expect[RACE_BATCH], cpus[2] = { -1, -1 };
+	__u64 seed = 0x9e3779b97f4a7c15ULL, before_seq;
+	struct stats base;
+	int have_stats = !read_stats(&base), cpu, n = 0;
+	cpu_set_t set;
+
+	/* This thread cancels on one CPU, the registrations come from another. */
+	ASSERT_EQ(0, sched_getaffinity(0, sizeof(set), &set));
+	for (cpu = 0; cpu < CPU_SETSIZE && n < 2; cpu++)
+		if (CPU_ISSET(cpu, &set))
+			cpus[n++] = cpu;
+	if (n < 2)
+		TH_LOG("one CPU: the race is only an interleaving");
+	else
+		ASSERT_EQ(0, pin_to_cpu(cpus[0]));
+	for (i = 0; i < RACE_BATCH; i++) {
+		efds[i] = make_eventfd();
+		ASSERT_LE(0, efds[i]);
+	}
+	before_seq = probe_seqno(_metadata, self->fd);
+	for (i = 0; i < RACE_ROUNDS; i++) {
+		__u64 delay = next_rand(&seed) % (20 * NSEC_PER_USEC + 1);
+		__u64 gap = next_rand(&seed) % (20 * NSEC_PER_USEC + 1);
+		int all = next_rand(&seed) % 4 == 0;
+		__u64 id = 0, count = 0;
+		struct waiter w;
+		int ret, fired;
+
+		waiter_start_on(_metadata, &w, self->fd, variant->mode,
+				variant->mode == HWEVENT_MODE_EVENTFD ? efds[k] : -1,
+				delay, i, cpus[1]);
+		id = waiter_id(&w);
+		ASSERT_NE(0U, id) TH_LOG("register failed: %d", w.ret);
+		spin_ns(gap);
+		ret = do_cancel(self->fd, all ? 0 : id,
+				all ? HWEVENT_CANCEL_ALL : 0, &count);
+		/* ALL never says ENOENT: it says how many, maybe 0. */
+		ASSERT_TRUE(ret == 0 || (!all && ret == ENOENT))
+			TH_LOG("cancel%s: %s", all ? " ALL" : "", strerror(ret));
+		fired = ret == ENOENT || (all && count == 0);
+		if (!fired)
+			ASSERT_EQ(1U, count);
+		ASSERT_TRUE(waiter_join(_metadata, &w, SLACK_NS));
+		if (variant->mode == HWEVENT_MODE_PENDING) {
+			ASSERT_EQ(fired ? 0 : ECANCELED, w.ret)
+				TH_LOG("round %u: cancel %s, count %llu", i,
+				       strerror(ret), (unsigned long long)count);
+			if (fired)
+				check_record(_metadata, &w.r, 0, w.returned_ns);
+		} else {
+			expect[k++] = fired;
+		}
+		nr_fired += fired;
+		nr_cancelled += !fired;
+		if (k < RACE_BATCH && i + 1 < RACE_ROUNDS)
+			continue;
+		/* The batch's eventfds: one signal each if it fired, else none. */
+		while (k--) {
+			if (!expect[k])
+				continue;
+			ASSERT_EQ(1U, efd_collect(efds[k], 1, SLACK_NS))
+				TH_LOG("fired, yet not signalled once");
+		}
+		for (k = 0; k < RACE_BATCH; k++)
+			ASSERT_EQ(0U, efd_read(efds[k]))
+				TH_LOG("cancelled, yet signalled");
+		k = 0;
+	}
+	TH_LOG("%u cancelled, %u fired", nr_cancelled, nr_fired);
+	/* Late signals have had time to show. */
+	sleep_ns(QUIET_NS);
+	for (i = 0; i < RACE_BATCH; i++) {
+		ASSERT_EQ(0U, efd_read(efds[i]));
+		close(efds[i]);
+	}
+	/* Every event that happened took a seqno, and was seen. */
+	EXPECT_EQ(before_seq + nr_fired + 1, probe_seqno(_metadata, self->fd))
+		TH_LOG("(or another program used " HWEVENT_PATH ")");
+
+	if (!have_stats) {
+		if (_metadata->passed)
+			SKIP(return, "the counter checks: cannot read " STATS_PATH);
+		return;
+	}
+	/* The two probes fired too. */
+	check_stats(_metadata, &base, RACE_ROUNDS + 2, nr_fired + 2,
+		    nr_cancelled);
 }
 
 /* Once per device. */
@@ -1022,15 +1437,6 @@ struct burst {
 	int err;	/* the first failure, or 0 */
 };
 
-static int pin_to_cpu(int cpu)
-{
-	cpu_set_t set;
-
-	CPU_ZERO(&set);
-	CPU_SET(cpu, &set);
-	return sched_setaffinity(0, sizeof(set), &set) ? errno : 0;
-}
-
 static void *burst_fn(void *arg)
 {
 	struct burst *b = arg;
@@ -1325,6 +1731,330 @@ TEST_F_TIMEOUT(device, concurrent_mixed, 120)
 			close(w[t].fd);
 	}
 	pthread_barrier_destroy(&barrier);
+}
+
+TEST_F(device, cancel_unknown_id)
+{
+	struct hwevent_register r;
+	__u64 count;
+
+	/* A new file: no id was ever issued. */
+	EXPECT_EQ(ENOENT, do_cancel(self->fd, 1, 0, NULL));
+	EXPECT_EQ(ENOENT, do_cancel(self->fd, 2, 0, NULL));
+	EXPECT_EQ(ENOENT, do_cancel(self->fd, UINT64_MAX, 0, NULL));
+	/* Id 0 is never issued: without ALL it is invalid, not unknown. */
+	EXPECT_EQ(EINVAL, do_cancel(self->fd, 0, 0, NULL));
+
+	reg_init(&r, HWEVENT_MODE_EVENTFD, self->efd, NEVER_NS, 0);
+	ASSERT_EQ(0, do_register(self->fd, &r));
+	ASSERT_EQ(1U, r.id);
+	EXPECT_EQ(ENOENT, do_cancel(self->fd, 2, 0, NULL));
+	EXPECT_EQ(ENOENT, do_cancel(self->fd, 1ULL << 32 | 1, 0, NULL));
+	/* The misses touched nothing: id 1 is still there. */
+	ASSERT_EQ(0, do_cancel(self->fd, 1, 0, &count));
+	ASSERT_EQ(1U, count);
+}
+
+/*
+ * ALL on a file with EVENTFD registrations and PENDING callers sleeping
+ * in several threads: it takes every one, says how many, the callers all
+ * get ECANCELED, the eventfds are never signalled.
+ */
+TEST_F_TIMEOUT(device, cancel_all_mixed, 60)
+{
+	const __u64 delay = 500 * NSEC_PER_MSEC;
+	const unsigned int nr_efd = 10, nr_pending = 3;
+	struct waiter w[3];
+	struct stats base, st;
+	int have_stats = !read_stats(&base);
+	struct hwevent_register r;
+	__u64 start, count, total, id, before, deadline;
+	unsigned int i;
+
+	before = probe_seqno(_metadata, self->fd);
+	start = now_ns();
+	for (i = 0; i < nr_pending; i++) {
+		/* Alternately short and endless. */
+		id = arm(_metadata, HWEVENT_MODE_PENDING, self->fd, -1, &w[i],
+			 i % 2 ? NEVER_NS : delay, i);
+		ASSERT_NE(0U, id);
+	}
+	for (i = 0; i < nr_efd; i++) {
+		reg_init(&r, HWEVENT_MODE_EVENTFD, self->efd,
+			 i % 2 ? NEVER_NS : delay, i);
+		ASSERT_EQ(0, do_register(self->fd, &r));
+	}
+	/* The waiters' ids show just before they sleep: let them. */
+	if (have_stats) {
+		__u64 deadline = now_ns() + SLACK_NS;
+
+		while (!read_stats(&st) &&
+		       st.live < base.live + nr_efd + nr_pending &&
+		       now_ns() < deadline)
+			sleep_ns(NSEC_PER_MSEC);
+	} else {
+		sleep_ns(50 * NSEC_PER_MSEC);
+	}
+	ASSERT_EQ(0, do_cancel(self->fd, 0, HWEVENT_CANCEL_ALL, &total));
+	/*
+	 * A waiter counted live but descheduled just before it took the
+	 * lock to arm is only caught by a second ALL: add them up.
+	 */
+	deadline = now_ns() + 100 * NSEC_PER_MSEC;
+	while (total < nr_efd + nr_pending && now_ns() < deadline) {
+		sleep_ns(10 * NSEC_PER_MSEC);
+		ASSERT_EQ(0, do_cancel(self->fd, 0, HWEVENT_CANCEL_ALL, &count));
+		total += count;
+	}
+	ASSERT_GT(start + delay, now_ns())
+		TH_LOG("too slow: some may have fired before the cancel");
+	EXPECT_EQ(nr_efd + nr_pending, total);
+	for (i = 0; i < nr_pending; i++) {
+		EXPECT_TRUE(waiter_join(_metadata, &w[i], SLACK_NS))
+			TH_LOG("waiter %u kept sleeping", i);
+		EXPECT_EQ(ECANCELED, w[i].ret) TH_LOG("waiter %u", i);
+	}
+	/* Nothing left. */
+	ASSERT_EQ(0, do_cancel(self->fd, 0, HWEVENT_CANCEL_ALL, &count));
+	ASSERT_EQ(0U, count);
+	sleep_until(start + delay + 100 * NSEC_PER_MSEC);
+	ASSERT_EQ(0U, efd_read(self->efd)) TH_LOG("a cancelled one signalled");
+	EXPECT_EQ(before + 1, probe_seqno(_metadata, self->fd))
+		TH_LOG("(or another program used " HWEVENT_PATH ")");
+	if (have_stats)
+		check_stats(_metadata, &base, 2 + nr_efd + nr_pending, 2,
+			    nr_efd + nr_pending);
+}
+
+TEST_F(device, cancel_all_none)
+{
+	struct hwevent_register r;
+	__u64 count;
+
+	/* A new file. */
+	ASSERT_EQ(0, do_cancel(self->fd, 0, HWEVENT_CANCEL_ALL, &count));
+	ASSERT_EQ(0U, count);
+	/* One that has only seen registrations end. */
+	reg_init(&r, HWEVENT_MODE_EVENTFD, self->efd, 0, 0);
+	fire(_metadata, self->fd, self->efd, &r);
+	reg_init(&r, HWEVENT_MODE_PENDING, -1, 0, 0);
+	fire(_metadata, self->fd, self->efd, &r);
+	ASSERT_EQ(0, do_cancel(self->fd, 0, HWEVENT_CANCEL_ALL, &count));
+	ASSERT_EQ(0U, count);
+}
+
+/*
+ * A cancel reaches only the registrations of the open file it is made on
+ * (a dup() is the same open file); another open file's registration with
+ * the same id is untouched, PENDING or EVENTFD.
+ */
+TEST_F_TIMEOUT(device, cancel_only_this_file, 60)
+{
+	const __u64 delay = 500 * NSEC_PER_MSEC;
+	struct hwevent_register r;
+	int fd2, efd2, dupfd;
+	struct waiter w;
+	__u64 start, count, id;
+
+	fd2 = open_dev(_metadata);
+	efd2 = make_eventfd();
+	ASSERT_LE(0, efd2);
+	start = now_ns();
+	/* Id 1 on both files. */
+	reg_init(&r, HWEVENT_MODE_EVENTFD, self->efd, delay, 1);
+	ASSERT_EQ(0, do_register(self->fd, &r));
+	ASSERT_EQ(1U, r.id);
+	reg_init(&r, HWEVENT_MODE_EVENTFD, efd2, delay, 2);
+	ASSERT_EQ(0, do_register(fd2, &r));
+	ASSERT_EQ(1U, r.id);
+	/* And a PENDING one, id 2, on the second file only. */
+	id = arm(_metadata, HWEVENT_MODE_PENDING, fd2, -1, &w, NEVER_NS, 3);
+	ASSERT_EQ(2U, id);
+
+	ASSERT_EQ(0, do_cancel(self->fd, 1, 0, &count));
+	ASSERT_EQ(1U, count);
+	ASSERT_EQ(ENOENT, do_cancel(self->fd, 2, 0, NULL));
+	ASSERT_EQ(0, do_cancel(self->fd, 0, HWEVENT_CANCEL_ALL, &count));
+	ASSERT_EQ(0U, count);
+	ASSERT_FALSE(waiter_done(&w)) TH_LOG("another file's cancel ended it");
+	ASSERT_GT(start + delay, now_ns()) TH_LOG("too slow to tell");
+
+	/* The second file's id 1 fires; the first file's never does. */
+	ASSERT_EQ(1U, efd_collect(efd2, 1, delay + SLACK_NS));
+	ASSERT_EQ(0U, efd_read(self->efd));
+	ASSERT_FALSE(waiter_done(&w));
+
+	/* Through a dup of the second file, the waiter is reached. */
+	dupfd = dup(fd2);
+	ASSERT_LE(0, dupfd);
+	ASSERT_EQ(0, cancel_armed(dupfd, id, &count));
+	ASSERT_EQ(1U, count);
+	ASSERT_TRUE(waiter_join(_metadata, &w, SLACK_NS));
+	ASSERT_EQ(ECANCELED, w.ret);
+	close(dupfd);
+	close(efd2);
+	close(fd2);
+}
+
+TEST_F(device, cancel_inval)
+{
+	static const __u32 paddings[] = { 1, 1U << 31, UINT32_MAX };
+	static const __u64 reserveds[] = { 1, 1ULL << 63, UINT64_MAX };
+	static const size_t sizes[] = {
+		0, 8, sizeof(struct hwevent_cancel) - 8,
+		sizeof(struct hwevent_cancel) + 8,
+		sizeof(struct hwevent_register),
+	};
+	struct hwevent_cancel c;
+	struct hwevent_register r;
+	unsigned int i;
+	__u64 count;
+
+	/* Id 1 stays armed through all of this. */
+	reg_init(&r, HWEVENT_MODE_EVENTFD, self->efd, NEVER_NS, 0);
+	ASSERT_EQ(0, do_register(self->fd, &r));
+	ASSERT_EQ(1U, r.id);
+
+	for (i = 1; i < 32; i++) {
+		EXPECT_EQ(EINVAL, do_cancel(self->fd, 1, 1U << i, NULL))
+			TH_LOG("flags %#x", 1U << i);
+		EXPECT_EQ(EINVAL, do_cancel(self->fd, 0,
+					    HWEVENT_CANCEL_ALL | 1U << i, NULL))
+			TH_LOG("flags ALL | %#x", 1U << i);
+	}
+	EXPECT_EQ(EINVAL, do_cancel(self->fd, 0, UINT32_MAX, NULL));
+	for (i = 0; i < ARRAY_SIZE(paddings); i++) {
+		c = (struct hwevent_cancel){ .id = 1, .padding = paddings[i] };
+		EXPECT_EQ(EINVAL, do_ioctl(self->fd, HWEVENT_IOC_CANCEL, &c));
+		c = (struct hwevent_cancel){ .flags = HWEVENT_CANCEL_ALL,
+					     .padding = paddings[i] };
+		EXPECT_EQ(EINVAL, do_ioctl(self->fd, HWEVENT_IOC_CANCEL, &c));
+	}
+	for (i = 0; i < ARRAY_SIZE(reserveds); i++) {
+		c = (struct hwevent_cancel){ .id = 1, .reserved = reserveds[i] };
+		EXPECT_EQ(EINVAL, do_ioctl(self->fd, HWEVENT_IOC_CANCEL, &c));
+		c = (struct hwevent_cancel){ .flags = HWEVENT_CANCEL_ALL,
+					     .reserved = reserveds[i] };
+		EXPECT_EQ(EINVAL, do_ioctl(self->fd, HWEVENT_IOC_CANCEL, &c));
+	}
+	/* One id, or all of them: never both, never neither. */
+	EXPECT_EQ(EINVAL, do_cancel(self->fd, 1, HWEVENT_CANCEL_ALL, NULL));
+	EXPECT_EQ(EINVAL, do_cancel(self->fd, 0, 0, NULL));
+	/* HWEVENT_IOC_CANCEL's number with other sizes is not it. */
+	for (i = 0; i < ARRAY_SIZE(sizes); i++) {
+		c = (struct hwevent_cancel){ .id = 1 };
+		EXPECT_EQ(ENOTTY, do_ioctl(self->fd,
+					   _IOC(_IOC_READ | _IOC_WRITE,
+						HWEVENT_IOC_MAGIC, 1, sizes[i]),
+					   &c)) TH_LOG("size %zu", sizes[i]);
+	}
+	EXPECT_EQ(ENOTTY, do_ioctl(self->fd, _IOW(HWEVENT_IOC_MAGIC, 1,
+						  struct hwevent_cancel), &c));
+	EXPECT_EQ(ENOTTY, do_ioctl(self->fd, _IOR(HWEVENT_IOC_MAGIC, 1,
+						  struct hwevent_cancel), &c));
+
+	/* None of them cancelled anything. */
+	ASSERT_EQ(0, do_cancel(self->fd, 1, 0, &count));
+	ASSERT_EQ(1U, count);
+}
+
+TEST_F(device, cancel_fault)
+{
+	long page = getpagesize();
+	struct hwevent_cancel c = { .id = 1 }, *p;
+	struct hwevent_register r;
+	__u64 count;
+	char *buf;
+	int ret;
+
+	reg_init(&r, HWEVENT_MODE_EVENTFD, self->efd, NEVER_NS, 0);
+	ASSERT_EQ(0, do_register(self->fd, &r));
+	ASSERT_EQ(1U, r.id);
+
+	buf = mmap(NULL, 2 * page, PROT_READ | PROT_WRITE,
+		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_TRUE(buf != MAP_FAILED);
+	ASSERT_EQ(0, mprotect(buf + page, page, PROT_NONE));
+
+	EXPECT_EQ(EFAULT, do_ioctl(self->fd, HWEVENT_IOC_CANCEL, NULL));
+	EXPECT_EQ(EFAULT, do_ioctl(self->fd, HWEVENT_IOC_CANCEL, buf + page));
+	EXPECT_EQ(EFAULT, do_ioctl(self->fd, HWEVENT_IOC_CANCEL, (void *)-page));
+	/* A good request whose last 8 bytes (reserved) are unmapped. */
+	p = (void *)(buf + page + 8 - sizeof(*p));
+	memcpy(p, &c, sizeof(c) - 8);
+	EXPECT_EQ(EFAULT, do_ioctl(self->fd, HWEVENT_IOC_CANCEL, p));
+	/* Unreadable: nothing was cancelled. */
+	ASSERT_EQ(0, do_cancel(self->fd, 1, 0, &count));
+	ASSERT_EQ(1U, count);
+
+	/*
+	 * Readable, but the count cannot be written back. The header says
+	 * EFAULT; whether the cancel took effect it does not say: either
+	 * way, the registration must end exactly once.
+	 */
+	reg_init(&r, HWEVENT_MODE_EVENTFD, self->efd, NEVER_NS, 0);
+	ASSERT_EQ(0, do_register(self->fd, &r));
+	c = (struct hwevent_cancel){ .id = r.id };
+	memcpy(buf, &c, sizeof(c));
+	ASSERT_EQ(0, mprotect(buf, page, PROT_READ));
+	EXPECT_EQ(EFAULT, do_ioctl(self->fd, HWEVENT_IOC_CANCEL, buf));
+	ret = do_cancel(self->fd, r.id, 0, &count);
+	TH_LOG("after EFAULT the registration was %s",
+	       ret ? "cancelled anyway" : "still armed");
+	EXPECT_TRUE(ret == ENOENT || (ret == 0 && count == 1));
+	munmap(buf, 2 * page);
+	/* It never fired, either way. */
+	ASSERT_EQ(0U, efd_stays_quiet(self->efd));
+}
+
+/* A cancelled registration gives its max_pending place back at once. */
+TEST_F_TIMEOUT(device, cancel_frees_place, 90)
+{
+	long long cap = read_max_pending();
+	struct hwevent_register r;
+	unsigned int n;
+	struct waiter w;
+	__u64 count, id;
+	int err;
+
+	if (cap < 0)
+		SKIP(return, "cannot read " MAX_PENDING_PATH);
+	if (cap < 2 || cap > CAP_LIMIT)
+		SKIP(return, "max_pending %lld is out of range to fill", cap);
+
+	n = fill(self->fd, self->efd, cap, &err);
+	ASSERT_EQ(cap, n);
+	ASSERT_EQ(0U, fill(self->fd, self->efd, 1, &err));
+	ASSERT_EQ(ENOSPC, err);
+
+	/* By id: one place. */
+	ASSERT_EQ(0, do_cancel(self->fd, 5, 0, &count));
+	ASSERT_EQ(1U, count);
+	ASSERT_EQ(1U, fill(self->fd, self->efd, 2, &err));
+	ASSERT_EQ(ENOSPC, err);
+
+	/* ALL: every place. */
+	ASSERT_EQ(0, do_cancel(self->fd, 0, HWEVENT_CANCEL_ALL, &count));
+	ASSERT_EQ((__u64)cap, count);
+	n = fill(self->fd, self->efd, cap + 1, &err);
+	ASSERT_EQ(cap, n);
+	ASSERT_EQ(ENOSPC, err);
+
+	/* A PENDING caller's place, too. */
+	ASSERT_EQ(0, do_cancel(self->fd, 0, HWEVENT_CANCEL_ALL, &count));
+	ASSERT_EQ(cap - 1, fill(self->fd, self->efd, cap - 1, &err));
+	id = arm(_metadata, HWEVENT_MODE_PENDING, self->fd, -1, &w, NEVER_NS, 0);
+	ASSERT_NE(0U, id);
+	/* Its place is taken before its id is written back. */
+	reg_init(&r, HWEVENT_MODE_EVENTFD, self->efd, NEVER_NS, 0);
+	ASSERT_EQ(ENOSPC, do_register(self->fd, &r));
+	ASSERT_EQ(0, cancel_armed(self->fd, id, &count));
+	ASSERT_EQ(1U, count);
+	ASSERT_TRUE(waiter_join(_metadata, &w, SLACK_NS));
+	ASSERT_EQ(ECANCELED, w.ret);
+	ASSERT_EQ(0, do_register(self->fd, &r));
+	ASSERT_EQ(ENOSPC, do_register(self->fd, &r));
+	ASSERT_EQ(0U, efd_stays_quiet(self->efd));
 }
 
 /* Unknown ioctl numbers, one per variant: each fails with ENOTTY. */

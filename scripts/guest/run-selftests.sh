@@ -2,14 +2,27 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # Runs inside the check VM (busybox sh): load hwevent.ko, run the kselftests
-# the way the kernel's run_kselftest.sh does, unload the module. Host-side
-# checks are printed as "hwevent-check: ok - <what>" / "hwevent-check: not
-# ok - <what>" lines, which scripts/check.sh counts with the KTAP results.
+# the way the kernel's run_kselftest.sh does, then the phases (below), unload
+# the module, and, with HWEVENT_KMEMLEAK=1, have kmemleak scan for leaks.
+# Host-side checks are printed as "hwevent-check: ok - <what>" /
+# "hwevent-check: not ok - <what>" lines, which scripts/check.sh counts with
+# the KTAP results.
+#
+# Phases (make check-debug, make check-rt): $HWEVENT_PHASES names a file of
+# commands, one a line, run in order by sh in $HWEVENT_TESTS (the installed
+# tests, also put first on PATH) with the module loaded. A line may start
+# with "timeout=SECS" (default 900); "#" lines
+# and blank lines are ignored. The output is the kselftest runner's: each
+# command's output prefixed with "# " under "# selftests: phases: <command>",
+# then "ok N selftests: phases: <command>" (exit 0), "... # SKIP" (exit 4, or
+# the program is not installed) or "not ok N ..." (other exit, or timeout).
 
 # shellcheck disable=SC2317 # functions run through check "$@"
 
 KO=${HWEVENT_KO:-/hwevent/hwevent.ko}
 KSFT=/kselftest
+TESTS=${HWEVENT_TESTS:-$KSFT/drivers/misc/hwevent}
+KMEMLEAK=/sys/kernel/debug/kmemleak
 rc=0
 
 check() {
@@ -36,6 +49,76 @@ kmsg() {
 	[ -w /dev/kmsg ] && echo "hwevent-check: $*" >/dev/kmsg
 }
 
+run_phases() {
+	list=/tmp/hwevent-phases
+	grep -Ev '^[[:space:]]*(#|$)' "$1" >"$list"
+	echo "TAP version 13"
+	echo "1..$(grep -c . "$list")"
+	n=0
+	while read -r first rest <&3; do
+		n=$((n + 1))
+		secs=900
+		case $first in
+		timeout=*)
+			secs=${first#timeout=}
+			cmd=$rest
+			;;
+		*) cmd="$first${rest:+ $rest}" ;;
+		esac
+		hdr="selftests: phases: $cmd"
+		echo "# $hdr"
+		prog=${cmd%% *}
+		if ! PATH=$TESTS:$PATH command -v "$prog" >/dev/null; then
+			echo "ok $n $hdr # SKIP $prog is not installed"
+			continue
+		fi
+		kmsg "phase $n: $cmd"
+		# As the kselftest runner: the exit status through a file, the
+		# output prefixed.
+		(
+			cd "$TESTS" || exit 1
+			PATH=$TESTS:$PATH timeout -k 10 "$secs" sh -c "$cmd" </dev/null 2>&1
+			echo $? >/tmp/hwevent-phase.rc
+		) | sed 's/^/# /'
+		prc=$(cat /tmp/hwevent-phase.rc 2>/dev/null || echo 1)
+		case $prc in
+		0) echo "ok $n $hdr" ;;
+		4) echo "ok $n $hdr # SKIP" ;;
+		124 | 137) echo "not ok $n $hdr # TIMEOUT $secs seconds" ;;
+		*) echo "not ok $n $hdr # exit=$prc" ;;
+		esac
+	done 3<"$list"
+}
+
+# Two scans, as Documentation/dev-tools/kmemleak.rst advises (an object is
+# reported once it is older than 5 s and unreferenced); every object left is
+# printed and fails the check.
+kmemleak_scan() {
+	echo scan >"$KMEMLEAK" || return 1
+	sleep 6
+	echo scan >"$KMEMLEAK" || return 1
+	leaks=$(cat "$KMEMLEAK")
+	[ -z "$leaks" ] && return 0
+	echo "# kmemleak: $(echo "$leaks" | grep -c '^unreferenced object') unreferenced object(s):"
+	echo "$leaks" | sed 's/^/#   /'
+	return 1
+}
+
+# What kmemleak would report from before the tests (the boot) is not the
+# module's: shown, then cleared, so that the final scan judges the run.
+kmemleak_baseline() {
+	echo scan >"$KMEMLEAK" || return 1
+	before=$(grep -c '^unreferenced object' "$KMEMLEAK")
+	echo "# kmemleak: $before object(s) suspected before hwevent was loaded (cleared)"
+	[ "$before" = 0 ] || sed 's/^/#   /' "$KMEMLEAK"
+	echo clear >"$KMEMLEAK"
+}
+
+if [ "${HWEVENT_KMEMLEAK:-0}" = 1 ]; then
+	kmsg "kmemleak: baseline scan"
+	check "kmemleak is on ($KMEMLEAK)" kmemleak_baseline
+fi
+
 kmsg "loading $KO"
 check "module loads ($KO)" insmod "$KO"
 
@@ -55,7 +138,16 @@ for collection in $(echo "$available" | cut -d: -f1 | uniq); do
 done
 cd /
 
+if [ -n "${HWEVENT_PHASES:-}" ]; then
+	kmsg "running the phases in $HWEVENT_PHASES"
+	run_phases "$HWEVENT_PHASES"
+fi
+
 kmsg "unloading hwevent"
 check "module unloads at the end" unload
+if [ "${HWEVENT_KMEMLEAK:-0}" = 1 ]; then
+	kmsg "kmemleak: scanning after rmmod"
+	check "kmemleak finds no unreferenced object after rmmod" kmemleak_scan
+fi
 kmsg "done"
 exit $rc

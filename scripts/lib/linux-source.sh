@@ -9,6 +9,10 @@
 #   linux_source_dir   print the cache directory (it holds
 #                      tools/testing/selftests/ and scripts/checkpatch.pl),
 #                      unpacking the tarball first if needed
+#   linux_source_check fail, saying what to install, if the tarball is missing
+#   linux_source_version
+#                      print the package version (the caches' key)
+#   hwevent_cache      print the per-machine cache directory
 
 LINUX_SOURCE_PKG=linux-source-6.1
 LINUX_SOURCE_TARBALL=${LINUX_SOURCE_TARBALL:-/usr/src/$LINUX_SOURCE_PKG.tar.xz}
@@ -26,16 +30,30 @@ LINUX_SOURCE_MEMBERS=(
 	scripts/const_structs.checkpatch
 )
 
-linux_source_dir() {
-	local tarball=$LINUX_SOURCE_TARBALL version cache dir tmp top
-	if [[ ! -r $tarball ]]; then
-		echo "hwevent: $tarball is missing: run scripts/deps.sh (package $LINUX_SOURCE_PKG)" >&2
+linux_source_check() {
+	if [[ ! -r $LINUX_SOURCE_TARBALL ]]; then
+		echo "hwevent: $LINUX_SOURCE_TARBALL is missing: run scripts/deps.sh (package $LINUX_SOURCE_PKG)" >&2
 		return 1
 	fi
-	# Key the cache by the package version, so a source update re-extracts.
+}
+
+# Caches are keyed by the package version, so a source update re-extracts.
+linux_source_version() {
+	local version
 	version=$(dpkg-query -W -f='${Version}' "$LINUX_SOURCE_PKG" 2>/dev/null || true)
-	[[ -n $version ]] || version=unpackaged-$(stat -c %s-%Y "$tarball")
-	cache=${HWEVENT_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/hwevent}
+	[[ -n $version ]] || version=unpackaged-$(stat -c %s-%Y "$LINUX_SOURCE_TARBALL")
+	printf '%s\n' "$version"
+}
+
+hwevent_cache() {
+	printf '%s\n' "${HWEVENT_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/hwevent}"
+}
+
+linux_source_dir() {
+	local tarball=$LINUX_SOURCE_TARBALL version cache dir tmp top
+	linux_source_check || return 1
+	version=$(linux_source_version)
+	cache=$(hwevent_cache)
 	dir=$cache/ksft-$version
 	if [[ ! -d $dir ]]; then
 		mkdir -p "$cache"

@@ -1,15 +1,20 @@
 # SPDX-License-Identifier: GPL-2.0
 # shellcheck shell=bash
 #
-# Sourced by check.sh, demo.sh and shell.sh: pick the Debian kernel to boot,
-# build everything against its headers, stage the guest's files under
+# Sourced by check.sh, demo.sh and shell.sh: pick the kernel to boot, build
+# everything against its headers, stage the guest's files under
 # build/stage/, and boot it with scripts/vm-run.
 #
-#   stage_pick_kernel   set KVER, KIMAGE, KDIR: the newest /boot/vmlinuz-<ver>
-#                       with /lib/modules/<ver>/build (HWEVENT_KERNEL_VERSION
-#                       overrides)
+#   stage_pick_kernel [rt]
+#                       set KVER, KIMAGE, KDIR: the newest /boot/vmlinuz-<ver>
+#                       with /lib/modules/<ver>/build, leaving out PREEMPT_RT
+#                       (-rt-) kernels; with "rt", only those.
+#                       HWEVENT_KERNEL_VERSION (HWEVENT_RT_KERNEL_VERSION
+#                       with "rt") overrides
+#   stage_use_tree DIR  set KVER, KIMAGE, KDIR for a built kernel tree (the
+#                       debug kernel of scripts/debug-kernel.sh)
 #   stage_build         make KDIR=$KDIR all
-#   stage_tree          fill $STAGE (see below)
+#   stage_tree [PHASES] fill $STAGE (see below)
 #   stage_vm_run ARGS   scripts/vm-run with the kernel, the staged tree and
 #                       the guest environment, plus ARGS
 #
@@ -17,6 +22,7 @@
 #   /hwevent/hwevent.ko                    the module ($HWEVENT_KO)
 #   /hwevent/bin/hwevent                   the CLI (on PATH)
 #   /hwevent/*.sh                          scripts/guest/*
+#   /hwevent/phases                        the PHASES file, if given
 #   /kselftest/kselftest/runner.sh         the kernel's kselftest runner
 #   /kselftest/kselftest-list.txt          collection:test, as run_kselftest.sh
 #   /kselftest/drivers/misc/hwevent/       the tests (lib.mk's install)
@@ -29,12 +35,21 @@ GUEST_KO=/hwevent/hwevent.ko
 GUEST_PATH=/hwevent/bin:/usr/sbin:/usr/bin:/sbin:/bin
 
 stage_pick_kernel() {
-	local v
-	KVER=${HWEVENT_KERNEL_VERSION:-}
+	local flavour=${1:-} v rt want_rt=0 kind=""
+	if [[ $flavour == rt ]]; then
+		want_rt=1
+		kind="PREEMPT_RT "
+		KVER=${HWEVENT_RT_KERNEL_VERSION:-}
+	else
+		KVER=${HWEVENT_KERNEL_VERSION:-}
+	fi
 	if [[ -z $KVER ]]; then
-		# Newest first; only kernels we can also build the module for.
+		# Newest first; only kernels we can also build the module for. The
+		# installed rt kernel must not change what plain make check boots.
 		while read -r v; do
-			if [[ -e /lib/modules/$v/build/Makefile ]]; then
+			rt=0
+			[[ $v == *-rt-* ]] && rt=1
+			if ((rt == want_rt)) && [[ -e /lib/modules/$v/build/Makefile ]]; then
 				KVER=$v
 				break
 			fi
@@ -42,7 +57,7 @@ stage_pick_kernel() {
 			sed 's/^vmlinuz-//' | sort -rV)
 	fi
 	if [[ -z $KVER ]]; then
-		echo "hwevent: no /boot/vmlinuz-<ver> with /lib/modules/<ver>/build: run scripts/deps.sh" >&2
+		echo "hwevent: no ${kind}/boot/vmlinuz-<ver> with /lib/modules/<ver>/build: run scripts/deps.sh $flavour" >&2
 		return 1
 	fi
 	KIMAGE=/boot/vmlinuz-$KVER
@@ -54,12 +69,19 @@ stage_pick_kernel() {
 	echo "hwevent: guest kernel $KVER ($KIMAGE)"
 }
 
+stage_use_tree() {
+	KDIR=$1
+	KIMAGE=$KDIR/arch/x86/boot/bzImage
+	KVER=$(cat "$KDIR/include/config/kernel.release")
+	echo "hwevent: guest kernel $KVER ($KIMAGE)"
+}
+
 stage_build() {
 	make -C "$ROOT" KDIR="$KDIR" all
 }
 
 stage_tree() {
-	local ksft make_args
+	local phases=${1:-} ksft make_args
 	ksft=$("$ROOT/scripts/ksft.sh")
 	make_args=(-C "$ROOT/selftests" KSFT_DIR="$ksft" OUTPUT="$ROOT/selftests"
 		HWEVENT_CFLAGS=-I"$ROOT/include/uapi")
@@ -70,6 +92,7 @@ stage_tree() {
 	cp "$ROOT/module/hwevent.ko" "$STAGE/hwevent/"
 	cp "$ROOT/user/hwevent" "$STAGE/hwevent/bin/"
 	cp "$ROOT"/scripts/guest/*.sh "$STAGE/hwevent/"
+	[[ -z $phases ]] || cp "$phases" "$STAGE/hwevent/phases"
 	cp "$ksft/kselftest/runner.sh" "$ksft/kselftest/prefix.pl" "$STAGE/kselftest/kselftest/"
 
 	make -s "${make_args[@]}" install INSTALL_PATH="$STAGE/kselftest/$KSFT_COLLECTION"
@@ -90,5 +113,6 @@ stage_vm_run() {
 	"$ROOT/scripts/vm-run" --kernel "$KIMAGE" \
 		--add "$STAGE/hwevent:/hwevent" --add "$STAGE/kselftest:/kselftest" \
 		--add /usr/bin/timeout:/usr/bin/timeout \
-		--env PATH="$GUEST_PATH" --env HWEVENT_KO="$GUEST_KO" "$@"
+		--env PATH="$GUEST_PATH" --env HWEVENT_KO="$GUEST_KO" \
+		--env HWEVENT_TESTS="/kselftest/$KSFT_COLLECTION" "$@"
 }

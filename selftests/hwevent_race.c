@@ -1,0 +1,1320 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * hwevent_race - race the simulated interrupt against everything that can
+ * end a registration before it, in tight loops, and check that each
+ * registration ends exactly once.
+ *
+ * Every round arms a registration a few microseconds ahead (0..20 us,
+ * random) and, a random 0..20 us later, tries to end it some other way.
+ * Two threads, pinned to different CPUs when there are two, so that the
+ * hrtimer callback and the bottom half really run alongside the other
+ * party. Half the rounds of the first three phases are "burst" rounds:
+ * BURST EVENTFD registrations of the same file fall due on one CPU just
+ * before the round's own registration falls due on the other. The file's
+ * bottom half (a tasklet: one CPU at a time) is then busy signalling the
+ * burst while the round's interrupt has run: the window between the
+ * interrupt and the bottom half, where "fired" has begun but not ended, is
+ * held open for the signal, the cancel or the close to land in.
+ *
+ *  signal:  a PENDING waiter gets SIGUSR1 (SA_RESTART; in burst rounds from
+ *	a POSIX timer on the waiter's CPU). It returns 0 with a sane record,
+ *	or EINTR, and EINTR only in rounds that sent a signal; an event that
+ *	fired is never reported as EINTR (the seqnos and counters tell).
+ *  cancel:  HWEVENT_IOC_CANCEL (by id or ALL, from the registering thread
+ *	or the other one) against an EVENTFD or a PENDING registration:
+ *	cancelled (count 1; the eventfd is never signalled; the waiter gets
+ *	ECANCELED) XOR fired (ENOENT or count 0; the eventfd is signalled
+ *	exactly once; the waiter gets 0).
+ *  release: the file is closed (from either thread) with 1..4 EVENTFD
+ *	registrations in flight: each eventfd is signalled at most once, and
+ *	never after close() returned.
+ *  unload:  as release, then delete_module() at once, which must succeed,
+ *	then finit_module() again; no eventfd is signalled after the close.
+ *	Needs root and the module file ($HWEVENT_KO or --module); fewer
+ *	rounds (--unload-iterations), loading is slow.
+ *
+ * Each phase also checks the counts: seqnos taken, and the debugfs
+ * counters (hwevent/stats) against what user space saw: fired, cancelled,
+ * interrupted and dropped deltas exactly, armed == the sum of the ended,
+ * live and eventfd_refs back where they were. This assumes no other
+ * program uses the device meanwhile.
+ *
+ * Prints TAP; exits 0, 1 on a failure, 4 if /dev/hwevent is missing.
+ * A watchdog ends the program (exit 1) if a round makes no progress for
+ * 60 s; --max-seconds bounds each phase (it then stops early, and says so).
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <poll.h>
+#include <pthread.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <sys/ioctl.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <linux/futex.h>
+
+#include "hwevent_util.h"
+
+#ifndef sigev_notify_thread_id
+#define sigev_notify_thread_id _sigev_un._tid
+#endif
+
+#define MAX_JITTER_NS	(20 * NSEC_PER_USEC)
+/* Burst rounds: how many registrations a burst is. */
+#define BURST		16
+/* eventfds in a batch: checked and drained together. */
+#define POOL		128
+/* How long an event that fired may take to be seen: emulation is slow. */
+#define SLACK_NS	(10 * NSEC_PER_SEC)
+#define STALL_NS	(60 * NSEC_PER_SEC)
+/* How long a thread spins for the other before it sleeps. */
+#define SPIN_NS		(3 * NSEC_PER_MSEC)
+
+enum phase_id { PH_SIGNAL, PH_CANCEL, PH_RELEASE, PH_UNLOAD, NR_PHASES };
+
+static const char * const phase_names[NR_PHASES] = {
+	"signal", "cancel", "release", "unload",
+};
+
+static struct {
+	unsigned long long iterations;
+	unsigned long long unload_iterations;
+	unsigned long long max_seconds;
+	uint64_t seed;
+	const char *module;
+	unsigned int phases;	/* bit per enum phase_id */
+} opt = {
+	.iterations = 20000,
+	.unload_iterations = 200,
+	.max_seconds = 300,
+	.phases = (1U << NR_PHASES) - 1,
+};
+
+/* Bumped by every round; the watchdog wants to see it move. */
+static volatile uint64_t progress;
+static const char *volatile current_phase = "start";
+
+static int nr_cpus_usable;
+static int cpus[2];
+
+static volatile int sigusr1_handled;
+
+static void on_sigusr1(int sig)
+{
+	(void)sig;
+	__atomic_add_fetch(&sigusr1_handled, 1, __ATOMIC_SEQ_CST);
+}
+
+static void *watchdog_fn(void *arg)
+{
+	uint64_t last = ~0ULL, since = now_ns();
+
+	(void)arg;
+	for (;;) {
+		sleep_ns(NSEC_PER_SEC);
+		if (progress != last) {
+			last = progress;
+			since = now_ns();
+		} else if (now_ns() - since > STALL_NS) {
+			printf("not ok %u watchdog: phase %s made no progress for %llu s (round %llu)\n",
+			       ksft_test_num() + 1, current_phase,
+			       STALL_NS / NSEC_PER_SEC,
+			       (unsigned long long)last);
+			ksft_inc_fail_cnt();
+			ksft_print_cnts();
+			fflush(stdout);
+			_exit(KSFT_FAIL);
+		}
+	}
+	return NULL;
+}
+
+static void pin(int which)
+{
+	cpu_set_t set;
+
+	if (nr_cpus_usable < 2)
+		return;
+	CPU_ZERO(&set);
+	CPU_SET(cpus[which], &set);
+	sched_setaffinity(0, sizeof(set), &set);
+}
+
+static void relax(void)
+{
+	if (nr_cpus_usable < 2)
+		sched_yield();
+	else
+		__builtin_ia32_pause();
+}
+
+/* Spins until *@p == @want or the stall limit; 0, or ETIMEDOUT. */
+/*
+ * Waits until *@p == @want: spins a little (the other side is usually
+ * quick, and spinning keeps the handover tight), then sleeps on a futex,
+ * so that a vCPU left waiting gives its host CPU back. 0, or ETIMEDOUT
+ * after STALL_NS.
+ */
+static int wait_seq(volatile uint32_t *p, uint32_t want)
+{
+	struct timespec ts = { .tv_nsec = 100 * NSEC_PER_MSEC };
+	uint64_t start = now_ns();
+	uint32_t v;
+
+	/* Longer than the gap between two rounds, mostly: waking is slow. */
+	while (now_ns() - start < SPIN_NS) {
+		if (__atomic_load_n(p, __ATOMIC_ACQUIRE) == want)
+			return 0;
+		relax();
+	}
+	while ((v = __atomic_load_n(p, __ATOMIC_ACQUIRE)) != want) {
+		if (now_ns() - start > STALL_NS)
+			return ETIMEDOUT;
+		syscall(SYS_futex, p, FUTEX_WAIT_PRIVATE, v, &ts, NULL, 0);
+	}
+	return 0;
+}
+
+static void set_seq(volatile uint32_t *p, uint32_t v)
+{
+	__atomic_store_n(p, v, __ATOMIC_RELEASE);
+	syscall(SYS_futex, p, FUTEX_WAKE_PRIVATE, INT32_MAX, NULL, NULL, 0);
+}
+
+/*
+ * The helper thread: runs one job per round, when told, on the second
+ * CPU. The main thread plays the other party on the first.
+ */
+enum job_kind {
+	JOB_PENDING,	/* register PENDING on fd and wait */
+	JOB_CANCEL,	/* wait for *id_src (or done_src), spin, cancel */
+	JOB_CLOSE,	/* spin, close fd */
+	JOB_BURST,	/* arm BURST EVENTFD registrations due at due_abs */
+	JOB_EXIT,
+};
+
+struct job {
+	enum job_kind kind;
+	int fd;
+	uint64_t due_abs;	/* JOB_PENDING (if set: r.delay_ns from it), BURST */
+	uint64_t alarm_at;	/* JOB_PENDING: SIGUSR1 from a timer then */
+	int sig_fired;		/* ... and it went off */
+	uint64_t spin_ns;	/* before cancelling or closing */
+	int all;		/* JOB_CANCEL: HWEVENT_CANCEL_ALL */
+	volatile uint64_t *id_src;	/* JOB_CANCEL: where the id appears */
+	volatile uint64_t *done_src;	/* ... or the round ends without one */
+	uint64_t done_want;
+	/* results */
+	struct hwevent_register r;
+	int ret;
+	uint64_t count;
+	uint64_t start, end;
+};
+
+static struct {
+	pthread_t thread;
+	struct job job;
+	volatile uint32_t go;	/* round number to run */
+	volatile uint32_t done;	/* round number finished */
+	timer_t timer;		/* SIGUSR1 to the helper thread */
+} helper;
+
+static int burst_efd;
+/* How far ahead a burst is due: twice what arming the last one took. */
+static uint64_t burst_lead = 800 * NSEC_PER_USEC;
+
+/* When the next burst is to fall due. */
+static uint64_t burst_when(void)
+{
+	return now_ns() + __atomic_load_n(&burst_lead, __ATOMIC_RELAXED);
+}
+
+/* BURST EVENTFD registrations on @fd, all due at @when; 0 or the errno. */
+static int arm_burst(int fd, uint64_t when)
+{
+	uint64_t now, start = now_ns(), lead;
+	struct hwevent_register r;
+	unsigned int k;
+	int err;
+
+	for (k = 0; k < BURST; k++) {
+		now = now_ns();
+		reg_set(&r, HWEVENT_MODE_EVENTFD, burst_efd,
+			when > now ? when - now : 0, k);
+		err = xioctl(fd, HWEVENT_IOC_REGISTER, &r);
+		if (err)
+			return err;
+	}
+	lead = 300 * NSEC_PER_USEC + 2 * (now_ns() - start);
+	if (lead > 50 * NSEC_PER_MSEC)
+		lead = 50 * NSEC_PER_MSEC;
+	__atomic_store_n(&burst_lead, lead, __ATOMIC_RELAXED);
+	return 0;
+}
+
+static void timer_at(timer_t timer, uint64_t when, struct itimerspec *old)
+{
+	struct itimerspec its = {
+		.it_value = {
+			.tv_sec = when / NSEC_PER_SEC,
+			.tv_nsec = when % NSEC_PER_SEC,
+		},
+	};
+
+	timer_settime(timer, when ? TIMER_ABSTIME : 0, &its, old);
+}
+
+static void run_job(struct job *j)
+{
+	struct itimerspec old;
+	uint64_t id, now;
+
+	switch (j->kind) {
+	case JOB_PENDING:
+		now = now_ns();
+		if (j->due_abs)
+			j->r.delay_ns = j->due_abs > now ? j->due_abs - now : 0;
+		if (j->alarm_at)
+			timer_at(helper.timer, j->alarm_at, NULL);
+		j->start = now_ns();
+		j->ret = xioctl(j->fd, HWEVENT_IOC_REGISTER, &j->r);
+		j->end = now_ns();
+		if (j->alarm_at) {
+			/*
+			 * Disarmed: if it had gone off, its handler ran on
+			 * the way out of the ioctl or of this call.
+			 */
+			timer_at(helper.timer, 0, &old);
+			j->sig_fired = !old.it_value.tv_sec &&
+				       !old.it_value.tv_nsec;
+		}
+		break;
+	case JOB_BURST:
+		j->ret = arm_burst(j->fd, j->due_abs);
+		break;
+	case JOB_CANCEL:
+		while (!(id = __atomic_load_n(j->id_src, __ATOMIC_ACQUIRE)) &&
+		       __atomic_load_n(j->done_src, __ATOMIC_ACQUIRE) != j->done_want)
+			relax();
+		if (!id) {
+			j->ret = -1;	/* nothing to cancel: it failed */
+			break;
+		}
+		spin_ns(j->spin_ns);
+		j->ret = cancel_id(j->fd, j->all ? 0 : id,
+				   j->all ? HWEVENT_CANCEL_ALL : 0, &j->count);
+		break;
+	case JOB_CLOSE:
+		spin_ns(j->spin_ns);
+		j->ret = close(j->fd) ? errno : 0;
+		j->end = now_ns();
+		break;
+	case JOB_EXIT:
+		break;
+	}
+}
+
+static void *helper_fn(void *arg)
+{
+	struct sigevent sev = {
+		.sigev_notify = SIGEV_THREAD_ID,
+		.sigev_signo = SIGUSR1,
+	};
+	uint32_t round = 0;
+
+	(void)arg;
+	pin(1);
+	sev.sigev_notify_thread_id = gettid();
+	if (timer_create(CLOCK_MONOTONIC, &sev, &helper.timer))
+		printf("# timer_create: %s\n", strerror(errno));
+	for (;;) {
+		round++;
+		if (wait_seq(&helper.go, round)) {
+			/* The main thread went away; the watchdog reports. */
+			round--;
+			continue;
+		}
+		run_job(&helper.job);
+		if (helper.job.kind == JOB_EXIT)
+			break;
+		set_seq(&helper.done, round);
+	}
+	return NULL;
+}
+
+static uint32_t helper_round;
+
+/* Starts the prepared helper.job; helper_wait() waits for it. */
+static void helper_start(void)
+{
+	helper_round++;
+	set_seq(&helper.go, helper_round);
+}
+
+static int helper_wait(void)
+{
+	return wait_seq(&helper.done, helper_round);
+}
+
+/* Per-phase tallies; fails counts rounds with a wrong outcome. */
+struct tally {
+	uint64_t rounds;
+	uint64_t fired;		/* events user space saw */
+	uint64_t cancelled;	/* registrations cancel reported */
+	uint64_t interrupted;
+	uint64_t dropped;	/* EVENTFD ones never signalled at close */
+	uint64_t registered;	/* incl. probes */
+	uint64_t signals;
+	uint64_t bursts;	/* burst rounds */
+	uint64_t fails;
+	uint64_t time_ns;
+	int stopped_early;
+};
+
+static struct tally tallies[NR_PHASES];
+
+#define MAX_FAIL_REPORTS	10
+
+static void round_fail(struct tally *t, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (t->fails++ >= MAX_FAIL_REPORTS)
+		return;
+	printf("# %s round %llu: ", current_phase,
+	       (unsigned long long)t->rounds);
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	putchar('\n');
+}
+
+static int efd_pool[POOL];
+
+static int make_pool(void)
+{
+	unsigned int i;
+
+	burst_efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	if (burst_efd < 0)
+		return errno;
+	for (i = 0; i < POOL; i++) {
+		efd_pool[i] = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+		if (efd_pool[i] < 0)
+			return errno;
+	}
+	return 0;
+}
+
+/* Waits up to @timeout_ns for @efd to become readable; its count or 0. */
+static uint64_t efd_wait(int efd, uint64_t timeout_ns)
+{
+	struct pollfd pfd = { .fd = efd, .events = POLLIN };
+	uint64_t deadline = now_ns() + timeout_ns, now;
+
+	while ((now = now_ns()) < deadline) {
+		int ms = (deadline - now) / NSEC_PER_MSEC + 1;
+
+		if (poll(&pfd, 1, ms) > 0)
+			return efd_take(efd);
+	}
+	return efd_take(efd);
+}
+
+/* A burst round's BURST signals, all of them and no more. */
+static void collect_burst(struct tally *t)
+{
+	uint64_t deadline = now_ns() + SLACK_NS, sum = 0;
+
+	while (sum < BURST && now_ns() < deadline)
+		sum += efd_wait(burst_efd, deadline - now_ns());
+	if (sum != BURST)
+		round_fail(t, "burst: %llu signals for %d registrations",
+			   (unsigned long long)sum, BURST);
+	t->registered += BURST;
+	t->fired += BURST;
+	t->bursts++;
+}
+
+/* A PENDING registration with no delay: counts as one fired event. */
+static int probe_seqno(int fd, struct tally *t, uint64_t *seqno)
+{
+	struct hwevent_register r;
+	int err;
+
+	reg_set(&r, HWEVENT_MODE_PENDING, -1, 0, 0);
+	err = xioctl(fd, HWEVENT_IOC_REGISTER, &r);
+	if (err)
+		return err;
+	t->registered++;
+	t->fired++;
+	*seqno = r.event.seqno;
+	return 0;
+}
+
+static uint64_t deadline_for_phase(void)
+{
+	return opt.max_seconds ? now_ns() + opt.max_seconds * NSEC_PER_SEC : 0;
+}
+
+static int out_of_time(uint64_t deadline, struct tally *t, uint64_t total)
+{
+	if (!deadline || now_ns() < deadline)
+		return 0;
+	t->stopped_early = 1;
+	ksft_print_msg("%s: --max-seconds %llu reached after %llu of %llu rounds\n",
+		       current_phase, opt.max_seconds,
+		       (unsigned long long)t->rounds,
+		       (unsigned long long)total);
+	return 1;
+}
+
+/* What the debugfs counters must show after a phase, from the tally. */
+static void check_stats(enum phase_id ph, const struct hw_stats *before,
+			int have_stats)
+{
+	const struct tally *t = &tallies[ph];
+	char desc[96];
+	struct hw_stats after, d;
+	int err, ok = 1;
+
+	snprintf(desc, sizeof(desc), "%s: debugfs counters match the outcomes",
+		 phase_names[ph]);
+	if (!have_stats) {
+		tap_skip(desc, "cannot read " HWEVENT_STATS_PATH);
+		return;
+	}
+	err = stats_settle(&after, before, 5 * NSEC_PER_SEC);
+	if (err) {
+		ksft_print_msg("%s: %s\n", HWEVENT_STATS_PATH, strerror(err));
+		tap_result(0, "%s", desc);
+		return;
+	}
+	d = stats_sub(&after, before);
+	stats_print("delta", &d);
+	if (d.armed != (long long)t->registered) {
+		ksft_print_msg("armed %lld, user space registered %llu\n",
+			       d.armed, (unsigned long long)t->registered);
+		ok = 0;
+	}
+	if (d.armed != stats_ended(&d)) {
+		ksft_print_msg("armed %lld != fired+cancelled+interrupted+dropped %lld\n",
+			       d.armed, stats_ended(&d));
+		ok = 0;
+	}
+	if (d.fired != (long long)t->fired ||
+	    d.cancelled != (long long)t->cancelled ||
+	    d.interrupted != (long long)t->interrupted ||
+	    d.dropped != (long long)t->dropped) {
+		ksft_print_msg("user space saw fired=%llu cancelled=%llu interrupted=%llu dropped=%llu\n",
+			       (unsigned long long)t->fired,
+			       (unsigned long long)t->cancelled,
+			       (unsigned long long)t->interrupted,
+			       (unsigned long long)t->dropped);
+		ok = 0;
+	}
+	if (d.live || d.eventfd_refs) {
+		ksft_print_msg("live and eventfd_refs not back: %lld %lld\n",
+			       d.live, d.eventfd_refs);
+		ok = 0;
+	}
+	tap_result(ok, "%s", desc);
+}
+
+static void report_phase(enum phase_id ph, const char *what)
+{
+	const struct tally *t = &tallies[ph];
+
+	tap_result(!t->fails, "%s: %s (%llu rounds, %.1f s)", phase_names[ph],
+		   what, (unsigned long long)t->rounds, t->time_ns / 1e9);
+}
+
+/* --- signal vs. fire -------------------------------------------------- */
+
+static void phase_signal(int fd, struct prng *rng)
+{
+	struct tally *t = &tallies[PH_SIGNAL];
+	uint64_t deadline = deadline_for_phase(), start = now_ns();
+	uint64_t seq0, seq1, i;
+	int err;
+
+	err = probe_seqno(fd, t, &seq0);
+	for (i = 0; !err && i < opt.iterations; i++) {
+		struct job *j = &helper.job;
+		int send = prng_pct(rng, 90), handled, burst;
+		const char *why;
+
+		if (out_of_time(deadline, t, opt.iterations))
+			break;
+		memset(j, 0, sizeof(*j));
+		j->kind = JOB_PENDING;
+		j->fd = fd;
+		reg_set(&j->r, HWEVENT_MODE_PENDING, -1,
+			prng_below(rng, MAX_JITTER_NS + 1), prng_next(rng));
+		handled = __atomic_load_n(&sigusr1_handled, __ATOMIC_SEQ_CST);
+		burst = prng_pct(rng, 50);
+		if (burst) {
+			/*
+			 * The burst's interrupts and bottom half on this CPU,
+			 * the waiter's interrupt and its signal (a timer, as
+			 * this CPU is busy) on the other, just after.
+			 */
+			uint64_t when = burst_when();
+
+			err = arm_burst(fd, when);
+			if (err) {
+				round_fail(t, "burst: %s", errno_name(err));
+				break;
+			}
+			j->due_abs = when + prng_below(rng, 2 * MAX_JITTER_NS);
+			if (send)
+				j->alarm_at = j->due_abs +
+					      prng_below(rng, 4 * MAX_JITTER_NS);
+			helper_start();
+			sleep_until_ns(when);
+		} else {
+			helper_start();
+			if (send) {
+				spin_ns(prng_below(rng, MAX_JITTER_NS + 1));
+				pthread_kill(helper.thread, SIGUSR1);
+			}
+		}
+		t->signals += send;
+		if (helper_wait())
+			break;	/* the watchdog reports */
+		/* The handler has run before the next round starts. */
+		if (burst)
+			send = j->sig_fired;
+		while (send && __atomic_load_n(&sigusr1_handled,
+					       __ATOMIC_SEQ_CST) == handled)
+			relax();
+		if (burst)
+			collect_burst(t);
+		t->rounds++;
+		progress++;
+		switch (j->ret) {
+		case 0:
+			t->registered++;
+			t->fired++;
+			why = record_insane(&j->r, j->start, j->end);
+			if (why)
+				round_fail(t, "record: %s", why);
+			break;
+		case EINTR:
+			t->registered++;
+			t->interrupted++;
+			if (!send)
+				round_fail(t, "EINTR without a signal");
+			break;
+		default:
+			round_fail(t, "PENDING returned %s",
+				   errno_name(j->ret));
+		}
+	}
+	if (!err)
+		err = probe_seqno(fd, t, &seq1);
+	if (err) {
+		round_fail(t, "probe: %s", errno_name(err));
+	} else if (seq1 - seq0 != t->fired - 1) {
+		/* Every event that happened took a seqno: reported or not. */
+		round_fail(t, "%llu seqnos taken, %llu events reported",
+			   (unsigned long long)(seq1 - seq0),
+			   (unsigned long long)(t->fired - 1));
+	}
+	t->time_ns = now_ns() - start;
+}
+
+/* --- cancel vs. fire -------------------------------------------------- */
+
+struct efd_slot {
+	int expect;	/* 1 fired, 0 cancelled */
+	int used;
+};
+
+/* Checks the batch's eventfds against what cancel said, and drains them. */
+static void check_batch(struct tally *t, struct efd_slot *slots,
+			unsigned int n)
+{
+	uint64_t c, deadline = now_ns() + SLACK_NS, now;
+	unsigned int k;
+
+	for (k = 0; k < n; k++) {
+		if (!slots[k].used || !slots[k].expect)
+			continue;
+		now = now_ns();
+		c = efd_wait(efd_pool[k], deadline > now ? deadline - now : 0);
+		if (c != 1)
+			round_fail(t, "eventfd %u: not cancelled, signalled %llu times",
+				   k, (unsigned long long)c);
+	}
+	/* The fired ones were seen: their bottom halves ran. */
+	for (k = 0; k < n; k++) {
+		if (!slots[k].used || slots[k].expect)
+			continue;
+		c = efd_take(efd_pool[k]);
+		if (c)
+			round_fail(t, "eventfd %u: cancelled, yet signalled %llu times",
+				   k, (unsigned long long)c);
+		slots[k].used = 0;
+	}
+	for (k = 0; k < n; k++)
+		slots[k].used = 0;
+}
+
+/* Rounds where a late signal would show: every eventfd must stay quiet. */
+static void check_quiet(struct tally *t, unsigned int n, uint64_t wait_ns)
+{
+	unsigned int k;
+	uint64_t c;
+
+	sleep_ns(wait_ns);
+	c = efd_take(burst_efd);
+	if (c)
+		round_fail(t, "burst eventfd signalled %llu times after its end",
+			   (unsigned long long)c);
+	for (k = 0; k < n; k++) {
+		c = efd_take(efd_pool[k]);
+		if (c)
+			round_fail(t, "eventfd %u: signalled %llu times after its end",
+				   k, (unsigned long long)c);
+	}
+}
+
+static void cancel_eventfd_round(int fd, struct prng *rng, struct tally *t,
+				 struct efd_slot *slot, int efd)
+{
+	struct hwevent_register r;
+	int other = prng_pct(rng, 50), all = prng_pct(rng, 25);
+	struct job *j = &helper.job;
+	volatile uint64_t published = 0, aborted = 0;
+	uint64_t count = 0, spin = prng_below(rng, MAX_JITTER_NS + 1);
+	int err;
+
+	reg_set(&r, HWEVENT_MODE_EVENTFD, efd,
+		prng_below(rng, MAX_JITTER_NS + 1), prng_next(rng));
+	if (other) {
+		memset(j, 0, sizeof(*j));
+		j->kind = JOB_CANCEL;
+		j->fd = fd;
+		j->all = all;
+		j->spin_ns = spin;
+		j->id_src = &published;
+		j->done_src = &aborted;
+		j->done_want = 1;
+		helper_start();
+	}
+	err = xioctl(fd, HWEVENT_IOC_REGISTER, &r);
+	if (err) {
+		round_fail(t, "EVENTFD register: %s", errno_name(err));
+		/* Let the helper go: it waits for an id. */
+		if (other) {
+			__atomic_store_n(&aborted, 1, __ATOMIC_RELEASE);
+			helper_wait();
+		}
+		return;
+	}
+	t->registered++;
+	if (other) {
+		__atomic_store_n(&published, r.id, __ATOMIC_RELEASE);
+		if (helper_wait())
+			return;
+		err = j->ret;
+		count = j->count;
+	} else {
+		spin_ns(spin);
+		err = cancel_id(fd, all ? 0 : r.id, all ? HWEVENT_CANCEL_ALL : 0,
+				&count);
+	}
+	slot->used = 1;
+	if (!err && count == 1) {
+		slot->expect = 0;
+		t->cancelled++;
+	} else if ((!err && all && count == 0) || (err == ENOENT && !all)) {
+		slot->expect = 1;
+		t->fired++;
+	} else {
+		slot->used = 0;
+		round_fail(t, "cancel%s: %s, count %llu", all ? " ALL" : "",
+			   errno_name(err), (unsigned long long)count);
+	}
+}
+
+static void spin_until_ns(uint64_t when)
+{
+	while (now_ns() < when)
+		;
+}
+
+/*
+ * A burst round: the helper arms the burst on its CPU; this thread arms
+ * an EVENTFD registration due just after it on its own CPU, and cancels
+ * it by id just after that, when its interrupt may have run while the
+ * file's bottom half is busy with the burst on the other CPU: then it
+ * fired, and the cancel must say ENOENT.
+ */
+static void cancel_burst_round(int fd, struct prng *rng, struct tally *t,
+			       struct efd_slot *slot, int efd)
+{
+	uint64_t when = burst_when(), due, now, count = 0;
+	struct job *j = &helper.job;
+	struct hwevent_register r;
+	int err;
+
+	memset(j, 0, sizeof(*j));
+	j->kind = JOB_BURST;
+	j->fd = fd;
+	j->due_abs = when;
+	helper_start();
+	if (helper_wait())
+		return;
+	if (j->ret) {
+		round_fail(t, "burst: %s", errno_name(j->ret));
+		return;
+	}
+	due = when + prng_below(rng, 2 * MAX_JITTER_NS);
+	now = now_ns();
+	reg_set(&r, HWEVENT_MODE_EVENTFD, efd, due > now ? due - now : 0,
+		prng_next(rng));
+	err = xioctl(fd, HWEVENT_IOC_REGISTER, &r);
+	if (err) {
+		round_fail(t, "EVENTFD register: %s", errno_name(err));
+		collect_burst(t);
+		return;
+	}
+	t->registered++;
+	spin_until_ns(due + prng_below(rng, 4 * MAX_JITTER_NS));
+	err = cancel_id(fd, r.id, 0, &count);
+	slot->used = 1;
+	if (!err && count == 1) {
+		slot->expect = 0;
+		t->cancelled++;
+	} else if (err == ENOENT) {
+		slot->expect = 1;
+		t->fired++;
+	} else {
+		slot->used = 0;
+		round_fail(t, "cancel: %s, count %llu", errno_name(err),
+			   (unsigned long long)count);
+	}
+	collect_burst(t);
+}
+
+static void cancel_pending_round(int fd, struct prng *rng, struct tally *t)
+{
+	struct job *j = &helper.job;
+	int all = prng_pct(rng, 25);
+	uint64_t id, count = 0;
+	unsigned int n = 0;
+	int err;
+
+	memset(j, 0, sizeof(*j));
+	j->kind = JOB_PENDING;
+	j->fd = fd;
+	reg_set(&j->r, HWEVENT_MODE_PENDING, -1,
+		prng_below(rng, MAX_JITTER_NS + 1), prng_next(rng));
+	helper_start();
+	/* The id is written back before the waiter sleeps. */
+	while (!(id = __atomic_load_n(&j->r.id, __ATOMIC_ACQUIRE)) &&
+	       __atomic_load_n(&helper.done, __ATOMIC_ACQUIRE) != helper_round) {
+		relax();
+		if (++n % 4096 == 0 && nr_cpus_usable >= 2)
+			sched_yield();
+	}
+	/* Done between the two loads: the id was written before. */
+	if (!id)
+		id = __atomic_load_n(&j->r.id, __ATOMIC_ACQUIRE);
+	if (!id) {
+		helper_wait();
+		round_fail(t, "PENDING register: %s", errno_name(j->ret));
+		return;
+	}
+	spin_ns(prng_below(rng, MAX_JITTER_NS + 1));
+	err = cancel_id(fd, all ? 0 : id, all ? HWEVENT_CANCEL_ALL : 0, &count);
+	if (helper_wait())
+		return;
+	t->registered++;
+	if (!err && count == 1 && j->ret == ECANCELED) {
+		t->cancelled++;
+	} else if (j->ret == 0 && ((err == ENOENT && !all) ||
+				   (!err && all && count == 0))) {
+		const char *why = record_insane(&j->r, j->start, j->end);
+
+		t->fired++;
+		if (why)
+			round_fail(t, "record: %s", why);
+	} else {
+		round_fail(t, "waiter %s, cancel%s %s count %llu",
+			   errno_name(j->ret), all ? " ALL" : "",
+			   errno_name(err), (unsigned long long)count);
+	}
+}
+
+static void phase_cancel(int fd, struct prng *rng)
+{
+	struct tally *t = &tallies[PH_CANCEL];
+	uint64_t deadline = deadline_for_phase(), start = now_ns();
+	struct efd_slot slots[POOL] = { };
+	uint64_t seq0, seq1, i;
+	unsigned int k = 0, p;
+	int err;
+
+	err = probe_seqno(fd, t, &seq0);
+	for (i = 0; !err && i < opt.iterations; i++) {
+		if (out_of_time(deadline, t, opt.iterations))
+			break;
+		p = prng_below(rng, 100);
+		if (p < 50) {
+			if (p < 25)
+				cancel_eventfd_round(fd, rng, t, &slots[k],
+						     efd_pool[k]);
+			else
+				cancel_burst_round(fd, rng, t, &slots[k],
+						   efd_pool[k]);
+			if (++k == POOL) {
+				check_batch(t, slots, POOL);
+				k = 0;
+			}
+		} else {
+			cancel_pending_round(fd, rng, t);
+		}
+		t->rounds++;
+		progress++;
+	}
+	check_batch(t, slots, k);
+	check_quiet(t, POOL, 50 * NSEC_PER_MSEC);
+	if (!err)
+		err = probe_seqno(fd, t, &seq1);
+	if (err)
+		round_fail(t, "probe: %s", errno_name(err));
+	else if (seq1 - seq0 != t->fired - 1)
+		round_fail(t, "%llu seqnos taken, %llu events fired",
+			   (unsigned long long)(seq1 - seq0),
+			   (unsigned long long)(t->fired - 1));
+	t->time_ns = now_ns() - start;
+}
+
+/* --- release vs. fire (and unload) --------------------------------------- */
+
+#define MAX_PER_FILE	4
+
+/*
+ * Opens a file, arms 1..MAX_PER_FILE EVENTFD registrations on efd_pool
+ * [base..], closes it after a random spin, from this thread or the helper,
+ * and reads the eventfds once close() returned. With @burst, the helper
+ * first arms a burst on the file on its CPU, this thread's registrations
+ * fall due just after it, and this thread closes the file just after
+ * that: the release meets interrupts that ran and a bottom half that is
+ * busy on the other CPU. Returns 0, or -1 if the round could not run
+ * (reported).
+ */
+static int release_round(struct prng *rng, struct tally *t, unsigned int base,
+			 uint64_t *seen, unsigned int *n_out, int wait_dev,
+			 int burst)
+{
+	unsigned int n = 1 + prng_below(rng, MAX_PER_FILE), k;
+	struct hwevent_register r;
+	int fd, err, other = !burst && prng_pct(rng, 50);
+	uint64_t spin = prng_below(rng, MAX_JITTER_NS + 1), when = 0, due, now;
+
+	*n_out = 0;
+	fd = wait_dev ? open_dev_wait(5 * NSEC_PER_SEC) :
+			open(HWEVENT_PATH, O_RDWR | O_CLOEXEC);
+	if (fd < 0) {
+		round_fail(t, "open " HWEVENT_PATH ": %s", errno_name(errno));
+		return -1;
+	}
+	if (burst) {
+		when = burst_when();
+		memset(&helper.job, 0, sizeof(helper.job));
+		helper.job.kind = JOB_BURST;
+		helper.job.fd = fd;
+		helper.job.due_abs = when;
+		helper_start();
+		if (helper_wait())
+			return -1;
+		if (helper.job.ret) {
+			round_fail(t, "burst: %s", errno_name(helper.job.ret));
+			close(fd);
+			return -1;
+		}
+		t->registered += BURST;
+	}
+	for (k = 0; k < n; k++) {
+		now = now_ns();
+		due = when + prng_below(rng, 2 * MAX_JITTER_NS);
+		reg_set(&r, HWEVENT_MODE_EVENTFD, efd_pool[base + k],
+			burst ? (due > now ? due - now : 0) :
+				prng_below(rng, MAX_JITTER_NS + 1),
+			prng_next(rng));
+		err = xioctl(fd, HWEVENT_IOC_REGISTER, &r);
+		if (err) {
+			round_fail(t, "EVENTFD register: %s", errno_name(err));
+			close(fd);
+			return -1;
+		}
+		t->registered++;
+	}
+	if (other) {
+		memset(&helper.job, 0, sizeof(helper.job));
+		helper.job.kind = JOB_CLOSE;
+		helper.job.fd = fd;
+		helper.job.spin_ns = spin;
+		helper_start();
+		if (helper_wait())
+			return -1;
+		err = helper.job.ret;
+	} else {
+		if (burst)
+			spin_until_ns(when + prng_below(rng, 4 * MAX_JITTER_NS));
+		else
+			spin_ns(spin);
+		err = close(fd) ? errno : 0;
+	}
+	if (err)
+		round_fail(t, "close: %s", errno_name(err));
+	if (burst) {
+		uint64_t c = efd_take(burst_efd);
+
+		if (c > BURST)
+			round_fail(t, "burst: %llu signals for %d registrations",
+				   (unsigned long long)c, BURST);
+		t->fired += c;
+		t->dropped += BURST - c;
+		t->bursts++;
+	}
+	/* Release ran before close() returned: the counts are final. */
+	for (k = 0; k < n; k++) {
+		seen[k] = efd_take(efd_pool[base + k]);
+		if (seen[k] > 1) {
+			round_fail(t, "eventfd signalled %llu times",
+				   (unsigned long long)seen[k]);
+			seen[k] = 1;
+		}
+		t->fired += seen[k];
+		t->dropped += !seen[k];
+	}
+	*n_out = n;
+	return 0;
+}
+
+static void phase_release(struct prng *rng)
+{
+	struct tally *t = &tallies[PH_RELEASE];
+	uint64_t deadline = deadline_for_phase(), start = now_ns(), i;
+	uint64_t seen[MAX_PER_FILE];
+	unsigned int base = 0, n;
+
+	for (i = 0; i < opt.iterations; i++) {
+		if (out_of_time(deadline, t, opt.iterations))
+			break;
+		if (release_round(rng, t, base, seen, &n, 0, prng_pct(rng, 50)))
+			break;
+		t->rounds++;
+		progress++;
+		base += n;
+		/* A batch: give late signals time to show. */
+		if (base + MAX_PER_FILE > POOL) {
+			check_quiet(t, base, 2 * NSEC_PER_MSEC);
+			base = 0;
+		}
+	}
+	check_quiet(t, POOL, 50 * NSEC_PER_MSEC);
+	t->time_ns = now_ns() - start;
+}
+
+static void phase_unload(struct prng *rng, const char *desc)
+{
+	struct tally *t = &tallies[PH_UNLOAD];
+	uint64_t deadline = deadline_for_phase(), start = now_ns(), i;
+	uint64_t seen[MAX_PER_FILE];
+	unsigned int n, k;
+	int err;
+
+	for (i = 0; i < opt.unload_iterations; i++) {
+		struct hw_stats st;
+
+		if (out_of_time(deadline, t, opt.unload_iterations))
+			break;
+		if (release_round(rng, t, 0, seen, &n, 1, 0))
+			break;
+		/* Half the rounds: the counters first (opening them pins
+		 * the module, so they are closed again before the unload).
+		 */
+		if (prng_pct(rng, 50) && !stats_read(&st) &&
+		    (st.live || st.eventfd_refs || st.armed != stats_ended(&st)))
+			round_fail(t, "after the last close: armed %lld ended %lld live %lld eventfd_refs %lld",
+				   st.armed, stats_ended(&st), st.live,
+				   st.eventfd_refs);
+		err = delete_module_nb(HWEVENT_MODULE);
+		if (err) {
+			round_fail(t, "delete_module right after the last close: %s",
+				   errno_name(err));
+			break;
+		}
+		err = finit_module_path(opt.module);
+		if (err) {
+			round_fail(t, "finit_module %s: %s", opt.module,
+				   errno_name(err));
+			break;
+		}
+		for (k = 0; k < n; k++) {
+			uint64_t c = efd_take(efd_pool[k]);
+
+			if (c)
+				round_fail(t, "eventfd signalled %llu more times after close and unload",
+					   (unsigned long long)c);
+		}
+		t->rounds++;
+		progress++;
+	}
+	t->time_ns = now_ns() - start;
+	tap_result(!t->fails, "%s (%llu rounds, %.1f s)", desc,
+		   (unsigned long long)t->rounds, t->time_ns / 1e9);
+}
+
+/* Why the unload phase cannot run, or NULL. */
+static const char *unload_unavailable(void)
+{
+	int fd, err;
+
+	if (geteuid())
+		return "needs root";
+	if (!opt.module || !*opt.module)
+		return "needs the module file: set HWEVENT_KO or pass --module";
+	if (access(opt.module, R_OK))
+		return "cannot read the module file";
+	if (!module_loaded())
+		return "hwevent is not loaded as a module";
+	/* Whether we can take it out and put it back at all. */
+	fd = open(HWEVENT_PATH, O_RDWR | O_CLOEXEC);
+	if (fd >= 0)
+		close(fd);
+	err = delete_module_nb(HWEVENT_MODULE);
+	if (err == EAGAIN || err == EBUSY || err == EWOULDBLOCK)
+		return "hwevent is in use by another program";
+	if (err)
+		return "delete_module fails";
+	err = finit_module_path(opt.module);
+	if (err) {
+		ksft_print_msg("finit_module %s: %s; hwevent is now unloaded\n",
+			       opt.module, strerror(err));
+		return "finit_module fails";
+	}
+	return NULL;
+}
+
+static void usage(const char *prog, int status)
+{
+	fprintf(status ? stderr : stdout,
+		"usage: %s [--iterations N] [--unload-iterations N] [--seed S]\n"
+		"       [--module PATH] [--max-seconds S] [--only PHASE[,PHASE...]]\n"
+		"phases: signal, cancel, release, unload (default all)\n",
+		prog);
+	exit(status);
+}
+
+static unsigned int parse_phases(const char *prog, char *list)
+{
+	unsigned int mask = 0, i;
+	char *tok, *save = NULL;
+
+	for (tok = strtok_r(list, ",", &save); tok;
+	     tok = strtok_r(NULL, ",", &save)) {
+		for (i = 0; i < NR_PHASES; i++)
+			if (!strcmp(tok, phase_names[i]))
+				break;
+		if (i == NR_PHASES) {
+			fprintf(stderr, "%s: unknown phase '%s'\n", prog, tok);
+			exit(2);
+		}
+		mask |= 1U << i;
+	}
+	return mask;
+}
+
+static void parse_args(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "iterations", required_argument, NULL, 'i' },
+		{ "unload-iterations", required_argument, NULL, 'u' },
+		{ "seed", required_argument, NULL, 's' },
+		{ "module", required_argument, NULL, 'm' },
+		{ "max-seconds", required_argument, NULL, 't' },
+		{ "only", required_argument, NULL, 'o' },
+		{ "help", no_argument, NULL, 'h' },
+		{ }
+	};
+	int c, seeded = 0;
+
+	opt.module = getenv("HWEVENT_KO");
+	while ((c = getopt_long(argc, argv, "i:u:s:m:t:o:h", longopts,
+				NULL)) != -1) {
+		switch (c) {
+		case 'i':
+			opt.iterations = parse_num(argv[0], "--iterations", optarg);
+			break;
+		case 'u':
+			opt.unload_iterations = parse_num(argv[0], "--unload-iterations",
+							  optarg);
+			break;
+		case 's':
+			opt.seed = parse_num(argv[0], "--seed", optarg);
+			seeded = 1;
+			break;
+		case 'm':
+			opt.module = optarg;
+			break;
+		case 't':
+			opt.max_seconds = parse_num(argv[0], "--max-seconds", optarg);
+			break;
+		case 'o':
+			opt.phases = parse_phases(argv[0], optarg);
+			break;
+		case 'h':
+			usage(argv[0], 0);
+			break;
+		default:
+			usage(argv[0], 2);
+		}
+	}
+	if (optind != argc)
+		usage(argv[0], 2);
+	if (!seeded)
+		opt.seed = default_seed();
+}
+
+static void find_cpus(void)
+{
+	cpu_set_t set;
+	int cpu;
+
+	if (sched_getaffinity(0, sizeof(set), &set))
+		return;
+	for (cpu = 0; cpu < CPU_SETSIZE && nr_cpus_usable < 2; cpu++)
+		if (CPU_ISSET(cpu, &set))
+			cpus[nr_cpus_usable++] = cpu;
+}
+
+int main(int argc, char **argv)
+{
+	struct sigaction sa = { .sa_handler = on_sigusr1,
+				.sa_flags = SA_RESTART };
+	struct hw_stats before;
+	const char *no_unload = NULL;
+	pthread_t watchdog;
+	struct prng rng;
+	unsigned int plan = 0, ph;
+	int fd, err, have_stats;
+
+	parse_args(argc, argv);
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	require_device();
+	ksft_print_header();
+	for (ph = 0; ph < NR_PHASES; ph++) {
+		if (!(opt.phases & (1U << ph)))
+			continue;
+		plan += ph == PH_UNLOAD ? 1 : ph == PH_CANCEL ? 3 : 2;
+	}
+	ksft_set_plan(plan);
+	ksft_print_msg("seed %llu, %llu iterations, %llu unload iterations\n",
+		       (unsigned long long)opt.seed, opt.iterations,
+		       opt.unload_iterations);
+	prng_seed(&rng, opt.seed);
+	find_cpus();
+	if (nr_cpus_usable < 2)
+		ksft_print_msg("one CPU: the races are only interleavings\n");
+
+	if (sigaction(SIGUSR1, &sa, NULL) || make_pool())
+		ksft_exit_fail_msg("setup: %s\n", strerror(errno));
+	if (pthread_create(&watchdog, NULL, watchdog_fn, NULL) ||
+	    pthread_create(&helper.thread, NULL, helper_fn, NULL))
+		ksft_exit_fail_msg("pthread_create failed\n");
+	pthread_detach(watchdog);
+	pin(0);
+
+	have_stats = !stats_read(&before);
+	if (!have_stats)
+		ksft_print_msg("no %s: the counter checks are skipped\n",
+			       HWEVENT_STATS_PATH);
+
+	fd = open(HWEVENT_PATH, O_RDWR | O_CLOEXEC);
+	if (fd < 0)
+		ksft_exit_fail_msg("open: %s\n", strerror(errno));
+
+	if (opt.phases & (1U << PH_SIGNAL)) {
+		current_phase = "signal";
+		phase_signal(fd, &rng);
+		report_phase(PH_SIGNAL, "PENDING returns 0 XOR EINTR, EINTR only when signalled");
+		check_stats(PH_SIGNAL, &before, have_stats);
+		have_stats = !stats_read(&before);
+	}
+	if (opt.phases & (1U << PH_CANCEL)) {
+		current_phase = "cancel";
+		phase_cancel(fd, &rng);
+		report_phase(PH_CANCEL, "cancel XOR fire, by id and ALL, same and other thread");
+		check_stats(PH_CANCEL, &before, have_stats);
+		/* A cancel that cannot find it must have let it fire. */
+		tap_result(tallies[PH_CANCEL].cancelled && tallies[PH_CANCEL].fired > 1 ?
+			   1 : opt.iterations < 100,
+			   "cancel: both outcomes happened (%llu cancelled, %llu fired)",
+			   (unsigned long long)tallies[PH_CANCEL].cancelled,
+			   (unsigned long long)tallies[PH_CANCEL].fired);
+		have_stats = !stats_read(&before);
+	}
+	close(fd);
+	if (opt.phases & (1U << PH_RELEASE)) {
+		current_phase = "release";
+		phase_release(&rng);
+		report_phase(PH_RELEASE, "each eventfd signalled at most once, never after close");
+		check_stats(PH_RELEASE, &before, have_stats);
+	}
+	if (opt.phases & (1U << PH_UNLOAD)) {
+		const char *desc = "unload: delete_module succeeds right after the last close";
+
+		current_phase = "unload";
+		no_unload = unload_unavailable();
+		if (no_unload)
+			tap_skip(desc, "%s", no_unload);
+		else
+			phase_unload(&rng, desc);
+	}
+
+	memset(&helper.job, 0, sizeof(helper.job));
+	helper.job.kind = JOB_EXIT;
+	helper_start();
+	pthread_join(helper.thread, NULL);
+
+	ksft_print_msg("figures: iterations=%llu seed=%llu signal_rounds=%llu signal_fired=%llu signal_interrupted=%llu signals=%llu cancel_rounds=%llu cancel_fired=%llu cancelled=%llu release_rounds=%llu release_fired=%llu release_dropped=%llu burst_rounds=%llu,%llu,%llu unload_rounds=%llu seconds=%.1f,%.1f,%.1f,%.1f\n",
+		       opt.iterations, (unsigned long long)opt.seed,
+		       (unsigned long long)tallies[PH_SIGNAL].rounds,
+		       (unsigned long long)tallies[PH_SIGNAL].fired,
+		       (unsigned long long)tallies[PH_SIGNAL].interrupted,
+		       (unsigned long long)tallies[PH_SIGNAL].signals,
+		       (unsigned long long)tallies[PH_CANCEL].rounds,
+		       (unsigned long long)tallies[PH_CANCEL].fired,
+		       (unsigned long long)tallies[PH_CANCEL].cancelled,
+		       (unsigned long long)tallies[PH_RELEASE].rounds,
+		       (unsigned long long)tallies[PH_RELEASE].fired,
+		       (unsigned long long)tallies[PH_RELEASE].dropped,
+		       (unsigned long long)tallies[PH_SIGNAL].bursts,
+		       (unsigned long long)tallies[PH_CANCEL].bursts,
+		       (unsigned long long)tallies[PH_RELEASE].bursts,
+		       (unsigned long long)tallies[PH_UNLOAD].rounds,
+		       tallies[PH_SIGNAL].time_ns / 1e9,
+		       tallies[PH_CANCEL].time_ns / 1e9,
+		       tallies[PH_RELEASE].time_ns / 1e9,
+		       tallies[PH_UNLOAD].time_ns / 1e9);
+	err = tap_exit();
+	return err;
+}
