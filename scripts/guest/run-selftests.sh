@@ -23,6 +23,8 @@ KO=${HWEVENT_KO:-/hwevent/hwevent.ko}
 KSFT=/kselftest
 TESTS=${HWEVENT_TESTS:-$KSFT/drivers/misc/hwevent}
 KMEMLEAK=/sys/kernel/debug/kmemleak
+TIMEOUT=timeout
+[ -x /usr/bin/timeout ] && TIMEOUT=/usr/bin/timeout
 rc=0
 
 check() {
@@ -73,11 +75,12 @@ run_phases() {
 			continue
 		fi
 		kmsg "phase $n: $cmd"
-		# As the kselftest runner: the exit status through a file, the
-		# output prefixed.
+		# As the kselftest runner: coreutils' timeout by its path (busybox
+		# sh prefers its own applet, which exits 143, not 124), the exit
+		# status through a file, the output prefixed.
 		(
 			cd "$TESTS" || exit 1
-			PATH=$TESTS:$PATH timeout -k 10 "$secs" sh -c "$cmd" </dev/null 2>&1
+			PATH=$TESTS:$PATH $TIMEOUT -k 10 "$secs" sh -c "$cmd" </dev/null 2>&1
 			echo $? >/tmp/hwevent-phase.rc
 		) | sed 's/^/# /'
 		prc=$(cat /tmp/hwevent-phase.rc 2>/dev/null || echo 1)
