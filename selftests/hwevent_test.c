@@ -1,15 +1,23 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * hwevent_test - the HWEVENT_IOC_REGISTER contract of /dev/hwevent.
+ * hwevent_test - the HWEVENT_IOC_REGISTER and HWEVENT_IOC_CANCEL contract
+ * of /dev/hwevent.
  *
  * FIXTURE(hwevent) runs its tests once per completion mode, the variants
  * "pending" (the ioctl sleeps and returns the event record) and "eventfd"
  * (the ioctl returns at once, the eventfd is signalled later): timing,
- * outputs, sequence numbers and argument checks. FIXTURE(device) holds the
- * tests that make sense once: signals, release, the max_pending cap and
- * concurrency. FIXTURE(bad_cmd) and FIXTURE(bad_eventfd) are tables of bad
- * input, one variant each: unknown ioctl numbers, all ENOTTY, and eventfd
- * fields that are not an eventfd, each with the errno it must give.
+ * outputs, sequence numbers and argument checks; cancel by id, after the
+ * event, and racing the timer. FIXTURE(device) holds the tests that make
+ * sense once: signals, release, the max_pending cap and concurrency;
+ * cancel of unknown ids, of everything (HWEVENT_CANCEL_ALL), per file, bad
+ * input and bad pointers, and the place it frees. FIXTURE(bad_cmd) and
+ * FIXTURE(bad_eventfd) are tables of bad input, one variant each: unknown
+ * ioctl numbers, all ENOTTY, and eventfd fields that are not an eventfd,
+ * each with the errno it must give.
+ *
+ * The cancel tests also check the driver's debugfs counters
+ * (hwevent/stats) where they can be read: every registration ends once,
+ * as what user space saw; they skip that part otherwise.
  *
  * Timing is strict in one direction only: an event is never seen before its
  * delay has passed. How late it may be is generous (SLACK_NS): QEMU without

@@ -34,6 +34,7 @@ KSFT_COLLECTION=drivers/misc/hwevent
 GUEST_KO=/hwevent/hwevent.ko
 GUEST_PATH=/hwevent/bin:/usr/sbin:/usr/bin:/sbin:/bin
 
+# shellcheck disable=SC2120 # the argument is optional
 stage_pick_kernel() {
 	local flavour=${1:-} v rt want_rt=0 kind=""
 	if [[ $flavour == rt ]]; then
@@ -80,6 +81,7 @@ stage_build() {
 	make -C "$ROOT" KDIR="$KDIR" all
 }
 
+# shellcheck disable=SC2120 # the argument is optional
 stage_tree() {
 	local phases=${1:-} ksft make_args
 	ksft=$("$ROOT/scripts/ksft.sh")
