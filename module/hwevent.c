@@ -476,6 +476,9 @@ static long hwevent_ioctl_cancel(struct hwevent_file *hfile,
 	ret = hwevent_cancel_validate(&req);
 	if (ret)
 		return ret;
+	/* Fail on a read-only argument before cancelling anything. */
+	if (put_user(count, &ureq->count))
+		return -EFAULT;
 
 	/* Only armed ones: once the interrupt ran, the event is delivered. */
 	spin_lock_irq(&hfile->lock);
@@ -542,8 +545,9 @@ static int hwevent_open(struct inode *inode, struct file *file)
  * Last close (Windows: IRP_MJ_CLEANUP and IRP_MJ_CLOSE in one). No ioctl
  * can be running, as each holds a reference to the file, so no PENDING
  * registration exists; only the timers and the bottom half still touch
- * @hfile. Take every registration, stop its timer, stop the bottom half,
- * then free: nothing is signalled after this returns.
+ * @hfile. Drop every armed registration and stop its timer; those whose
+ * interrupt already ran are on @fired and end as fired, so let the bottom
+ * half finish them; then free: nothing is signalled after this returns.
  */
 static int hwevent_release(struct inode *inode, struct file *file)
 {
@@ -553,7 +557,6 @@ static int hwevent_release(struct inode *inode, struct file *file)
 
 	spin_lock_irq(&hfile->lock);
 	list_splice_init(&hfile->armed, &dropped);
-	list_splice_init(&hfile->fired, &dropped);
 	list_for_each_entry(reg, &dropped, node)
 		hwevent_reg_end(hfile, reg, HWEVENT_DROPPED);
 	spin_unlock_irq(&hfile->lock);
@@ -567,8 +570,13 @@ static int hwevent_release(struct inode *inode, struct file *file)
 		hwevent_reg_free(reg);
 	}
 
-	/* No timer of this file can schedule it any more. */
+	/*
+	 * No timer of this file can schedule the bottom half any more, and
+	 * tasklet_kill() lets a scheduled run finish first (Windows:
+	 * KeFlushQueuedDpcs()), so every fired registration is completed.
+	 */
 	tasklet_kill(&hfile->bh);
+	WARN_ON_ONCE(!list_empty(&hfile->fired) || hfile->nr_live);
 	kfree(hfile);
 
 	return 0;

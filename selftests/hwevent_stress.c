@@ -221,7 +221,7 @@ struct worker {
 	struct gen *pend_g;
 	struct hwevent_register preq;
 	uint64_t pend_deadline;	/* the rescuer signals it after this */
-	uint64_t rescued_seq;	/* the last pend_seq the rescuer signalled */
+	uint64_t rescued_at;	/* when the rescuer last signalled it */
 	int sig_handled;	/* bumped by the SIGUSR1 handler */
 	/* For the watchdog and the rescuer. */
 	const char *op;
@@ -810,9 +810,16 @@ static void *worker_fn(void *arg)
 
 /* --- helpers threads: rescuer, unloader, watchdog ----------------------- */
 
-/* Signals PENDING calls that outstay their deadline (and all at the end). */
+/*
+ * Signals PENDING calls that outstay their deadline (and all at the end),
+ * again every RESCUE_NS while they stay: a signal that lands before the
+ * call has begun to sleep is handled and gone, and the call sleeps on.
+ */
+#define RESCUE_NS	(20 * NSEC_PER_MSEC)
+
 static void *rescuer_fn(void *arg)
 {
+	uint64_t now;
 	unsigned int i;
 
 	(void)arg;
@@ -825,10 +832,12 @@ static void *rescuer_fn(void *arg)
 
 			if (!LOAD(w->finished))
 				done = 0;
-			if (!(seq & 1) || LOAD(w->rescued_seq) == seq)
+			if (!(seq & 1))
 				continue;
-			if (stop || now_ns() > LOAD(w->pend_deadline)) {
-				STORE(w->rescued_seq, seq);
+			now = now_ns();
+			if ((stop || now > LOAD(w->pend_deadline)) &&
+			    now > w->rescued_at + RESCUE_NS) {
+				w->rescued_at = now;
 				pthread_kill(w->thread, SIGUSR1);
 				ADD(rescues, 1);
 			}

@@ -175,7 +175,8 @@ struct hwevent_cancel {
  * it never existed, already fired, or already ended otherwise.
  * %EINVAL: unknown @flags, non-zero @padding or @reserved, @id zero without
  * %HWEVENT_CANCEL_ALL or non-zero with it.
- * %EFAULT: the argument is not readable and writable memory.
+ * %EFAULT: the argument is not readable and writable memory; nothing was
+ * cancelled.
  */
 #define HWEVENT_IOC_CANCEL	_IOWR(HWEVENT_IOC_MAGIC, 0x01, struct hwevent_cancel)
 
