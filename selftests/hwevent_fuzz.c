@@ -32,7 +32,8 @@
  * debugfs counters (hwevent/stats) must be back: live and eventfd_refs as
  * before, armed == fired + cancelled + interrupted + dropped.
  *
- * Prints TAP and "# figures: iterations=... calls_ok=... errno_counts=...";
+ * Prints TAP and "# figures: iterations=... registrations=... calls_ok=...
+ * errno_counts=...";
  * exits 0, 1 on a failure, 4 if /dev/hwevent is missing.
  */
 #define _GNU_SOURCE
@@ -459,6 +460,7 @@ static void ofile_dump(struct ofile *f, uint64_t now)
 
 static uint64_t errno_counts[NR_ERRNOS];
 static uint64_t calls_ok, calls, bad_calls;
+static uint64_t registrations;	/* REGISTER calls that succeeded */
 
 static void count_result(int err)
 {
@@ -644,6 +646,7 @@ static int run_reg(struct reg_case *c, int strict, int want)
 	if (c->r.mode == HWEVENT_MODE_PENDING)
 		alarm_disarm();
 	count_result(err);
+	registrations += !err;
 
 	if (strict ? err != want : !(allowed & errno_bit(err))) {
 		describe_set(allowed, set, sizeof(set));
@@ -1464,8 +1467,9 @@ int main(int argc, char **argv)
 					"%s%s:%llu", len ? "," : "",
 					errno_name(i),
 					(unsigned long long)errno_counts[i]);
-	ksft_print_msg("figures: iterations=%llu seed=%llu calls=%llu calls_ok=%llu alarms=%d errno_counts=%s\n",
-		       opt.iterations, (unsigned long long)opt.seed,
+	ksft_print_msg("figures: iterations=%llu registrations=%llu seed=%llu calls=%llu calls_ok=%llu alarms=%d errno_counts=%s\n",
+		       opt.iterations, (unsigned long long)registrations,
+		       (unsigned long long)opt.seed,
 		       (unsigned long long)calls, (unsigned long long)calls_ok,
 		       (int)alarms, len ? counts : "none");
 	return tap_exit();

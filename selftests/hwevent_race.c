@@ -1130,12 +1130,14 @@ static void phase_irq_close(struct prng *rng)
 			close(fd);
 			break;
 		}
+		t->registered += BURST;
 		due = when + prng_below(rng, 2 * MAX_JITTER_NS);
 		now = now_ns();
 		reg_set(&r, HWEVENT_MODE_EVENTFD, efd_pool[0],
 			due > now ? due - now : 0, i);
 		err = xioctl(fd, HWEVENT_IOC_REGISTER, &r);
 		if (!err) {
+			t->registered++;
 			spin_until_ns(due + prng_below(rng, 4 * MAX_JITTER_NS));
 			err = cancel_id(fd, r.id, 0, NULL);
 		}
@@ -1290,6 +1292,7 @@ int main(int argc, char **argv)
 	const char *no_unload = NULL;
 	pthread_t watchdog;
 	struct prng rng;
+	unsigned long long registrations = 0;
 	unsigned int plan = 0, ph;
 	int fd, err, have_stats;
 
@@ -1376,8 +1379,11 @@ int main(int argc, char **argv)
 	helper_start();
 	pthread_join(helper.thread, NULL);
 
-	ksft_print_msg("figures: iterations=%llu seed=%llu signal_rounds=%llu signal_fired=%llu signal_interrupted=%llu signals=%llu cancel_rounds=%llu cancel_fired=%llu cancelled=%llu release_rounds=%llu release_fired=%llu release_dropped=%llu burst_rounds=%llu,%llu,%llu unload_rounds=%llu seconds=%.1f,%.1f,%.1f,%.1f\n",
-		       opt.iterations, (unsigned long long)opt.seed,
+	for (ph = 0; ph < NR_PHASES; ph++)
+		registrations += tallies[ph].registered;
+	ksft_print_msg("figures: iterations=%llu registrations=%llu seed=%llu signal_rounds=%llu signal_fired=%llu signal_interrupted=%llu signals=%llu cancel_rounds=%llu cancel_fired=%llu cancelled=%llu release_rounds=%llu release_fired=%llu release_dropped=%llu burst_rounds=%llu,%llu,%llu irq_close_rounds=%llu unload_rounds=%llu seconds=%.1f,%.1f,%.1f,%.1f,%.1f\n",
+		       opt.iterations, (unsigned long long)registrations,
+		       (unsigned long long)opt.seed,
 		       (unsigned long long)tallies[PH_SIGNAL].rounds,
 		       (unsigned long long)tallies[PH_SIGNAL].fired,
 		       (unsigned long long)tallies[PH_SIGNAL].interrupted,
@@ -1391,10 +1397,12 @@ int main(int argc, char **argv)
 		       (unsigned long long)tallies[PH_SIGNAL].bursts,
 		       (unsigned long long)tallies[PH_CANCEL].bursts,
 		       (unsigned long long)tallies[PH_RELEASE].bursts,
+		       (unsigned long long)tallies[PH_IRQ_CLOSE].rounds,
 		       (unsigned long long)tallies[PH_UNLOAD].rounds,
 		       tallies[PH_SIGNAL].time_ns / 1e9,
 		       tallies[PH_CANCEL].time_ns / 1e9,
 		       tallies[PH_RELEASE].time_ns / 1e9,
+		       tallies[PH_IRQ_CLOSE].time_ns / 1e9,
 		       tallies[PH_UNLOAD].time_ns / 1e9);
 	err = tap_exit();
 	return err;
