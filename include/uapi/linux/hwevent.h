@@ -4,7 +4,7 @@
  *
  * A program registers for one "hardware event" with HWEVENT_IOC_REGISTER.
  * The driver arms a timer (the simulated interrupt); when it expires, a
- * bottom half (the DPC) completes the registration in one of two ways:
+ * bottom half (the DPC) completes the registration in one of three ways:
  *
  *  HWEVENT_MODE_PENDING: the ioctl sleeps until the event, then returns 0
  *	and copies the event record into &hwevent_register.event (Windows: a
@@ -12,6 +12,35 @@
  *  HWEVENT_MODE_EVENTFD: the ioctl returns 0 at once; the driver later
  *	signals the caller's eventfd exactly once (Windows: KeSetEvent on an
  *	event handle passed in the IOCTL).
+ *  HWEVENT_MODE_QUEUE: the ioctl returns 0 at once; the driver later
+ *	appends the event record to the open file's queue, which read(2)
+ *	returns (Windows: a pending ReadFile completed with the data, KB
+ *	117308; Linux: the GPIO character device and evdev).
+ *
+ * With &hwevent_register.period_ns an EVENTFD or QUEUE registration fires
+ * again every period until it is cancelled or its file released (a device
+ * that interrupts at a rate). HWEVENT_IOC_TRIGGER fires registrations at
+ * once, without waiting for their timers (VFIO's loopback trigger).
+ *
+ * Reading: read(2) returns whole &struct hwevent_event records, as many as
+ * fit in the buffer and are queued, oldest first. A buffer smaller than one
+ * record fails with %EINVAL. With the queue empty, read blocks until a
+ * record arrives (interruptibly: %EINTR, or restarted under %SA_RESTART),
+ * or fails with %EAGAIN if the file is %O_NONBLOCK (or the read is an
+ * io_uring or preadv2(%RWF_NOWAIT) attempt that must not block). poll(2),
+ * select(2) and epoll(7) report %EPOLLIN while a record is queued; with
+ * %O_ASYNC (fcntl %F_SETFL, and %F_SETOWN) each record queued sends
+ * %SIGIO. read(2) fails with %EFAULT if not even one record could be
+ * written to the buffer; records that could not be written count as lost.
+ *
+ * The queue holds queue_size records per open file (a module parameter,
+ * /sys/module/hwevent/parameters/queue_size, 1 to 65536, default 64; read
+ * at open, so a file keeps the size it was opened with). When a record
+ * arrives and the queue is full, the oldest record is dropped, as in the
+ * GPIO character device; &hwevent_event.lost of the record that is then
+ * oldest counts it (and what the dropped one counted), so a reader always
+ * learns how many records it lost, and where: the sum of @lost over all
+ * records read, plus what is still queued, is exact.
  *
  * Every structure here has the same layout for 32- and 64-bit callers:
  * fixed-width fields only, no pointers, 64-bit fields 8-byte aligned, and
@@ -27,9 +56,13 @@
 /* The numbers event.exe takes as its second argument: 0 IRP, 1 event. */
 #define HWEVENT_MODE_PENDING	0
 #define HWEVENT_MODE_EVENTFD	1
+/* Not in event.exe: the record goes to the file's queue, for read(2). */
+#define HWEVENT_MODE_QUEUE	2
 
-/* Longest delay accepted by HWEVENT_IOC_REGISTER: one hour, in ns. */
+/* Longest delay, and longest period, accepted: one hour, in ns. */
 #define HWEVENT_MAX_DELAY_NS	(3600ULL * 1000000000ULL)
+/* Shortest period accepted: 100 us, in ns. */
+#define HWEVENT_MIN_PERIOD_NS	100000ULL
 
 /**
  * struct hwevent_event - what the driver reports about one event
@@ -39,12 +72,25 @@
  *	for interrupts that ran at the same moment on different CPUs
  * @id: the id of the registration that fired (&hwevent_register.id)
  * @cookie: &hwevent_register.cookie, returned unchanged
- * @due_ns: CLOCK_MONOTONIC time, in ns, at which the timer was due
+ * @due_ns: CLOCK_MONOTONIC time, in ns, at which the timer was due (for a
+ *	periodic registration, the expiry this record reports); with
+ *	%HWEVENT_EVENT_TRIGGERED, when the timer was due next
  * @irq_ns: CLOCK_MONOTONIC time, in ns, at which the simulated interrupt
- *	(the hrtimer callback) ran; never earlier than @due_ns
+ *	(the hrtimer callback, or HWEVENT_IOC_TRIGGER) ran; never earlier
+ *	than @due_ns unless %HWEVENT_EVENT_TRIGGERED is set
  * @bh_ns: CLOCK_MONOTONIC time, in ns, at which the bottom half completed
  *	the registration; never earlier than @irq_ns
- * @flags: no flags are defined yet; always zero
+ * @flags: %HWEVENT_EVENT_* flags
+ * @lost: %HWEVENT_MODE_QUEUE: records of this file dropped just before
+ *	this one, by queue overflow or a failed read (saturates at
+ *	%UINT32_MAX; %HWEVENT_EVENT_LOST is set when non-zero); else zero
+ * @overruns: periodic registrations: expiries of this registration after
+ *	this one and before its next record that got no record of their own,
+ *	as timer_getoverrun(2) counts them (its timer ran late by whole
+ *	periods, or it expired or was triggered again before the bottom half
+ *	delivered this record; saturates at %UINT32_MAX); else zero.
+ *	Without triggers, the next record's expiry is @due_ns +
+ *	(1 + @overruns) periods.
  * @reserved: always zero
  *
  * 64 bytes, the same for 32- and 64-bit callers.
@@ -57,27 +103,43 @@ struct hwevent_event {
 	__aligned_u64 irq_ns;		/* 0x20 */
 	__aligned_u64 bh_ns;		/* 0x28 */
 	__u32 flags;			/* 0x30 */
-	__u32 reserved[3];		/* 0x34 */
+	__u32 lost;			/* 0x34 */
+	__u32 overruns;			/* 0x38 */
+	__u32 reserved;			/* 0x3c */
 };
+
+/* &hwevent_event.flags: */
+/* Fired by HWEVENT_IOC_TRIGGER, not by its timer. */
+#define HWEVENT_EVENT_TRIGGERED	(1U << 0)
+/* From a periodic registration (&hwevent_register.period_ns). */
+#define HWEVENT_EVENT_PERIODIC	(1U << 1)
+/* &hwevent_event.lost is not zero. */
+#define HWEVENT_EVENT_LOST	(1U << 2)
 
 /**
  * struct hwevent_register - argument of HWEVENT_IOC_REGISTER
- * @mode: in: %HWEVENT_MODE_PENDING or %HWEVENT_MODE_EVENTFD
+ * @mode: in: %HWEVENT_MODE_PENDING, %HWEVENT_MODE_EVENTFD or
+ *	%HWEVENT_MODE_QUEUE
  * @eventfd: in: for %HWEVENT_MODE_EVENTFD, an eventfd(2) file descriptor of
  *	the caller; the driver holds its own reference from the ioctl until
  *	the registration ends, so the caller may close the descriptor at once.
- *	Ignored in %HWEVENT_MODE_PENDING.
+ *	Ignored in the other modes.
  * @delay_ns: in: time from the ioctl to the simulated interrupt, in ns,
  *	CLOCK_MONOTONIC, at most %HWEVENT_MAX_DELAY_NS; 0 fires at once
  *	(still through the timer and the bottom half)
  * @cookie: in: any value; copied into &hwevent_event.cookie
  * @flags: in: no flags are defined yet; must be zero
  * @padding: must be zero
+ * @period_ns: in: 0 for one event; else, for %HWEVENT_MODE_EVENTFD and
+ *	%HWEVENT_MODE_QUEUE only, fire again every @period_ns ns after the
+ *	first (@delay_ns) until cancelled or released, from
+ *	%HWEVENT_MIN_PERIOD_NS to %HWEVENT_MAX_DELAY_NS. An EVENTFD one adds
+ *	1 to the eventfd's counter per record it would have queued.
  * @reserved: must be zero
  * @id: out: the registration's id, unique within the open file, counted
  *	from 1; ignored on input
  * @event: out: for %HWEVENT_MODE_PENDING, the event that completed the
- *	ioctl; untouched in %HWEVENT_MODE_EVENTFD; ignored on input
+ *	ioctl; untouched in the other modes; ignored on input
  *
  * 136 bytes, the same for 32- and 64-bit callers.
  */
@@ -88,7 +150,8 @@ struct hwevent_register {
 	__aligned_u64 cookie;		/* 0x10 */
 	__u32 flags;			/* 0x18 */
 	__u32 padding;			/* 0x1c */
-	__aligned_u64 reserved[4];	/* 0x20 */
+	__aligned_u64 period_ns;	/* 0x20 */
+	__aligned_u64 reserved[3];	/* 0x28 */
 	__aligned_u64 id;		/* 0x40 */
 	struct hwevent_event event;	/* 0x48 */
 };
@@ -102,7 +165,8 @@ struct hwevent_register {
  * once, in one of four ways:
  *
  *  fired: the simulated interrupt ran and the bottom half completed it (the
- *	eventfd is signalled, or the PENDING call returns 0);
+ *	eventfd is signalled, the record is queued, or the PENDING call
+ *	returns 0);
  *  cancelled: HWEVENT_IOC_CANCEL took it before its interrupt ran (the
  *	eventfd is never signalled; the PENDING call returns %ECANCELED);
  *  interrupted: a signal reached its PENDING caller before its interrupt
@@ -113,12 +177,18 @@ struct hwevent_register {
  * Once its interrupt has run, a registration always ends as fired. The
  * driver's eventfd reference is dropped exactly once, when it ends.
  *
- * Return: 0 on success: in %HWEVENT_MODE_EVENTFD at once, with @id written
- * back; in %HWEVENT_MODE_PENDING once the event fired, with @id and @event
- * written back. On failure -1 with errno set:
+ * A periodic registration (@period_ns) never ends as fired: each expiry
+ * delivers one record (or one eventfd count), and it ends when cancelled or
+ * dropped. An expiry whose bottom half has not run by then is discarded.
+ *
+ * Return: 0 on success: in %HWEVENT_MODE_EVENTFD and %HWEVENT_MODE_QUEUE at
+ * once, with @id written back; in %HWEVENT_MODE_PENDING once the event
+ * fired, with @id and @event written back. On failure -1 with errno set:
  *
  * %EINVAL: unknown @mode, non-zero @flags, @padding or @reserved, @delay_ns
- * above %HWEVENT_MAX_DELAY_NS, or @eventfd is not an eventfd.
+ * above %HWEVENT_MAX_DELAY_NS, @period_ns non-zero in
+ * %HWEVENT_MODE_PENDING or outside %HWEVENT_MIN_PERIOD_NS to
+ * %HWEVENT_MAX_DELAY_NS, or @eventfd is not an eventfd.
  * %EBADF: %HWEVENT_MODE_EVENTFD and @eventfd is not an open descriptor.
  * %EFAULT: the argument is not readable and writable memory.
  * %ENOSPC: the file already has max_pending (a module parameter, see
@@ -179,5 +249,51 @@ struct hwevent_cancel {
  * cancelled.
  */
 #define HWEVENT_IOC_CANCEL	_IOWR(HWEVENT_IOC_MAGIC, 0x01, struct hwevent_cancel)
+
+/* Fire every armed registration of the file, not only &hwevent_trigger.id. */
+#define HWEVENT_TRIGGER_ALL	(1U << 0)
+
+/**
+ * struct hwevent_trigger - argument of HWEVENT_IOC_TRIGGER
+ * @id: in: the registration to fire (&hwevent_register.id); must be zero
+ *	with %HWEVENT_TRIGGER_ALL
+ * @flags: in: 0 or %HWEVENT_TRIGGER_ALL
+ * @padding: must be zero
+ * @count: out: how many registrations were fired; ignored on input
+ * @reserved: must be zero
+ *
+ * 32 bytes, the same for 32- and 64-bit callers.
+ */
+struct hwevent_trigger {
+	__aligned_u64 id;		/* 0x00 */
+	__u32 flags;			/* 0x08 */
+	__u32 padding;			/* 0x0c */
+	__aligned_u64 count;		/* 0x10 */
+	__aligned_u64 reserved;		/* 0x18 */
+};
+
+/*
+ * HWEVENT_IOC_TRIGGER - fire registrations of this open file now, as if
+ * their timers had expired (VFIO's loopback ACTION_TRIGGER; Windows had no
+ * such call, its test tools waited for the timer).
+ *
+ * A one-shot registration's timer is stopped and it completes as fired, its
+ * record flagged %HWEVENT_EVENT_TRIGGERED (unless its timer expired at that
+ * very moment: then the timer fires it, unflagged); a periodic one gets one
+ * extra expiry, so flagged, and keeps its period (like any expiry, it is
+ * counted in the previous record's @overruns instead if the bottom half
+ * has not delivered that one yet). Records are delivered by the bottom
+ * half, as always, so they may not have arrived when this call returns.
+ *
+ * Return: 0 with @count written back (with %HWEVENT_TRIGGER_ALL, possibly
+ * 0). On failure -1 with errno set:
+ *
+ * %ENOENT: no registration @id is waiting for its interrupt on this file.
+ * %EINVAL: unknown @flags, non-zero @padding or @reserved, @id zero without
+ * %HWEVENT_TRIGGER_ALL or non-zero with it.
+ * %EFAULT: the argument is not readable and writable memory; nothing was
+ * fired.
+ */
+#define HWEVENT_IOC_TRIGGER	_IOWR(HWEVENT_IOC_MAGIC, 0x02, struct hwevent_trigger)
 
 #endif /* _UAPI_LINUX_HWEVENT_H */

@@ -7,8 +7,10 @@
  * hrtimer, whose callback plays the device's interrupt (hard irq context on
  * non-RT kernels), and a tasklet plays the DPC that completes the
  * registration: it signals the caller's eventfd (Windows: KeSetEvent on an
- * event handle) or wakes the caller sleeping in the ioctl (Windows: a
- * pending IRP), handing it a record of what happened and when.
+ * event handle), wakes the caller sleeping in the ioctl (Windows: a
+ * pending IRP), or queues a record of what happened and when for read(2)
+ * (queue.c; Windows: a pending ReadFile). A periodic registration fires
+ * every period; HWEVENT_IOC_TRIGGER fires registrations at once.
  *
  * There is no hardware: nothing here touches a device, and the only
  * resources are memory, timers and the callers' eventfds. Each registration
@@ -21,9 +23,14 @@
  * Who owns a registration, and so frees it:
  *  - PENDING: the ioctl sleeping on it. The bottom half and a canceller only
  *    mark it ended and complete it; the sleeper stops the timer and frees.
- *  - EVENTFD: the open file, while it is on hwevent_file.armed or .fired.
- *    Whoever takes it off those lists under the lock frees it: the bottom
- *    half (after signalling), a canceller or release (never signalled).
+ *  - EVENTFD and QUEUE: the open file, while it is on hwevent_file.armed
+ *    or .fired. Whoever ends it under the lock frees it: the bottom half
+ *    (after delivering), a canceller or release (never delivered).
+ *
+ * A periodic registration stays on hwevent_file.armed, in HWEVENT_ARMED,
+ * until cancelled or dropped; each expiry also puts it on .fired (through
+ * its own link) for the bottom half, which delivers under the lock, so a
+ * canceller never races a delivery.
  */
 
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
@@ -36,6 +43,7 @@
 #include <linux/interrupt.h>
 #include <linux/ktime.h>
 #include <linux/list.h>
+#include <linux/minmax.h>
 #include <linux/miscdevice.h>
 #include <linux/module.h>
 #include <linux/seq_file.h>
@@ -46,6 +54,8 @@
 
 #include <linux/hwevent.h>
 
+#include "queue.h"
+
 /* The uAPI must not depend on the caller's word size: see hwevent.h. */
 static_assert(sizeof(struct hwevent_event) == 0x40);
 static_assert(sizeof(struct hwevent_register) == 0x88);
@@ -53,15 +63,45 @@ static_assert(offsetof(struct hwevent_register, id) == 0x40);
 static_assert(offsetof(struct hwevent_register, event) == 0x48);
 static_assert(IS_ALIGNED(sizeof(struct hwevent_register), 8));
 static_assert(sizeof(struct hwevent_cancel) == 0x20);
+/* Trigger and cancel select registrations alike: see hwevent_select. */
+static_assert(sizeof(struct hwevent_trigger) == sizeof(struct hwevent_cancel));
+static_assert(offsetof(struct hwevent_trigger, count) ==
+	      offsetof(struct hwevent_cancel, count));
+static_assert(HWEVENT_TRIGGER_ALL == HWEVENT_CANCEL_ALL);
 
 /* No registration flags are defined yet. */
 #define HWEVENT_REGISTER_VALID_FLAGS	0U
-#define HWEVENT_CANCEL_VALID_FLAGS	HWEVENT_CANCEL_ALL
 
 static unsigned int max_pending = 1024;
 module_param(max_pending, uint, 0644);
 MODULE_PARM_DESC(max_pending,
 		 "Most live registrations per open file (default 1024)");
+
+static unsigned int queue_size = 64;
+
+/* Refuse a size out of range when it is written, not when a file opens. */
+static int hwevent_queue_size_set(const char *val, const struct kernel_param *kp)
+{
+	unsigned int n;
+	int ret;
+
+	ret = kstrtouint(val, 0, &n);
+	if (ret)
+		return ret;
+	if (n < 1 || n > HWEVENT_QUEUE_MAX)
+		return -EINVAL;
+	WRITE_ONCE(queue_size, n);
+	return 0;
+}
+
+static const struct kernel_param_ops hwevent_queue_size_ops = {
+	.set = hwevent_queue_size_set,
+	.get = param_get_uint,
+};
+
+module_param_cb(queue_size, &hwevent_queue_size_ops, &queue_size, 0644);
+MODULE_PARM_DESC(queue_size,
+		 "Records the queue of each open file holds, read at open (default 64, 1 to 65536)");
 
 /* Device-wide event count; bumped by the timer callbacks of every file. */
 static atomic64_t hwevent_seqno = ATOMIC64_INIT(0);
@@ -71,7 +111,8 @@ static struct dentry *hwevent_debugfs;
 
 /**
  * enum hwevent_reg_state - where a registration is in its life
- * @HWEVENT_ARMED: its timer is queued; it is on hwevent_file.armed
+ * @HWEVENT_ARMED: its timer is queued; it is on hwevent_file.armed (a
+ *	periodic one stays here until it ends)
  * @HWEVENT_FIRED: the interrupt ran; it is on hwevent_file.fired and the
  *	bottom half is scheduled
  * @HWEVENT_DONE: ended: the bottom half completed it (fired)
@@ -102,18 +143,25 @@ static atomic64_t hwevent_armed_total = ATOMIC64_INIT(0);
 static atomic64_t hwevent_ended[HWEVENT_NR_STATES];
 static atomic_t hwevent_live = ATOMIC_INIT(0);
 static atomic_t hwevent_eventfd_refs = ATOMIC_INIT(0);
+/* Expiries of periodic ones delivered, and merged or missed; triggers. */
+static atomic64_t hwevent_ticks = ATOMIC64_INIT(0);
+static atomic64_t hwevent_overruns = ATOMIC64_INIT(0);
+static atomic64_t hwevent_triggered = ATOMIC64_INIT(0);
 
 /**
  * struct hwevent_file - one open file of /dev/hwevent
  * @lock: protects @armed, @fired, @nr_live, @next_id and the state of
  *	every registration on @armed or @fired. Taken by the hrtimer callback
  *	(hard irq; a softirq thread on PREEMPT_RT), the bottom half (softirq)
- *	and the ioctl and release (process), so always with interrupts off.
+ *	and the ioctls and release (process), so always with interrupts off.
+ *	Nests outside hwevent_queue.lock.
  * @armed: registrations whose timer is queued
- * @fired: registrations whose interrupt ran, waiting for the bottom half
+ * @fired: registrations whose interrupt ran, waiting for the bottom half,
+ *	in the order the interrupts ran
  * @nr_live: registrations on @armed or @fired, held to max_pending
  * @next_id: id of the next registration, from 1
  * @bh: the bottom half (Windows: the DPC), completes @fired
+ * @queue: the records of %HWEVENT_MODE_QUEUE registrations, for read(2)
  *
  * Windows: the FILE_CONTEXT in FileObject->FsContext, plus this file's
  * share of the sample's device-wide record list and its QueueLock.
@@ -125,26 +173,35 @@ struct hwevent_file {
 	unsigned int nr_live;
 	u64 next_id;
 	struct tasklet_struct bh;
+	struct hwevent_queue queue;
 };
 
 /**
  * struct hwevent_reg - one registration (Windows: NOTIFY_RECORD)
- * @node: link in hwevent_file.armed or .fired
+ * @node: link in hwevent_file.armed while armed
+ * @fired_node: link in hwevent_file.fired while its interrupt has run and
+ *	the bottom half has not; empty otherwise
  * @hfile: the open file it belongs to
  * @timer: the simulated interrupt (Windows: KTIMER)
  * @state: an &enum hwevent_reg_state, under hwevent_file.lock
- * @mode: %HWEVENT_MODE_PENDING or %HWEVENT_MODE_EVENTFD
+ * @mode: %HWEVENT_MODE_PENDING, %HWEVENT_MODE_EVENTFD or %HWEVENT_MODE_QUEUE
+ * @period_ns: 0, or the period of a periodic registration
+ * @overruns: periodic: expiries since its last record that got none
  * @trigger: EVENTFD: the caller's eventfd, our own reference
  * @done: PENDING: completed by the bottom half
- * @event: the record; seqno and irq_ns written by the timer callback,
- *	bh_ns by the bottom half, the rest before the timer is armed
+ * @event: the record; seqno, due_ns, irq_ns and flags written at the
+ *	interrupt, bh_ns by the bottom half, the rest before the timer is
+ *	armed; all under hwevent_file.lock once armed
  */
 struct hwevent_reg {
 	struct list_head node;
+	struct list_head fired_node;
 	struct hwevent_file *hfile;
 	struct hrtimer timer;
 	enum hwevent_reg_state state;
 	u32 mode;
+	u64 period_ns;
+	u32 overruns;
 	struct eventfd_ctx *trigger;
 	struct completion done;
 	struct hwevent_event event;
@@ -168,6 +225,8 @@ static void hwevent_reg_end(struct hwevent_file *hfile,
 	lockdep_assert_held(&hfile->lock);
 	WARN_ON_ONCE(reg->state != HWEVENT_ARMED &&
 		     reg->state != HWEVENT_FIRED);
+	/* A periodic one's expiry not yet delivered never will be. */
+	list_del_init(&reg->fired_node);
 	reg->state = how;
 	hfile->nr_live--;
 	atomic64_inc(&hwevent_ended[how]);
@@ -175,27 +234,84 @@ static void hwevent_reg_end(struct hwevent_file *hfile,
 }
 
 /*
- * The simulated interrupt (Windows: the KTIMER expiring and queueing its
- * DPC): note when it ran, hand the registration to the bottom half.
+ * The interrupt of @reg, from its timer or HWEVENT_IOC_TRIGGER (Windows:
+ * the ISR queueing its DPC): note when it ran, hand it to the bottom half.
+ * Called with hwevent_file.lock held and @reg armed.
  */
+static void hwevent_reg_fire(struct hwevent_file *hfile,
+			     struct hwevent_reg *reg, u32 flags)
+{
+	lockdep_assert_held(&hfile->lock);
+
+	if (reg->period_ns) {
+		/* The bottom half has not delivered the last expiry yet. */
+		if (!list_empty(&reg->fired_node)) {
+			reg->overruns = hwevent_add_sat(reg->overruns, 1);
+			atomic64_inc(&hwevent_overruns);
+			return;
+		}
+		flags |= HWEVENT_EVENT_PERIODIC;
+	} else {
+		reg->state = HWEVENT_FIRED;
+		list_del_init(&reg->node);
+	}
+	reg->event.due_ns = ktime_to_ns(hrtimer_get_expires(&reg->timer));
+	reg->event.irq_ns = ktime_get_ns();
+	reg->event.seqno = atomic64_inc_return(&hwevent_seqno);
+	reg->event.flags = flags;
+	list_add_tail(&reg->fired_node, &hfile->fired);
+	tasklet_schedule(&hfile->bh);
+}
+
+/* The simulated interrupt (Windows: the KTIMER expiring). */
 static enum hrtimer_restart hwevent_timer_fn(struct hrtimer *timer)
 {
 	struct hwevent_reg *reg = container_of(timer, struct hwevent_reg, timer);
 	struct hwevent_file *hfile = reg->hfile;
+	enum hrtimer_restart ret = HRTIMER_NORESTART;
 	unsigned long flags;
+	u64 missed;
 
 	spin_lock_irqsave(&hfile->lock, flags);
 	/* Cancel, a signal or release may have ended it meanwhile. */
 	if (reg->state == HWEVENT_ARMED) {
-		reg->event.irq_ns = ktime_get_ns();
-		reg->event.seqno = atomic64_inc_return(&hwevent_seqno);
-		reg->state = HWEVENT_FIRED;
-		list_move_tail(&reg->node, &hfile->fired);
-		tasklet_schedule(&hfile->bh);
+		hwevent_reg_fire(hfile, reg, 0);
+		if (reg->period_ns) {
+			/* Late by whole periods: those expiries are missed. */
+			missed = hrtimer_forward_now(timer,
+						     ns_to_ktime(reg->period_ns)) - 1;
+			if (missed) {
+				reg->overruns = hwevent_add_sat(reg->overruns,
+								min_t(u64, missed, U32_MAX));
+				atomic64_add(missed, &hwevent_overruns);
+			}
+			ret = HRTIMER_RESTART;
+		}
 	}
 	spin_unlock_irqrestore(&hfile->lock, flags);
 
-	return HRTIMER_NORESTART;
+	return ret;
+}
+
+/*
+ * Deliver an expiry of a periodic registration, which stays armed. Under
+ * the lock, so that once a canceller or release has ended it, nothing more
+ * is delivered and its eventfd reference can be put.
+ */
+static void hwevent_deliver_tick(struct hwevent_file *hfile,
+				 struct hwevent_reg *reg)
+{
+	struct hwevent_event ev = reg->event;
+
+	lockdep_assert_held(&hfile->lock);
+	ev.bh_ns = ktime_get_ns();
+	ev.overruns = reg->overruns;
+	reg->overruns = 0;
+	atomic64_inc(&hwevent_ticks);
+	if (reg->mode == HWEVENT_MODE_EVENTFD)
+		eventfd_signal(reg->trigger, 1);
+	else
+		hwevent_queue_push(&hfile->queue, &ev);
 }
 
 /* The bottom half (Windows: the DPC): complete every fired registration. */
@@ -203,15 +319,24 @@ static void hwevent_bh(struct tasklet_struct *t)
 {
 	struct hwevent_file *hfile = from_tasklet(hfile, t, bh);
 	struct hwevent_reg *reg;
+	bool queued = false;
 
 	spin_lock_irq(&hfile->lock);
 	while ((reg = list_first_entry_or_null(&hfile->fired,
-					       struct hwevent_reg, node))) {
-		list_del_init(&reg->node);
+					       struct hwevent_reg,
+					       fired_node))) {
+		list_del_init(&reg->fired_node);
+		if (reg->period_ns) {
+			hwevent_deliver_tick(hfile, reg);
+			queued |= reg->mode == HWEVENT_MODE_QUEUE;
+			continue;
+		}
+
 		reg->event.bh_ns = ktime_get_ns();
 		hwevent_reg_end(hfile, reg, HWEVENT_DONE);
 
-		if (reg->mode == HWEVENT_MODE_PENDING) {
+		switch (reg->mode) {
+		case HWEVENT_MODE_PENDING:
 			/*
 			 * Windows: IoCompleteRequest() on the pending IRP.
 			 * Under the lock, so that a waiter cleaning up after a
@@ -219,22 +344,31 @@ static void hwevent_bh(struct tasklet_struct *t)
 			 */
 			complete(&reg->done);
 			continue;
+		case HWEVENT_MODE_QUEUE:
+			hwevent_queue_push(&hfile->queue, &reg->event);
+			queued = true;
+			break;
 		}
 
 		/* Off the lists it is ours alone: signal without the lock. */
 		spin_unlock_irq(&hfile->lock);
 		/* Windows: KeSetEvent() on the caller's event. */
-		eventfd_signal(reg->trigger, 1);
+		if (reg->mode == HWEVENT_MODE_EVENTFD)
+			eventfd_signal(reg->trigger, 1);
 		hwevent_reg_free(reg);
 		spin_lock_irq(&hfile->lock);
 	}
 	spin_unlock_irq(&hfile->lock);
+
+	if (queued)
+		hwevent_queue_wake(&hfile->queue);
 }
 
 static int hwevent_register_validate(const struct hwevent_register *req)
 {
 	if (req->mode != HWEVENT_MODE_PENDING &&
-	    req->mode != HWEVENT_MODE_EVENTFD)
+	    req->mode != HWEVENT_MODE_EVENTFD &&
+	    req->mode != HWEVENT_MODE_QUEUE)
 		return -EINVAL;
 	if (req->flags & ~HWEVENT_REGISTER_VALID_FLAGS)
 		return -EINVAL;
@@ -242,6 +376,11 @@ static int hwevent_register_validate(const struct hwevent_register *req)
 	if (req->padding || memchr_inv(req->reserved, 0, sizeof(req->reserved)))
 		return -EINVAL;
 	if (req->delay_ns > HWEVENT_MAX_DELAY_NS)
+		return -EINVAL;
+	/* A sleeping caller gets one event; it cannot take a stream. */
+	if (req->period_ns && (req->mode == HWEVENT_MODE_PENDING ||
+			       req->period_ns < HWEVENT_MIN_PERIOD_NS ||
+			       req->period_ns > HWEVENT_MAX_DELAY_NS))
 		return -EINVAL;
 	return 0;
 }
@@ -269,8 +408,10 @@ static struct hwevent_reg *hwevent_reg_create(struct hwevent_file *hfile,
 	}
 
 	INIT_LIST_HEAD(&reg->node);
+	INIT_LIST_HEAD(&reg->fired_node);
 	reg->hfile = hfile;
 	reg->mode = req->mode;
+	reg->period_ns = req->period_ns;
 	reg->state = HWEVENT_ARMED;
 	init_completion(&reg->done);
 	hrtimer_init(&reg->timer, CLOCK_MONOTONIC, HRTIMER_MODE_ABS);
@@ -418,8 +559,8 @@ static long hwevent_ioctl_register(struct hwevent_file *hfile,
 
 	hwevent_reg_arm(hfile, reg, req.delay_ns);
 
-	/* An EVENTFD registration may be gone already: don't touch it. */
-	if (req.mode == HWEVENT_MODE_EVENTFD)
+	/* Any but a PENDING registration may be gone already. */
+	if (req.mode != HWEVENT_MODE_PENDING)
 		return 0;
 
 	return hwevent_wait(hfile, reg, ureq);
@@ -431,9 +572,14 @@ out_free:
 	return ret;
 }
 
-static int hwevent_cancel_validate(const struct hwevent_cancel *req)
+/*
+ * HWEVENT_IOC_CANCEL and HWEVENT_IOC_TRIGGER pick registrations alike, by
+ * id or all, and their arguments share one layout (asserted above): both
+ * are read as a struct hwevent_cancel.
+ */
+static int hwevent_select_validate(const struct hwevent_cancel *req)
 {
-	if (req->flags & ~HWEVENT_CANCEL_VALID_FLAGS)
+	if (req->flags & ~HWEVENT_CANCEL_ALL)
 		return -EINVAL;
 	if (req->padding || req->reserved)
 		return -EINVAL;
@@ -443,10 +589,15 @@ static int hwevent_cancel_validate(const struct hwevent_cancel *req)
 	return 0;
 }
 
+/* Does what the ioctl asks to one armed registration, under the lock. */
+typedef void (*hwevent_select_fn)(struct hwevent_file *hfile,
+				  struct hwevent_reg *reg,
+				  struct list_head *owned);
+
 /*
- * End an armed registration as cancelled, under hwevent_file.lock. A
- * PENDING one is completed for its sleeper, who stops its timer and frees
- * it; an EVENTFD one moves to @owned, for the caller to do the same.
+ * End an armed registration as cancelled. A PENDING one is completed for
+ * its sleeper, who stops its timer and frees it; any other moves to @owned,
+ * for the caller to do the same.
  */
 static void hwevent_reg_cancel(struct hwevent_file *hfile,
 			       struct hwevent_reg *reg, struct list_head *owned)
@@ -461,22 +612,37 @@ static void hwevent_reg_cancel(struct hwevent_file *hfile,
 	}
 }
 
-static long hwevent_ioctl_cancel(struct hwevent_file *hfile,
-				 struct hwevent_cancel __user *ureq)
+/*
+ * Fire an armed registration now. A one-shot one's timer is stopped first;
+ * if its callback is running already (waiting for our lock), the callback
+ * fires it. A periodic one keeps its timer and gets an extra expiry.
+ */
+static void hwevent_reg_trigger(struct hwevent_file *hfile,
+				struct hwevent_reg *reg,
+				struct list_head *owned)
+{
+	atomic64_inc(&hwevent_triggered);
+	if (reg->period_ns || hrtimer_try_to_cancel(&reg->timer) >= 0)
+		hwevent_reg_fire(hfile, reg, HWEVENT_EVENT_TRIGGERED);
+}
+
+static long hwevent_ioctl_select(struct hwevent_file *hfile,
+				 struct hwevent_cancel __user *ureq,
+				 hwevent_select_fn fn)
 {
 	struct hwevent_reg *reg, *tmp;
 	struct hwevent_cancel req;
-	LIST_HEAD(cancelled);
+	LIST_HEAD(owned);
 	u64 count = 0;
 	int ret;
 
 	if (copy_from_user(&req, ureq, sizeof(req)))
 		return -EFAULT;
 
-	ret = hwevent_cancel_validate(&req);
+	ret = hwevent_select_validate(&req);
 	if (ret)
 		return ret;
-	/* Fail on a read-only argument before cancelling anything. */
+	/* Fail on a read-only argument before doing anything. */
 	if (put_user(count, &ureq->count))
 		return -EFAULT;
 
@@ -484,7 +650,7 @@ static long hwevent_ioctl_cancel(struct hwevent_file *hfile,
 	spin_lock_irq(&hfile->lock);
 	list_for_each_entry_safe(reg, tmp, &hfile->armed, node) {
 		if (req.flags & HWEVENT_CANCEL_ALL || reg->event.id == req.id) {
-			hwevent_reg_cancel(hfile, reg, &cancelled);
+			fn(hfile, reg, &owned);
 			count++;
 			if (!(req.flags & HWEVENT_CANCEL_ALL))
 				break;
@@ -493,7 +659,7 @@ static long hwevent_ioctl_cancel(struct hwevent_file *hfile,
 	spin_unlock_irq(&hfile->lock);
 
 	/* Windows: KeCancelTimer(); a running callback sees the new state. */
-	list_for_each_entry_safe(reg, tmp, &cancelled, node) {
+	list_for_each_entry_safe(reg, tmp, &owned, node) {
 		hrtimer_cancel(&reg->timer);
 		hwevent_reg_free(reg);
 	}
@@ -515,7 +681,11 @@ static long hwevent_ioctl(struct file *file, unsigned int cmd,
 	case HWEVENT_IOC_REGISTER:
 		return hwevent_ioctl_register(hfile, (void __user *)arg);
 	case HWEVENT_IOC_CANCEL:
-		return hwevent_ioctl_cancel(hfile, (void __user *)arg);
+		return hwevent_ioctl_select(hfile, (void __user *)arg,
+					    hwevent_reg_cancel);
+	case HWEVENT_IOC_TRIGGER:
+		return hwevent_ioctl_select(hfile, (void __user *)arg,
+					    hwevent_reg_trigger);
 	default:
 		return -ENOIOCTLCMD;
 	}
@@ -525,10 +695,17 @@ static long hwevent_ioctl(struct file *file, unsigned int cmd,
 static int hwevent_open(struct inode *inode, struct file *file)
 {
 	struct hwevent_file *hfile;
+	int ret;
 
 	hfile = kzalloc(sizeof(*hfile), GFP_KERNEL_ACCOUNT);
 	if (!hfile)
 		return -ENOMEM;
+
+	ret = hwevent_queue_init(&hfile->queue, READ_ONCE(queue_size));
+	if (ret) {
+		kfree(hfile);
+		return ret;
+	}
 
 	spin_lock_init(&hfile->lock);
 	INIT_LIST_HEAD(&hfile->armed);
@@ -537,6 +714,8 @@ static int hwevent_open(struct inode *inode, struct file *file)
 
 	/* misc_open() left our miscdevice here; we need the file's own. */
 	file->private_data = hfile;
+	/* read() honours IOCB_NOWAIT: io_uring may poll, not park a thread. */
+	file->f_mode |= FMODE_NOWAIT;
 
 	return stream_open(inode, file);
 }
@@ -577,9 +756,32 @@ static int hwevent_release(struct inode *inode, struct file *file)
 	 */
 	tasklet_kill(&hfile->bh);
 	WARN_ON_ONCE(!list_empty(&hfile->fired) || hfile->nr_live);
+	hwevent_queue_destroy(&hfile->queue);
 	kfree(hfile);
 
 	return 0;
+}
+
+/* Windows: IRP_MJ_READ; the records of QUEUE registrations, see queue.c. */
+static ssize_t hwevent_read_iter(struct kiocb *iocb, struct iov_iter *to)
+{
+	struct hwevent_file *hfile = iocb->ki_filp->private_data;
+
+	return hwevent_queue_read(&hfile->queue, iocb, to);
+}
+
+static __poll_t hwevent_poll(struct file *file, poll_table *wait)
+{
+	struct hwevent_file *hfile = file->private_data;
+
+	return hwevent_queue_poll(&hfile->queue, file, wait);
+}
+
+static int hwevent_fasync(int fd, struct file *file, int on)
+{
+	struct hwevent_file *hfile = file->private_data;
+
+	return hwevent_queue_fasync(&hfile->queue, fd, file, on);
 }
 
 static const char * const hwevent_state_names[HWEVENT_NR_STATES] = {
@@ -600,6 +802,12 @@ static int hwevent_stats_show(struct seq_file *m, void *unused)
 			   atomic64_read(&hwevent_ended[i]));
 	seq_printf(m, "live %d\n", atomic_read(&hwevent_live));
 	seq_printf(m, "eventfd_refs %d\n", atomic_read(&hwevent_eventfd_refs));
+	seq_printf(m, "queued %lld\n", atomic64_read(&hwevent_queued_total));
+	seq_printf(m, "queue_lost %lld\n",
+		   atomic64_read(&hwevent_queue_lost_total));
+	seq_printf(m, "ticks %lld\n", atomic64_read(&hwevent_ticks));
+	seq_printf(m, "overruns %lld\n", atomic64_read(&hwevent_overruns));
+	seq_printf(m, "triggered %lld\n", atomic64_read(&hwevent_triggered));
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(hwevent_stats);
@@ -608,6 +816,9 @@ static const struct file_operations hwevent_fops = {
 	.owner		= THIS_MODULE,
 	.open		= hwevent_open,
 	.release	= hwevent_release,
+	.read_iter	= hwevent_read_iter,
+	.poll		= hwevent_poll,
+	.fasync		= hwevent_fasync,
 	.unlocked_ioctl	= hwevent_ioctl,
 	.compat_ioctl	= compat_ptr_ioctl,
 };
@@ -660,6 +871,6 @@ static void __exit hwevent_exit(void)
 module_init(hwevent_init);
 module_exit(hwevent_exit);
 
-MODULE_DESCRIPTION("Simulated hardware event source: eventfd and pending-request notification");
+MODULE_DESCRIPTION("Simulated hardware event source: eventfd, pending-request and read() notification");
 MODULE_AUTHOR("hwevent developers");
 MODULE_LICENSE("GPL");
