@@ -11,6 +11,14 @@
  * returns the driver's event record (Windows: a pending IRP, the "inverted
  * call"). Mode 1, eventfd: the ioctl returns at once and the driver signals
  * our eventfd later (Windows: an event object signalled with KeSetEvent()).
+ * Mode 2, queue: the ioctl returns at once and the driver queues the record
+ * for read(2) on the device (Windows: a pending ReadFile, KB 117308).
+ *
+ * In modes 1 and 2 we read(2) the eventfd or the device, blocking, or wait
+ * for it first with poll(2) or epoll(7) (--poll, --epoll), together with
+ * stdin. --period makes one registration that fires at a rate, cancelled
+ * at exit; --trigger fires each registration at once; --json prints one
+ * JSON object a line per event instead of the event.exe-style lines.
  *
  * Like event.exe installing event.sys through the service control manager,
  * it loads hwevent.ko itself when the device is missing and it runs as root,
@@ -34,6 +42,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
@@ -63,12 +72,27 @@ static_assert(offsetof(struct hwevent_register, event) == 0x48,
 /* How long to wait for devtmpfs to create the node after loading. */
 #define DEVICE_WAIT_MS	2000
 #define DEVICE_POLL_MS	20
-/* An eventfd not signalled this long after it was due means a lost event. */
+/* --poll, --epoll: no event this long after one was due means it was lost. */
 #define LOST_EVENT_MS	10000
+/* Mode 2 reads up to this many records at once. */
+#define READ_BATCH	16
+
+/* How modes 1 and 2 wait for the eventfd or the device. */
+enum wait_method {
+	METHOD_READ,		/* a blocking read(2) */
+	METHOD_POLL,		/* poll(2), with stdin */
+	METHOD_EPOLL,		/* epoll_wait(2), with stdin */
+};
 
 struct options {
 	uint64_t delay_ns;
+	uint64_t period_ns;		/* 0: one event per registration */
+	uint64_t cookie;
+	bool has_cookie;		/* else: the event's number */
 	unsigned int mode;
+	enum wait_method wait;
+	bool trigger;
+	bool json;
 	unsigned long long count;	/* 0: no limit */
 	const char *module;		/* NULL: look next to the program */
 	const char *device;
@@ -86,9 +110,20 @@ struct input {
 struct state {
 	int devfd;
 	int efd;
+	int waitfd;		/* modes 1 and 2: efd or devfd */
+	int epfd;		/* --epoll */
+	bool epoll_stdin;	/* stdin is in the epoll set */
 	bool loaded_module;
 	struct input in;
+	/* Modes 1 and 2: the registration waited on, 0 when none is. */
+	uint64_t live_id;
+	uint64_t live_cookie;
+	uint64_t first_due;	/* ioctl time + delay */
+	uint64_t trigger_ns;	/* when we triggered it, until its event */
+	uint64_t deadline;	/* --poll, --epoll: no event by then: lost */
 	unsigned long long events;
+	unsigned long long overruns;
+	unsigned long long lost;
 	int64_t lat_min;
 	int64_t lat_max;
 	double lat_sum;
@@ -96,8 +131,21 @@ struct state {
 	int out_errno;		/* why writing to stdout failed, or 0 */
 };
 
+/* One event as we print it, from a record or from an eventfd. */
+struct report {
+	uint64_t id;
+	uint64_t cookie;
+	const struct hwevent_event *ev;	/* NULL in eventfd mode */
+	uint64_t count;		/* eventfd mode: the counter we read */
+	uint64_t due_ns;	/* eventfd mode: computed */
+	uint64_t wake_ns;
+	uint32_t flags;		/* HWEVENT_EVENT_*; mode 1: as far as known */
+};
+
 enum wait_result {
 	WAIT_EVENT,		/* an event was printed */
+	WAIT_ARMED,		/* registered: wait for its event */
+	WAIT_READY,		/* the eventfd or the device is readable */
 	WAIT_AGAIN,		/* no event; the main loop decides what next */
 	WAIT_QUIT,		/* a quit key was pressed */
 	WAIT_ERROR,		/* reported already */
@@ -106,6 +154,9 @@ enum wait_result {
 /* Set by the signal handlers, read by the main loop. */
 static volatile sig_atomic_t stop_signal;
 static volatile sig_atomic_t continued;
+
+/* Where messages other than events go: stdout, or stderr with --json. */
+static FILE *info_out;
 
 static void on_stop_signal(int sig)
 {
@@ -212,13 +263,15 @@ static const char *fmt_seconds(char *buf, size_t len, uint64_t ns)
 static void usage_hint(void)
 {
 	fprintf(stderr,
-		"usage: " PROG " [options] <delay-seconds> <0|1>\n"
+		"usage: " PROG " [options] <delay-seconds> <0|1|2>\n"
 		"Try '" PROG " --help' for more information.\n");
 }
 
 static void print_help(void)
 {
-	printf("usage: " PROG " [options] <delay-seconds> <0|1>\n"
+	char min_period[32];
+
+	printf("usage: " PROG " [options] <delay-seconds> <0|1|2>\n"
 	       "\n"
 	       "Register for a simulated hardware event on /dev/hwevent, wait for it,\n"
 	       "print it, and register again, until Enter or q is pressed, Ctrl-C,\n"
@@ -230,9 +283,33 @@ static void print_help(void)
 	       "                     returns its record (Windows: a pending IRP)\n"
 	       "  1                  eventfd: the ioctl returns at once and the driver\n"
 	       "                     signals an eventfd later (Windows: an event object)\n"
+	       "  2                  queue: the ioctl returns at once and the driver\n"
+	       "                     queues the record for read(2) on the device\n"
+	       "                     (Windows: a pending ReadFile)\n"
 	       "\n"
 	       "options:\n"
-	       "  -n, --count COUNT  stop after COUNT events (COUNT >= 1)\n"
+	       "  -n, --count COUNT  stop after COUNT events (COUNT >= 1); in mode 1 an\n"
+	       "                     event is a wake-up, whatever the eventfd's count\n"
+	       "  --period SECONDS   modes 1 and 2: register once, for an event every\n"
+	       "                     SECONDS after the first (from %s to %llu);\n"
+	       "                     cancelled (HWEVENT_IOC_CANCEL) when we stop\n"
+	       "  --cookie N         the registrations' cookie, decimal or 0x hex, shown\n"
+	       "                     with each event (default: the number of the first\n"
+	       "                     event a registration reports; not shown)\n"
+	       "  --poll             modes 1 and 2: wait in poll(2) for the eventfd or the\n"
+	       "                     device, and for a key, then read(2); without it or\n"
+	       "                     --epoll, read(2) blocks and a key is seen between\n"
+	       "                     events\n"
+	       "  --epoll            the same with epoll_wait(2)\n"
+	       "  --trigger          modes 1 and 2: fire each registration at once with\n"
+	       "                     HWEVENT_IOC_TRIGGER (a periodic one: one extra event)\n"
+	       "  --json             one JSON object a line per event on stdout, all else\n"
+	       "                     on stderr; keys: event, mode, id, cookie, seqno,\n"
+	       "                     due_ns, irq_ns, bh_ns, wake_ns, latency_ns, flags,\n"
+	       "                     lost, overruns (modes 0 and 2); mode 1 has no record:\n"
+	       "                     count (the eventfd's) instead of seqno, irq_ns,\n"
+	       "                     bh_ns, lost and overruns, and due_ns computed from\n"
+	       "                     the time of the ioctl\n"
 	       "  -m, --module PATH  the hwevent.ko to load when the device is missing\n"
 	       "                     (root only); default: " MODULE_FILE " next to this\n"
 	       "                     program, then ../module/" MODULE_FILE " from it\n"
@@ -242,38 +319,50 @@ static void print_help(void)
 	       "A module this program loaded is unloaded again when it exits.\n"
 	       "Exit status: 0 stopped by a key, a signal or --count; 1 error;\n"
 	       "2 bad usage.\n",
+	       (unsigned long long)(HWEVENT_MAX_DELAY_NS / NSEC_PER_SEC),
+	       fmt_seconds(min_period, sizeof(min_period),
+			   HWEVENT_MIN_PERIOD_NS),
 	       (unsigned long long)(HWEVENT_MAX_DELAY_NS / NSEC_PER_SEC));
 }
 
-/* Seconds as text (event.exe read them with %f) to nanoseconds. */
-static int parse_delay(const char *s, uint64_t *ns)
+/*
+ * Seconds as text (event.exe read them with %f) to nanoseconds, from
+ * @min_ns to HWEVENT_MAX_DELAY_NS; @what names the value in messages.
+ */
+static int parse_seconds(const char *what, const char *s, uint64_t min_ns,
+			 uint64_t *ns)
 {
-	char max[32];
+	char lim[32];
 	double sec, nsd;
 	char *end;
 
-	fmt_seconds(max, sizeof(max), HWEVENT_MAX_DELAY_NS);
 	errno = 0;
 	sec = strtod(s, &end);
 	if (end == s || *end != '\0') {
-		fprintf(stderr, PROG ": delay '%s' is not a number of seconds\n",
-			s);
+		fprintf(stderr, PROG ": %s '%s' is not a number of seconds\n",
+			what, s);
 		return -1;
 	}
 	if (isnan(sec)) {
-		fprintf(stderr, PROG ": delay '%s' is not a number\n", s);
+		fprintf(stderr, PROG ": %s '%s' is not a number\n", what, s);
 		return -1;
 	}
 	if (sec < 0) {
-		fprintf(stderr, PROG ": delay '%s' is negative; it must be >= 0\n",
-			s);
+		fprintf(stderr, PROG ": %s '%s' is negative; it must be >= 0\n",
+			what, s);
 		return -1;
 	}
 	/* Compare in ns so "3600.0000001" is refused too; inf lands here. */
 	nsd = sec * (double)NSEC_PER_SEC;
 	if (!isfinite(nsd) || nsd > (double)HWEVENT_MAX_DELAY_NS) {
-		fprintf(stderr, PROG ": delay '%s' is too large; at most %s s\n",
-			s, max);
+		fprintf(stderr, PROG ": %s '%s' is too large; at most %s s\n",
+			what, s, fmt_seconds(lim, sizeof(lim),
+					     HWEVENT_MAX_DELAY_NS));
+		return -1;
+	}
+	if (nsd < (double)min_ns) {
+		fprintf(stderr, PROG ": %s '%s' is too short; at least %s s\n",
+			what, s, fmt_seconds(lim, sizeof(lim), min_ns));
 		return -1;
 	}
 	/* nsd <= max, exact in a double, so rounding cannot pass the max. */
@@ -281,26 +370,175 @@ static int parse_delay(const char *s, uint64_t *ns)
 	return 0;
 }
 
+/*
+ * A whole number in base 10 or 16, digits only: strtoull() alone would
+ * take leading blanks, a sign ("-1" as a huge number) or a second "0x".
+ */
+static int parse_whole(const char *s, int base, unsigned long long *v)
+{
+	const char *digits = base == 16 ? "0123456789abcdefABCDEF" :
+					  "0123456789";
+
+	if (*s == '\0' || s[strspn(s, digits)] != '\0')
+		return -1;
+	errno = 0;
+	*v = strtoull(s, NULL, base);
+	return errno == ERANGE ? -1 : 0;
+}
+
 static int parse_count(const char *s, unsigned long long *count)
 {
-	char *end;
-
-	errno = 0;
-	/* strtoull() would accept "-1" as a huge number: digits only. */
-	if (*s < '0' || *s > '9')
-		goto bad;
-	*count = strtoull(s, &end, 10);
-	if (*end != '\0' || errno == ERANGE)
-		goto bad;
+	if (parse_whole(s, 10, count) < 0) {
+		fprintf(stderr,
+			PROG ": count '%s' is not a positive whole number\n", s);
+		return -1;
+	}
 	if (*count == 0) {
 		fprintf(stderr, PROG ": count must be at least 1\n");
 		return -1;
 	}
 	return 0;
-bad:
-	fprintf(stderr, PROG ": count '%s' is not a positive whole number\n",
-		s);
-	return -1;
+}
+
+/* Decimal, or hex after 0x. */
+static int parse_cookie(const char *s, uint64_t *cookie)
+{
+	bool hex = s[0] == '0' && (s[1] == 'x' || s[1] == 'X');
+	unsigned long long v;
+
+	if (parse_whole(hex ? s + 2 : s, hex ? 16 : 10, &v) < 0) {
+		fprintf(stderr,
+			PROG ": cookie '%s' is not a whole number from 0 to %llu (decimal, or hex after 0x)\n",
+			s, (unsigned long long)UINT64_MAX);
+		return -1;
+	}
+	*cookie = v;
+	return 0;
+}
+
+static int parse_mode(const char *s, unsigned int *mode)
+{
+	if (!strcmp(s, "0"))
+		*mode = HWEVENT_MODE_PENDING;
+	else if (!strcmp(s, "1"))
+		*mode = HWEVENT_MODE_EVENTFD;
+	else if (!strcmp(s, "2"))
+		*mode = HWEVENT_MODE_QUEUE;
+	else {
+		/* event.exe's message for this had a typo and no hint. */
+		fprintf(stderr,
+			PROG ": unknown notification type '%s': use 0 (pending request), 1 (eventfd) or 2 (queue)\n",
+			s);
+		return -1;
+	}
+	return 0;
+}
+
+static int set_wait_method(struct options *o, enum wait_method m)
+{
+	if (o->wait != METHOD_READ && o->wait != m) {
+		fprintf(stderr,
+			PROG ": --poll and --epoll exclude each other\n");
+		return -1;
+	}
+	o->wait = m;
+	return 0;
+}
+
+/* Long options without a short one. */
+enum {
+	OPT_PERIOD = 256,
+	OPT_COOKIE,
+	OPT_POLL,
+	OPT_EPOLL,
+	OPT_TRIGGER,
+	OPT_JSON,
+};
+
+static void report_bad_option(char **argv)
+{
+	if (optopt >= '0' && optopt <= '9')
+		fprintf(stderr,
+			PROG ": invalid option '-%c': a negative delay? The delay must be >= 0\n",
+			optopt);
+	else if (optopt)
+		fprintf(stderr, PROG ": invalid option '-%c'\n", optopt);
+	else
+		fprintf(stderr, PROG ": unrecognized option '%s'\n",
+			argv[optind - 1]);
+}
+
+/* One option: 0 if taken, 1 after --help, -1 on bad usage (reported). */
+static int parse_option(int c, char **argv, struct options *o)
+{
+	switch (c) {
+	case 'n':
+		return parse_count(optarg, &o->count);
+	case 'm':
+		o->module = optarg;
+		return 0;
+	case 'd':
+		o->device = optarg;
+		return 0;
+	case OPT_PERIOD:
+		return parse_seconds("period", optarg, HWEVENT_MIN_PERIOD_NS,
+				     &o->period_ns);
+	case OPT_COOKIE:
+		o->has_cookie = true;
+		return parse_cookie(optarg, &o->cookie);
+	case OPT_POLL:
+		return set_wait_method(o, METHOD_POLL);
+	case OPT_EPOLL:
+		return set_wait_method(o, METHOD_EPOLL);
+	case OPT_TRIGGER:
+		o->trigger = true;
+		return 0;
+	case OPT_JSON:
+		o->json = true;
+		return 0;
+	case 'h':
+		print_help();
+		return 1;
+	case ':':
+		fprintf(stderr, PROG ": option '%s' needs an argument\n",
+			argv[optind - 1]);
+		return -1;
+	default:
+		report_bad_option(argv);
+		return -1;
+	}
+}
+
+/* What mode 0 cannot do: its ioctl is the wait, for exactly one event. */
+static int check_mode_options(const struct options *o)
+{
+	const struct {
+		bool used;
+		const char *name;
+		const char *why;
+	} opts[] = {
+		{ o->period_ns != 0, "--period",
+		  "a registration fires once" },
+		{ o->wait == METHOD_POLL, "--poll",
+		  "the ioctl itself waits; there is no descriptor to poll" },
+		{ o->wait == METHOD_EPOLL, "--epoll",
+		  "the ioctl itself waits; there is no descriptor to poll" },
+		{ o->trigger, "--trigger",
+		  "the ioctl blocks until the event, so nothing is left to trigger it" },
+	};
+	size_t i;
+
+	if (o->mode != HWEVENT_MODE_PENDING)
+		return 0;
+	for (i = 0; i < ARRAY_SIZE(opts); i++) {
+		if (opts[i].used) {
+			fprintf(stderr,
+				PROG ": %s needs mode 1 or 2: in mode 0 (pending request) %s\n",
+				opts[i].name, opts[i].why);
+			return -1;
+		}
+	}
+	return 0;
 }
 
 /* Return -1 to go on, or the exit status. */
@@ -310,10 +548,16 @@ static int parse_args(int argc, char **argv, struct options *o)
 		{ "count",	required_argument, NULL, 'n' },
 		{ "module",	required_argument, NULL, 'm' },
 		{ "device",	required_argument, NULL, 'd' },
+		{ "period",	required_argument, NULL, OPT_PERIOD },
+		{ "cookie",	required_argument, NULL, OPT_COOKIE },
+		{ "poll",	no_argument,	   NULL, OPT_POLL },
+		{ "epoll",	no_argument,	   NULL, OPT_EPOLL },
+		{ "trigger",	no_argument,	   NULL, OPT_TRIGGER },
+		{ "json",	no_argument,	   NULL, OPT_JSON },
 		{ "help",	no_argument,	   NULL, 'h' },
 		{ NULL,		0,		   NULL, 0 },
 	};
-	int c;
+	int c, r;
 
 	memset(o, 0, sizeof(*o));
 	o->device = DEFAULT_DEVICE;
@@ -322,42 +566,16 @@ static int parse_args(int argc, char **argv, struct options *o)
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":n:m:d:h", longopts,
 				NULL)) != -1) {
-		switch (c) {
-		case 'n':
-			if (parse_count(optarg, &o->count) < 0)
-				goto bad;
-			break;
-		case 'm':
-			o->module = optarg;
-			break;
-		case 'd':
-			o->device = optarg;
-			break;
-		case 'h':
-			print_help();
+		r = parse_option(c, argv, o);
+		if (r > 0)
 			return 0;
-		case ':':
-			fprintf(stderr, PROG ": option '%s' needs an argument\n",
-				argv[optind - 1]);
+		if (r < 0)
 			goto bad;
-		default:
-			if (optopt >= '0' && optopt <= '9')
-				fprintf(stderr,
-					PROG ": invalid option '-%c': a negative delay? The delay must be >= 0\n",
-					optopt);
-			else if (optopt)
-				fprintf(stderr, PROG ": invalid option '-%c'\n",
-					optopt);
-			else
-				fprintf(stderr, PROG ": unrecognized option '%s'\n",
-					argv[optind - 1]);
-			goto bad;
-		}
 	}
 
 	if (argc - optind < 2) {
 		fprintf(stderr, PROG ": missing %s\n", argc == optind ?
-			"<delay-seconds> and <0|1>" : "<0|1> after the delay");
+			"<delay-seconds> and <0|1|2>" : "<0|1|2> after the delay");
 		goto bad;
 	}
 	if (argc - optind > 2) {
@@ -365,19 +583,10 @@ static int parse_args(int argc, char **argv, struct options *o)
 			argv[optind + 2]);
 		goto bad;
 	}
-	if (parse_delay(argv[optind], &o->delay_ns) < 0)
+	if (parse_seconds("delay", argv[optind], 0, &o->delay_ns) < 0 ||
+	    parse_mode(argv[optind + 1], &o->mode) < 0 ||
+	    check_mode_options(o) < 0)
 		goto bad;
-	if (!strcmp(argv[optind + 1], "0")) {
-		o->mode = HWEVENT_MODE_PENDING;
-	} else if (!strcmp(argv[optind + 1], "1")) {
-		o->mode = HWEVENT_MODE_EVENTFD;
-	} else {
-		/* event.exe's message for this had a typo and no hint. */
-		fprintf(stderr,
-			PROG ": unknown notification type '%s': use 0 (pending request) or 1 (eventfd)\n",
-			argv[optind + 1]);
-		goto bad;
-	}
 	return -1;
 bad:
 	usage_hint();
@@ -477,7 +686,7 @@ static int load_module(struct state *st, const struct options *o)
 		err = errno;
 		close(fd);
 		if (err == EEXIST) {
-			printf(PROG ": module " MODULE_NAME " is already loaded; leaving it loaded at exit\n");
+			fprintf(info_out, PROG ": module " MODULE_NAME " is already loaded; leaving it loaded at exit\n");
 			return 0;
 		}
 		fprintf(stderr, PROG ": cannot load %s: %s: %s\n", path,
@@ -486,7 +695,8 @@ static int load_module(struct state *st, const struct options *o)
 	}
 	close(fd);
 	st->loaded_module = true;
-	printf(PROG ": loaded %s; it will be unloaded at exit\n", path);
+	fprintf(info_out, PROG ": loaded %s; it will be unloaded at exit\n",
+		path);
 	return 0;
 }
 
@@ -514,7 +724,7 @@ static int unload_module(void)
 			return -1;
 		}
 	}
-	printf(PROG ": unloaded module " MODULE_NAME "\n");
+	fprintf(info_out, PROG ": unloaded module " MODULE_NAME "\n");
 	return 0;
 }
 
@@ -710,7 +920,20 @@ static bool input_check(struct input *in)
 	return input_ready(in, p.revents);
 }
 
-/* ---- The event loop ---- */
+/* ---- Reporting events ---- */
+
+/* Per mode (parse_mode() checked it): its --json name, its banner. */
+static const struct {
+	const char *name;
+	const char *banner;
+} modes[] = {
+	[HWEVENT_MODE_PENDING] = { "pending",
+		"pending-request mode (the ioctl waits, like a pending IRP)" },
+	[HWEVENT_MODE_EVENTFD] = { "eventfd",
+		"eventfd mode (the driver signals an eventfd, like a Windows event object)" },
+	[HWEVENT_MODE_QUEUE] = { "queue",
+		"queue mode (the driver queues records for read(2), like a pending ReadFile)" },
+};
 
 static void record_latency(struct state *st, int64_t lat)
 {
@@ -722,58 +945,225 @@ static void record_latency(struct state *st, int64_t lat)
 	st->events++;
 }
 
-static void report_ioctl_error(int err)
+static const char *ioctl_hint(int err)
 {
-	const char *hint;
-
 	switch (err) {
 	case ENOTTY:
-		hint = "the device is not hwevent, or its driver is too old for this program";
-		break;
+		return "the device is not hwevent, or its driver is too old for this program";
 	case ENOSPC:
-		hint = "too many registrations on this file (max_pending, see /sys/module/hwevent/parameters/max_pending)";
-		break;
+		return "too many registrations on this file (max_pending, see /sys/module/hwevent/parameters/max_pending)";
 	case EINVAL:
-		hint = "the driver refused the mode, delay or eventfd; driver and program disagree on the interface?";
-		break;
+		return "the driver refused the mode, delay, period or eventfd; driver and program disagree on the interface?";
 	case EBADF:
-		hint = "the driver did not accept our eventfd";
-		break;
+		return "the driver did not accept our eventfd";
 	case ENOMEM:
-		hint = "the kernel is out of memory";
-		break;
+		return "the kernel is out of memory";
 	case EFAULT:
-		hint = "the driver could not read or write our argument (a bug)";
-		break;
+		return "the driver could not read or write our argument (a bug)";
 	case ENODEV:
-		hint = "the device is going away (module being unloaded?)";
-		break;
+		return "the device is going away (module being unloaded?)";
+	case ENOENT:
+		return "the registration is no longer waiting (a bug?)";
 	default:
-		hint = NULL;
-		break;
+		return NULL;
 	}
-	/* event.exe printed only "Ioctl failed with code %d". */
-	fprintf(stderr, PROG ": HWEVENT_IOC_REGISTER failed: %s%s%s\n",
-		strerror(err), hint ? ": " : "", hint ? hint : "");
 }
 
-static void check_record(const struct hwevent_register *reg)
+static void report_ioctl_error(const char *name, int err)
 {
-	const struct hwevent_event *ev = &reg->event;
+	const char *hint = ioctl_hint(err);
 
-	if (ev->id != reg->id || ev->cookie != reg->cookie)
+	/* event.exe printed only "Ioctl failed with code %d". */
+	fprintf(stderr, PROG ": %s failed: %s%s%s\n", name, strerror(err),
+		hint ? ": " : "", hint ? hint : "");
+}
+
+/* Warn if a record is not for @id and @cookie, or its times disagree. */
+static void check_record(const struct hwevent_event *ev, uint64_t id,
+			 uint64_t cookie)
+{
+	bool triggered = ev->flags & HWEVENT_EVENT_TRIGGERED;
+
+	if (ev->id != id || ev->cookie != cookie)
 		fprintf(stderr,
 			PROG ": warning: the record is for id %llu cookie %llu, we registered id %llu cookie %llu\n",
 			(unsigned long long)ev->id,
 			(unsigned long long)ev->cookie,
-			(unsigned long long)reg->id,
-			(unsigned long long)reg->cookie);
-	if (ev->irq_ns < ev->due_ns || ev->bh_ns < ev->irq_ns)
+			(unsigned long long)id, (unsigned long long)cookie);
+	if ((ev->irq_ns < ev->due_ns && !triggered) || ev->bh_ns < ev->irq_ns)
 		fprintf(stderr,
 			PROG ": warning: timestamps out of order (due %llu, interrupt %llu, bottom half %llu ns)\n",
 			(unsigned long long)ev->due_ns,
 			(unsigned long long)ev->irq_ns,
 			(unsigned long long)ev->bh_ns);
+}
+
+/* What an event counts as late from: when it was due, or triggered. */
+static uint64_t report_reference(const struct report *r)
+{
+	if (!r->ev)
+		return r->due_ns;
+	if (r->ev->flags & HWEVENT_EVENT_TRIGGERED)
+		return r->ev->irq_ns;
+	return r->ev->due_ns;
+}
+
+/* The end of an event's line: what is there only sometimes. */
+static void print_extras(const struct options *o, const struct report *r)
+{
+	if (o->has_cookie)
+		printf(", cookie %llu", (unsigned long long)r->cookie);
+	if (r->flags & HWEVENT_EVENT_TRIGGERED)
+		printf(", triggered");
+	if (r->ev && r->ev->overruns)
+		printf(", %u overrun%s", r->ev->overruns,
+		       r->ev->overruns == 1 ? "" : "s");
+	if (r->ev && r->ev->lost)
+		printf(", %u record%s lost before it", r->ev->lost,
+		       r->ev->lost == 1 ? "" : "s");
+	printf("\n");
+}
+
+/* Modes 0 and 2: the record splits the lateness into its parts. */
+static void print_record_text(const struct state *st,
+			      const struct options *o,
+			      const struct report *r, int64_t lat)
+{
+	const struct hwevent_event *ev = r->ev;
+	uint64_t ref = report_reference(r);
+	char ts[32], total[24], irq[24], bh[24], wake[24];
+
+	printf("event %llu: seq %llu, id %llu, fired at %s s (CLOCK_MONOTONIC), %s ms late (interrupt %s ms, bottom half %s ms, wake-up %s ms)",
+	       st->events, (unsigned long long)ev->seqno,
+	       (unsigned long long)r->id,
+	       fmt_timestamp(ts, sizeof(ts), ev->irq_ns),
+	       fmt_ms(total, sizeof(total), lat, false),
+	       fmt_ms(irq, sizeof(irq), (int64_t)(ev->irq_ns - ref), true),
+	       fmt_ms(bh, sizeof(bh), (int64_t)(ev->bh_ns - ev->irq_ns), true),
+	       fmt_ms(wake, sizeof(wake), (int64_t)(r->wake_ns - ev->bh_ns),
+		      true));
+	print_extras(o, r);
+}
+
+/* Mode 1: only the id and the count come back; we measure the rest. */
+static void print_eventfd_text(const struct state *st,
+			       const struct options *o,
+			       const struct report *r, int64_t lat)
+{
+	char ts[32], total[24];
+
+	printf("event %llu: id %llu, eventfd count %llu, woke at %s s (CLOCK_MONOTONIC), %s ms late (measured from the %s)",
+	       st->events, (unsigned long long)r->id,
+	       (unsigned long long)r->count,
+	       fmt_timestamp(ts, sizeof(ts), r->wake_ns),
+	       fmt_ms(total, sizeof(total), lat, false),
+	       r->flags & HWEVENT_EVENT_TRIGGERED ? "trigger" : "ioctl");
+	print_extras(o, r);
+}
+
+/* ["triggered","periodic"]; a bit we have no name for as "0x8". */
+static void print_json_flags(uint32_t flags)
+{
+	static const struct {
+		uint32_t bit;
+		const char *name;
+	} names[] = {
+		{ HWEVENT_EVENT_TRIGGERED, "triggered" },
+		{ HWEVENT_EVENT_PERIODIC, "periodic" },
+		{ HWEVENT_EVENT_LOST, "lost" },
+	};
+	const char *sep = "";
+	uint32_t bit;
+	size_t i;
+
+	printf("[");
+	for (i = 0; i < ARRAY_SIZE(names); i++) {
+		if (flags & names[i].bit) {
+			printf("%s\"%s\"", sep, names[i].name);
+			sep = ",";
+		}
+		flags &= ~names[i].bit;
+	}
+	for (bit = 1; flags; bit <<= 1) {
+		if (flags & bit) {
+			printf("%s\"0x%x\"", sep, bit);
+			sep = ",";
+		}
+		flags &= ~bit;
+	}
+	printf("]");
+}
+
+static void print_json(const struct state *st, const struct options *o,
+		       const struct report *r, int64_t lat)
+{
+	const struct hwevent_event *ev = r->ev;
+
+	printf("{\"event\":%llu,\"mode\":\"%s\",\"id\":%llu,\"cookie\":%llu",
+	       st->events, modes[o->mode].name, (unsigned long long)r->id,
+	       (unsigned long long)r->cookie);
+	if (ev)
+		printf(",\"seqno\":%llu,\"due_ns\":%llu,\"irq_ns\":%llu,\"bh_ns\":%llu",
+		       (unsigned long long)ev->seqno,
+		       (unsigned long long)ev->due_ns,
+		       (unsigned long long)ev->irq_ns,
+		       (unsigned long long)ev->bh_ns);
+	else
+		printf(",\"count\":%llu,\"due_ns\":%llu",
+		       (unsigned long long)r->count,
+		       (unsigned long long)r->due_ns);
+	printf(",\"wake_ns\":%llu,\"latency_ns\":%lld,\"flags\":",
+	       (unsigned long long)r->wake_ns, (long long)lat);
+	print_json_flags(r->flags);
+	if (ev)
+		printf(",\"lost\":%u,\"overruns\":%u", ev->lost, ev->overruns);
+	printf("}\n");
+}
+
+static void report_event(struct state *st, const struct options *o,
+			 const struct report *r)
+{
+	int64_t lat = (int64_t)(r->wake_ns - report_reference(r));
+
+	record_latency(st, lat);
+	if (r->ev) {
+		st->lost += r->ev->lost;
+		st->overruns += r->ev->overruns;
+	}
+	if (o->json)
+		print_json(st, o, r, lat);
+	else if (r->ev)
+		print_record_text(st, o, r, lat);
+	else
+		print_eventfd_text(st, o, r, lat);
+}
+
+static void report_record(struct state *st, const struct options *o,
+			  const struct hwevent_event *ev, uint64_t woke)
+{
+	struct report r = {
+		.id = ev->id,
+		.cookie = ev->cookie,
+		.ev = ev,
+		.wake_ns = woke,
+		.flags = ev->flags,
+	};
+
+	report_event(st, o, &r);
+}
+
+/* ---- Registering, and waiting in each mode ---- */
+
+static void init_register(struct hwevent_register *reg,
+			  const struct state *st, const struct options *o)
+{
+	memset(reg, 0, sizeof(*reg));	/* padding and reserved must be 0 */
+	reg->mode = o->mode;
+	reg->eventfd = o->mode == HWEVENT_MODE_EVENTFD ? st->efd : -1;
+	reg->delay_ns = o->delay_ns;
+	reg->period_ns = o->period_ns;
+	/* By default the number of the (first) event it will report. */
+	reg->cookie = o->has_cookie ? o->cookie : st->events + 1;
 }
 
 /*
@@ -785,16 +1175,9 @@ static enum wait_result wait_pending(struct state *st,
 				     const struct options *o)
 {
 	struct hwevent_register reg;
-	char ts[32], total[24], irq[24], bh[24], wake[24];
-	const struct hwevent_event *ev = &reg.event;
 	uint64_t woke;
-	int64_t lat;
 
-	memset(&reg, 0, sizeof(reg));	/* padding and reserved must be 0 */
-	reg.mode = HWEVENT_MODE_PENDING;
-	reg.eventfd = -1;
-	reg.delay_ns = o->delay_ns;
-	reg.cookie = st->events + 1;
+	init_register(&reg, st, o);
 
 	/*
 	 * A signal that lands between the main loop's stop_signal check and
@@ -803,7 +1186,7 @@ static enum wait_result wait_pending(struct state *st,
 	 */
 	if (ioctl(st->devfd, HWEVENT_IOC_REGISTER, &reg) < 0) {
 		if (errno != EINTR) {
-			report_ioctl_error(errno);
+			report_ioctl_error("HWEVENT_IOC_REGISTER", errno);
 			return WAIT_ERROR;
 		}
 		/* The driver dropped the registration; nothing to undo. */
@@ -813,147 +1196,391 @@ static enum wait_result wait_pending(struct state *st,
 		return WAIT_AGAIN;
 	}
 	woke = now_ns();
-	check_record(&reg);
-
-	lat = (int64_t)(woke - ev->due_ns);
-	record_latency(st, lat);
-	printf("event %llu: seq %llu, id %llu, fired at %s s (CLOCK_MONOTONIC), %s ms late (interrupt %s ms, bottom half %s ms, wake-up %s ms)\n",
-	       st->events, (unsigned long long)ev->seqno,
-	       (unsigned long long)reg.id,
-	       fmt_timestamp(ts, sizeof(ts), ev->irq_ns),
-	       fmt_ms(total, sizeof(total), lat, false),
-	       fmt_ms(irq, sizeof(irq), (int64_t)(ev->irq_ns - ev->due_ns),
-		      true),
-	       fmt_ms(bh, sizeof(bh), (int64_t)(ev->bh_ns - ev->irq_ns), true),
-	       fmt_ms(wake, sizeof(wake), (int64_t)(woke - ev->bh_ns), true));
+	check_record(&reg.event, reg.id, reg.cookie);
+	report_record(st, o, &reg.event, woke);
 	return WAIT_EVENT;
 }
 
+/* --trigger: fire the registration now, without waiting for its timer. */
+static int trigger_live(struct state *st)
+{
+	struct hwevent_trigger trig;
+	uint64_t t;
+
+	memset(&trig, 0, sizeof(trig));
+	trig.id = st->live_id;
+	t = now_ns();
+	if (ioctl(st->devfd, HWEVENT_IOC_TRIGGER, &trig) == 0) {
+		st->trigger_ns = t;
+		return 0;
+	}
+	/* A one-shot registration's timer may have fired first (delay 0). */
+	if (errno == ENOENT)
+		return 0;
+	report_ioctl_error("HWEVENT_IOC_TRIGGER", errno);
+	return -1;
+}
+
 /*
- * Eventfd mode: register, then poll the eventfd and stdin together, so a
- * key stops us at once. The record stays in the driver; only the id comes
- * back, so the latency is measured from when we issued the ioctl.
+ * Modes 1 and 2: register (Windows: DeviceIoControl() with the event
+ * handle, or a ReadFile left pending), which returns at once.
  */
-static enum wait_result wait_eventfd(struct state *st,
-				     const struct options *o)
+static enum wait_result arm(struct state *st, const struct options *o)
 {
 	struct hwevent_register reg;
-	char ts[32], total[24];
-	uint64_t issued, deadline, woke, now, count;
-	struct pollfd pfd[2];
-	int64_t lat;
-	int n, timeout;
+	uint64_t issued;
 
-	memset(&reg, 0, sizeof(reg));	/* padding and reserved must be 0 */
-	reg.mode = HWEVENT_MODE_EVENTFD;
-	reg.eventfd = st->efd;
-	reg.delay_ns = o->delay_ns;
-	reg.cookie = st->events + 1;
-
-	/* Windows: DeviceIoControl() with the event handle; returns at once. */
+	init_register(&reg, st, o);
 	issued = now_ns();
 	if (ioctl(st->devfd, HWEVENT_IOC_REGISTER, &reg) < 0) {
 		if (errno == EINTR)
 			return WAIT_AGAIN;
-		report_ioctl_error(errno);
+		report_ioctl_error("HWEVENT_IOC_REGISTER", errno);
 		return WAIT_ERROR;
 	}
-	deadline = issued + o->delay_ns + LOST_EVENT_MS * NSEC_PER_MSEC;
+	st->live_id = reg.id;
+	st->live_cookie = reg.cookie;
+	st->first_due = issued + o->delay_ns;
+	st->deadline = st->first_due + LOST_EVENT_MS * NSEC_PER_MSEC;
+	st->trigger_ns = 0;
+	if (o->trigger && trigger_live(st) < 0)
+		return WAIT_ERROR;
+	return WAIT_ARMED;
+}
+
+/* At exit: a periodic registration fires until cancelled; cancel it. */
+static int cancel_periodic(struct state *st, const struct options *o)
+{
+	struct hwevent_cancel cancel;
+
+	if (!o->period_ns || !st->live_id)
+		return 0;
+	memset(&cancel, 0, sizeof(cancel));
+	cancel.id = st->live_id;
+	if (ioctl(st->devfd, HWEVENT_IOC_CANCEL, &cancel) < 0) {
+		report_ioctl_error("HWEVENT_IOC_CANCEL", errno);
+		return -1;
+	}
+	st->live_id = 0;
+	return 0;
+}
+
+/*
+ * After an event: a one-shot registration is over; a periodic one's next
+ * event is due a period later, or at its first expiry if we triggered it.
+ */
+static void event_seen(struct state *st, const struct options *o,
+		       uint64_t woke)
+{
+	uint64_t next = woke + o->period_ns;
+
+	st->trigger_ns = 0;
+	if (!o->period_ns) {
+		st->live_id = 0;
+		return;
+	}
+	if (next < st->first_due)
+		next = st->first_due;
+	st->deadline = next + LOST_EVENT_MS * NSEC_PER_MSEC;
+}
+
+/*
+ * Eventfd mode has no record, so the event counts as due when we
+ * triggered it, else at the ioctl's time plus the delay, or for a periodic
+ * registration at the latest period boundary after that by the wake-up.
+ */
+static uint64_t eventfd_due(const struct state *st, const struct options *o,
+			    uint64_t woke)
+{
+	uint64_t due = st->first_due;
+
+	if (st->trigger_ns)
+		return st->trigger_ns;
+	if (o->period_ns && woke > due)
+		due += (woke - due) / o->period_ns * o->period_ns;
+	return due;
+}
+
+static enum wait_result read_eventfd(struct state *st,
+				     const struct options *o)
+{
+	struct report r;
+	uint64_t count;
+	ssize_t n;
+
+	/* Windows: ResetEvent(); reading an eventfd returns and clears it. */
+	n = read(st->efd, &count, sizeof(count));
+	if (n < 0 && (errno == EINTR || errno == EAGAIN))
+		return WAIT_AGAIN;
+	if (n != sizeof(count)) {
+		fprintf(stderr, PROG ": reading the eventfd: %s\n",
+			n < 0 ? strerror(errno) : "short read");
+		return WAIT_ERROR;
+	}
+	memset(&r, 0, sizeof(r));
+	r.wake_ns = now_ns();
+	r.id = st->live_id;
+	r.cookie = st->live_cookie;
+	r.count = count;
+	r.due_ns = eventfd_due(st, o, r.wake_ns);
+	if (o->period_ns)
+		r.flags |= HWEVENT_EVENT_PERIODIC;
+	if (st->trigger_ns)
+		r.flags |= HWEVENT_EVENT_TRIGGERED;
+	report_event(st, o, &r);
+	event_seen(st, o, r.wake_ns);
+	return WAIT_EVENT;
+}
+
+/* No more records at once than fit, or than --count still wants. */
+static size_t records_wanted(const struct state *st, const struct options *o)
+{
+	unsigned long long left = o->count ? o->count - st->events :
+					     READ_BATCH;
+
+	return left < READ_BATCH ? (size_t)left : READ_BATCH;
+}
+
+static enum wait_result read_queue(struct state *st, const struct options *o)
+{
+	struct hwevent_event buf[READ_BATCH];
+	size_t i, records;
+	uint64_t woke;
+	ssize_t n;
+
+	/* Windows: the pending ReadFile completing with the data. */
+	n = read(st->devfd, buf, records_wanted(st, o) * sizeof(buf[0]));
+	if (n < 0 && (errno == EINTR || errno == EAGAIN))
+		return WAIT_AGAIN;
+	woke = now_ns();
+	if (n < 0) {
+		fprintf(stderr, PROG ": reading the device: %s\n",
+			strerror(errno));
+		return WAIT_ERROR;
+	}
+	if (n == 0 || (size_t)n % sizeof(buf[0])) {
+		fprintf(stderr,
+			PROG ": reading the device returned %zd bytes, not whole %zu-byte records\n",
+			n, sizeof(buf[0]));
+		return WAIT_ERROR;
+	}
+	records = (size_t)n / sizeof(buf[0]);
+	for (i = 0; i < records; i++) {
+		check_record(&buf[i], st->live_id, st->live_cookie);
+		report_record(st, o, &buf[i], woke);
+	}
+	event_seen(st, o, woke);
+	return WAIT_EVENT;
+}
+
+/* Milliseconds from now to @deadline, rounded up; 0 once it has passed. */
+static int ms_until(uint64_t deadline)
+{
+	uint64_t now = now_ns();
+
+	if (now >= deadline)
+		return 0;
+	return (int)((deadline - now + NSEC_PER_MSEC - 1) / NSEC_PER_MSEC);
+}
+
+/* Windows: WaitForSingleObject(); here poll(), with stdin. */
+static int poll_fds(struct state *st, int timeout, unsigned int *fd_rev,
+		    unsigned int *in_rev)
+{
+	struct pollfd pfd[2] = {
+		{ .fd = st->waitfd, .events = POLLIN },
+		{ .fd = STDIN_FILENO, .events = POLLIN },
+	};
+	int n;
+
+	n = poll(pfd, st->in.watch ? 2 : 1, timeout);
+	if (n > 0) {
+		*fd_rev = (unsigned short)pfd[0].revents;
+		if (st->in.watch)
+			*in_rev = (unsigned short)pfd[1].revents;
+	}
+	return n;
+}
+
+/* Which descriptor an epoll event is for (not the fd: stdin may be 0). */
+enum { EPOLL_TAG_WAITFD, EPOLL_TAG_STDIN };
+
+/* Keep stdin in the epoll set exactly while we watch it. */
+static void epoll_sync_stdin(struct state *st)
+{
+	struct epoll_event ev = {
+		.events = EPOLLIN,
+		.data.u32 = EPOLL_TAG_STDIN,
+	};
+
+	if (st->in.watch == st->epoll_stdin)
+		return;
+	if (!st->in.watch) {
+		epoll_ctl(st->epfd, EPOLL_CTL_DEL, STDIN_FILENO, NULL);
+	} else if (epoll_ctl(st->epfd, EPOLL_CTL_ADD, STDIN_FILENO,
+			     &ev) < 0) {
+		st->in.watch = false;	/* go on without the keys */
+		return;
+	}
+	st->epoll_stdin = st->in.watch;
+}
+
+static int epoll_fds(struct state *st, int timeout, unsigned int *fd_rev,
+		     unsigned int *in_rev)
+{
+	struct epoll_event ev[2];
+	int n, i;
+
+	epoll_sync_stdin(st);
+	n = epoll_wait(st->epfd, ev, ARRAY_SIZE(ev), timeout);
+	for (i = 0; i < n; i++) {
+		if (ev[i].data.u32 == EPOLL_TAG_STDIN)
+			*in_rev = ev[i].events;
+		else
+			*fd_rev = ev[i].events;
+	}
+	return n;
+}
+
+/* input_ready() takes poll(2)'s bits; epoll's are the same numbers. */
+static_assert(EPOLLIN == POLLIN && EPOLLERR == POLLERR &&
+	      EPOLLHUP == POLLHUP, "epoll and poll bits");
+
+static void handle_sigcont(struct state *st)
+{
+	if (continued) {
+		continued = 0;
+		input_refresh(&st->in);
+	}
+}
+
+/*
+ * --poll, --epoll: wait until the eventfd or the device is readable, or a
+ * key is pressed, or a signal stops us; a registration silent for
+ * LOST_EVENT_MS after its event was due is an error.
+ */
+static enum wait_result wait_ready(struct state *st, const struct options *o)
+{
+	unsigned int fd_rev, in_rev;
+	int n, timeout;
 
 	for (;;) {
 		if (stop_signal)
-			return WAIT_AGAIN;	/* release drops the registration */
-		if (continued) {
-			continued = 0;
-			input_refresh(&st->in);
-		}
-		pfd[0].fd = st->efd;
-		pfd[0].events = POLLIN;
-		pfd[1].fd = STDIN_FILENO;
-		pfd[1].events = POLLIN;
-
+			return WAIT_AGAIN;	/* the main loop stops */
+		handle_sigcont(st);
 		/* Past the deadline (or back from a long SIGSTOP): look once. */
-		now = now_ns();
-		timeout = now >= deadline ? 0 :
-			  (int)((deadline - now + NSEC_PER_MSEC - 1) /
-				NSEC_PER_MSEC);
-
-		/* Windows: WaitForSingleObject(); here poll(), with stdin. */
-		n = poll(pfd, st->in.watch ? 2 : 1, timeout);
+		timeout = ms_until(st->deadline);
+		fd_rev = 0;
+		in_rev = 0;
+		if (o->wait == METHOD_EPOLL)
+			n = epoll_fds(st, timeout, &fd_rev, &in_rev);
+		else
+			n = poll_fds(st, timeout, &fd_rev, &in_rev);
+		if (n < 0 && errno == EINTR)
+			continue;
 		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			fprintf(stderr, PROG ": poll: %s\n", strerror(errno));
+			fprintf(stderr, PROG ": %s: %s\n",
+				o->wait == METHOD_EPOLL ? "epoll_wait" : "poll",
+				strerror(errno));
 			return WAIT_ERROR;
 		}
 		if (n == 0 && timeout == 0) {
 			fprintf(stderr,
-				PROG ": registration %llu not signalled %d s after it was due: lost event?\n",
-				(unsigned long long)reg.id, LOST_EVENT_MS / 1000);
+				PROG ": registration %llu: no event %d s after one was due: lost event?\n",
+				(unsigned long long)st->live_id,
+				LOST_EVENT_MS / 1000);
 			return WAIT_ERROR;
 		}
-		if (n == 0)
-			continue;
-		if (pfd[0].revents & POLLIN)
-			break;
-		if (st->in.watch && input_ready(&st->in, pfd[1].revents))
+		if (fd_rev & POLLIN)
+			return WAIT_READY;
+		if (fd_rev) {
+			fprintf(stderr,
+				PROG ": the %s reported error or hang-up (events 0x%x)\n",
+				o->mode == HWEVENT_MODE_EVENTFD ? "eventfd" :
+				"device", fd_rev);
+			return WAIT_ERROR;
+		}
+		if (in_rev && input_ready(&st->in, (short)in_rev))
 			return WAIT_QUIT;
 	}
-	woke = now_ns();
-
-	/* Windows: ResetEvent(); reading an eventfd returns and clears it. */
-	if (read(st->efd, &count, sizeof(count)) != sizeof(count)) {
-		fprintf(stderr, PROG ": reading the eventfd: %s\n",
-			strerror(errno));
-		return WAIT_ERROR;
-	}
-
-	lat = (int64_t)(woke - (issued + o->delay_ns));
-	record_latency(st, lat);
-	printf("event %llu: id %llu, eventfd count %llu, woke at %s s (CLOCK_MONOTONIC), %s ms late (measured from the ioctl)\n",
-	       st->events, (unsigned long long)reg.id,
-	       (unsigned long long)count,
-	       fmt_timestamp(ts, sizeof(ts), woke),
-	       fmt_ms(total, sizeof(total), lat, false));
-	return WAIT_EVENT;
 }
+
+/*
+ * Modes 1 and 2: register when no registration is live, wait in poll or
+ * epoll if asked, and read. A blocking read(2) is interrupted by a signal
+ * (no SA_RESTART); one that lands just before the read is seen after the
+ * next event, as in mode 0. A key is then seen between events.
+ */
+static enum wait_result wait_async(struct state *st, const struct options *o)
+{
+	enum wait_result r;
+
+	if (!st->live_id) {
+		r = arm(st, o);
+		if (r != WAIT_ARMED)
+			return r;
+	}
+	if (o->wait != METHOD_READ) {
+		r = wait_ready(st, o);
+		if (r != WAIT_READY)
+			return r;
+	}
+	if (o->mode == HWEVENT_MODE_EVENTFD)
+		return read_eventfd(st, o);
+	return read_queue(st, o);
+}
+
+/* ---- The main loop ---- */
 
 static void print_banner(const struct state *st, const struct options *o)
 {
-	bool pending = o->mode == HWEVENT_MODE_PENDING;
-	char delay[32];
+	bool blocking = o->mode == HWEVENT_MODE_PENDING ||
+			o->wait == METHOD_READ;
+	const char *press = o->count ? "press" : "Press";
+	char delay[32], period[32];
 
-	printf(PROG ": %s, delay %s s. ",
-	       pending ?
-	       "pending-request mode (the ioctl waits, like a pending IRP)" :
-	       "eventfd mode (the driver signals an eventfd, like a Windows event object)",
-	       fmt_seconds(delay, sizeof(delay), o->delay_ns));
+	fprintf(info_out, PROG ": %s, delay %s s", modes[o->mode].banner,
+		fmt_seconds(delay, sizeof(delay), o->delay_ns));
+	if (o->period_ns)
+		fprintf(info_out, ", then every %s s",
+			fmt_seconds(period, sizeof(period), o->period_ns));
+	if (o->wait != METHOD_READ)
+		fprintf(info_out, ", waiting in %s",
+			o->wait == METHOD_POLL ? "poll(2)" : "epoll_wait(2)");
+	if (o->trigger)
+		fprintf(info_out, ", triggered at once");
+	fprintf(info_out, ". ");
 	if (o->count)
-		printf("Stops after %llu event%s; ", o->count,
-		       o->count == 1 ? "" : "s");
-	if (st->in.watch && pending)
-		printf("%s Enter or q to quit after the current event, Ctrl-C at once.\n",
-		       o->count ? "press" : "Press");
+		fprintf(info_out, "Stops after %llu event%s; ", o->count,
+			o->count == 1 ? "" : "s");
+	if (st->in.watch && blocking)
+		fprintf(info_out,
+			"%s Enter or q to quit after the current event, Ctrl-C at once.\n",
+			press);
 	else if (st->in.watch)
-		printf("%s Enter or q to quit.\n", o->count ? "press" : "Press");
+		fprintf(info_out, "%s Enter or q to quit.\n", press);
 	else
-		printf("%s Ctrl-C to quit.\n", o->count ? "press" : "Press");
+		fprintf(info_out, "%s Ctrl-C to quit.\n", press);
 }
 
 static void print_summary(const struct state *st)
 {
 	char lo[24], avg[24], hi[24];
 
-	printf(PROG ": done after %llu event%s (%s)", st->events,
-	       st->events == 1 ? "" : "s", st->reason);
+	fprintf(info_out, PROG ": done after %llu event%s (%s)", st->events,
+		st->events == 1 ? "" : "s", st->reason);
 	if (st->events)
-		printf("; latency min %s ms, avg %s ms, max %s ms",
-		       fmt_ms(lo, sizeof(lo), st->lat_min, false),
-		       fmt_ms(avg, sizeof(avg),
-			      (int64_t)(st->lat_sum / (double)st->events),
-			      false),
-		       fmt_ms(hi, sizeof(hi), st->lat_max, false));
-	printf("\n");
+		fprintf(info_out, "; latency min %s ms, avg %s ms, max %s ms",
+			fmt_ms(lo, sizeof(lo), st->lat_min, false),
+			fmt_ms(avg, sizeof(avg),
+			       (int64_t)(st->lat_sum / (double)st->events),
+			       false),
+			fmt_ms(hi, sizeof(hi), st->lat_max, false));
+	if (st->overruns || st->lost)
+		fprintf(info_out, "; %llu overrun%s, %llu record%s lost",
+			st->overruns, st->overruns == 1 ? "" : "s",
+			st->lost, st->lost == 1 ? "" : "s");
+	fprintf(info_out, "\n");
 }
 
 /* Return the exit status. */
@@ -970,10 +1597,7 @@ static int run(struct state *st, const struct options *o)
 			st->reason = "count reached";
 			return 0;
 		}
-		if (continued) {
-			continued = 0;
-			input_refresh(&st->in);
-		}
+		handle_sigcont(st);
 		if (input_check(&st->in)) {
 			st->reason = "key pressed";
 			return 0;
@@ -982,7 +1606,7 @@ static int run(struct state *st, const struct options *o)
 		if (o->mode == HWEVENT_MODE_PENDING)
 			r = wait_pending(st, o);
 		else
-			r = wait_eventfd(st, o);
+			r = wait_async(st, o);
 
 		if (r == WAIT_QUIT) {
 			st->reason = "key pressed";
@@ -1000,6 +1624,64 @@ static int run(struct state *st, const struct options *o)
 	}
 }
 
+static int set_nonblocking(int fd)
+{
+	int flags = fcntl(fd, F_GETFL);
+
+	if (flags < 0 || fcntl(fd, F_SETFL, flags | O_NONBLOCK) < 0)
+		return -1;
+	return 0;
+}
+
+static int epoll_setup(struct state *st)
+{
+	struct epoll_event ev = {
+		.events = EPOLLIN,
+		.data.u32 = EPOLL_TAG_WAITFD,
+	};
+
+	st->epfd = epoll_create1(EPOLL_CLOEXEC);
+	if (st->epfd < 0) {
+		fprintf(stderr, PROG ": epoll_create1: %s\n", strerror(errno));
+		return -1;
+	}
+	if (epoll_ctl(st->epfd, EPOLL_CTL_ADD, st->waitfd, &ev) < 0) {
+		fprintf(stderr, PROG ": epoll_ctl: %s%s\n", strerror(errno),
+			errno == EPERM ? ": the driver cannot be polled (too old for this program?)" : "");
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * Modes 1 and 2: what we read, and how we wait for it. Polled, it is
+ * non-blocking, so a wake-up that finds nothing (EAGAIN) waits again.
+ */
+static int setup_waiting(struct state *st, const struct options *o)
+{
+	bool polled = o->wait != METHOD_READ;
+
+	st->waitfd = st->devfd;
+	if (o->mode == HWEVENT_MODE_EVENTFD) {
+		/* Windows: CreateEvent(); here an eventfd. */
+		st->efd = eventfd(0, EFD_CLOEXEC | (polled ? EFD_NONBLOCK : 0));
+		if (st->efd < 0) {
+			fprintf(stderr, PROG ": eventfd: %s\n",
+				strerror(errno));
+			return -1;
+		}
+		st->waitfd = st->efd;
+	} else if (o->mode == HWEVENT_MODE_QUEUE && polled &&
+		   set_nonblocking(st->devfd) < 0) {
+		fprintf(stderr, PROG ": fcntl O_NONBLOCK: %s\n",
+			strerror(errno));
+		return -1;
+	}
+	if (o->wait == METHOD_EPOLL)
+		return epoll_setup(st);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	struct options o;
@@ -1008,40 +1690,40 @@ int main(int argc, char **argv)
 
 	/* Lines reach a pipe (a test, a log) as they happen. */
 	setvbuf(stdout, NULL, _IOLBF, 0);
+	info_out = stdout;
 
 	ret = parse_args(argc, argv, &o);
 	if (ret >= 0)
 		return ret;
+	/* --json: stdout holds the events and nothing else. */
+	if (o.json)
+		info_out = stderr;
 
 	memset(&st, 0, sizeof(st));
 	st.devfd = -1;
 	st.efd = -1;
+	st.waitfd = -1;
+	st.epfd = -1;
 	ret = 1;
 
 	if (install_signal_handlers() < 0) {
 		fprintf(stderr, PROG ": sigaction: %s\n", strerror(errno));
 		return 1;
 	}
-	if (open_device(&st, &o) < 0)
+	if (open_device(&st, &o) < 0 || setup_waiting(&st, &o) < 0)
 		goto out;
-
-	if (o.mode == HWEVENT_MODE_EVENTFD) {
-		/* Windows: CreateEvent(); here an eventfd. */
-		st.efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-		if (st.efd < 0) {
-			fprintf(stderr, PROG ": eventfd: %s\n",
-				strerror(errno));
-			goto out;
-		}
-	}
 
 	input_setup(&st.in);
 	print_banner(&st, &o);
 	ret = run(&st, &o);
+	if (cancel_periodic(&st, &o) < 0)
+		ret = 1;
 	print_summary(&st);
 
 out:
 	tty_restore(&st.in);
+	if (st.epfd >= 0)
+		close(st.epfd);
 	if (st.efd >= 0)
 		close(st.efd);
 	/* An open file pins the module: close it before unloading. */
