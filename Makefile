@@ -76,7 +76,8 @@ dkms-check:
 clean:
 	-$(MAKE) -C $(KDIR) M=$(CURDIR)/module clean
 	$(MAKE) -C user clean
-	rm -f selftests/hwevent_test selftests/hwevent_burst
+	# The test programs are the ones selftests/.gitignore names.
+	rm -f $(addprefix selftests/,$(shell grep -v '^\#' selftests/.gitignore))
 	rm -rf build
 
 help:
@@ -85,7 +86,7 @@ help:
 	@echo "make check-debug  the same, then stress/race/fuzz/failslab and kmemleak, on a"
 	@echo "                KASAN/lockdep/kmemleak kernel built once and cached (~5 min)"
 	@echo "make check-rt   the selftests and stress/race/fuzz on Debian's PREEMPT_RT kernel"
-	@echo "make demo       boot the VM and run the CLI in both modes"
+	@echo "make demo       boot the VM and run the CLI in its modes"
 	@echo "make shell      boot the VM to a shell with the module loaded"
 	@echo "make checkpatch run checkpatch.pl --strict on the module and header"
 	@echo "make lint       W=1 build, sparse and checkpatch --strict; any finding fails"

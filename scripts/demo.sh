@@ -2,8 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # make demo: build as make check does, boot the same VM, load the module and
-# run the CLI in both modes (`hwevent 0.5 0 -n 3`, `hwevent 0.5 1 -n 3`).
-# Fails if either exits non-zero or the kernel log shows a kernel bug.
+# run the CLI in its modes (scripts/guest/demo.sh says which).
+# Fails if any run exits non-zero or the kernel log shows a kernel bug.
 set -euo pipefail
 
 # shellcheck source=scripts/lib/stage.sh

@@ -26,6 +26,7 @@ packages=(
 	rsync			# lib.mk's install target
 	sparse			# make C=1
 	gcc-multilib libc6-dev-i386	# 32-bit test programs (compat ioctl)
+	liburing-dev		# hwevent_uring_test: io_uring reads of the queue
 	perl			# checkpatch.pl, kselftest prefix.pl
 	dkms			# make dkms-check
 )

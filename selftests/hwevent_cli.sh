@@ -15,9 +15,9 @@ KSFT_FAIL=1
 KSFT_SKIP=4
 
 DEV=/dev/hwevent
-# Bounds a run that should take a fraction of a second.
+# Bounds a run that should take a second or two.
 LIMIT=60
-PLAN=6
+PLAN=36
 
 nr=0
 failed=0
@@ -55,13 +55,14 @@ fi
 tmp=$(mktemp -d) || exit $KSFT_FAIL
 trap 'rm -rf "$tmp"' EXIT
 
-# run ARGS...: runs the program, stdin from /dev/null, output in
-# $tmp/out and $tmp/err; sets $rc.
+# run ARGS...: runs the program, stdin from $input (default /dev/null),
+# output in $tmp/out and $tmp/err; sets $rc.
 run() {
 	if command -v timeout >/dev/null; then
-		timeout "$LIMIT" "$CLI" "$@" </dev/null >"$tmp/out" 2>"$tmp/err"
+		timeout "$LIMIT" "$CLI" "$@" <"${input:-/dev/null}" \
+			>"$tmp/out" 2>"$tmp/err"
 	else
-		"$CLI" "$@" </dev/null >"$tmp/out" 2>"$tmp/err"
+		"$CLI" "$@" <"${input:-/dev/null}" >"$tmp/out" 2>"$tmp/err"
 	fi
 	rc=$?
 }
@@ -71,46 +72,266 @@ show_output() {
 	sed 's/^/# stderr: /' "$tmp/err"
 }
 
-# events MODE: three events 50 ms apart in MODE; exactly three reported.
+# verdict DESC GOOD: ok if GOOD is 1, else the exit status, the output
+# and not ok.
+verdict() {
+	if [ "$2" = 1 ]; then
+		ok "$1"
+	else
+		diag "exit status $rc"
+		show_output
+		not_ok "$1"
+	fi
+}
+
+lines() {
+	wc -l <"$tmp/out"
+}
+
+# field KEY: the numbers after "KEY": in $tmp/out, one a line.
+field() {
+	sed -n "s/.*\"$1\":\([0-9-]*\).*/\1/p" "$tmp/out"
+}
+
+# every PATTERN: each line of $tmp/out holds PATTERN (grep -E).
+every() {
+	! grep -Evq -e "$1" "$tmp/out"
+}
+
+# The driver's debugfs counter NAME, or nothing without debugfs.
+STATS=/sys/kernel/debug/hwevent/stats
+stat_value() {
+	[ -r "$STATS" ] && awk -v n="$1" '$1 == n { print $2 }' "$STATS"
+}
+
+# cancelled_since N: the driver counted one more cancelled registration
+# than N (true without debugfs, where N is empty).
+cancelled_since() {
+	[ -z "$1" ] || [ "$(stat_value cancelled)" = $(($1 + 1)) ]
+}
+
+uptime_cs() {
+	awk '{ printf "%d\n", $1 * 100 }' /proc/uptime
+}
+
+# events MODE [ARGS...]: three events 50 ms apart in MODE; exactly three
+# reported; with --poll or --epoll, the banner names it.
 events() {
-	desc="hwevent 0.05 $1 -n 3: exit 0, events 1 to 3 and no more"
-	run 0.05 "$1" -n 3
+	mode=$1
+	shift
+	desc="hwevent 0.05 $mode -n 3${*:+ $*}: exit 0, events 1 to 3 and no more"
+	run 0.05 "$mode" -n 3 "$@"
+	good=0
+	case " $* " in
+	*" --poll "*) method="poll(2)" ;;
+	*" --epoll "*) method="epoll_wait(2)" ;;
+	*) method="" ;;
+	esac
 	if [ $rc -eq 0 ] &&
 	   grep -q '^event 1:' "$tmp/out" &&
 	   grep -q '^event 2:' "$tmp/out" &&
 	   grep -q '^event 3:' "$tmp/out" &&
-	   ! grep -q '^event 4:' "$tmp/out"; then
-		ok "$desc"
-	else
-		diag "exit status $rc"
-		show_output
-		not_ok "$desc"
+	   ! grep -q '^event 4:' "$tmp/out" &&
+	   { [ -z "$method" ] ||
+	     grep -qF "waiting in $method" "$tmp/out"; }; then
+		good=1
 	fi
+	verdict "$desc" $good
 }
 
-# bad DESC ARGS...: bad usage fails, with a message on stderr.
-bad() {
-	desc="$1: exit non-zero, message on stderr"
-	shift
-	run "$@"
-	if [ $rc -ne 0 ] && [ $rc -ne 124 ] && [ -s "$tmp/err" ]; then
-		ok "$desc"
-	else
-		diag "exit status $rc"
-		show_output
-		not_ok "$desc"
-	fi
+# key_quits OPTION MODE: with --poll or --epoll, q on stdin ends a 30 s
+# wait at once (a blocking read would see it only after the event).
+key_quits() {
+	desc="hwevent 30 $2 $1, q on stdin after 1 s: exit 0 before the event"
+	rm -f "$tmp/in"
+	mkfifo "$tmp/in" || { not_ok "$desc: mkfifo"; return; }
+	{ sleep 1; echo q; } >"$tmp/in" &
+	input=$tmp/in
+	run 30 "$2" "$1"
+	input=
+	wait
+	good=0
+	[ $rc -eq 0 ] &&
+		grep -q 'done after 0 events (key pressed)' "$tmp/out" &&
+		good=1
+	verdict "$desc" $good
 }
+
+# periodic MODE: one registration, three events a period apart (in mode 2
+# the records' due times; in both modes at least delay + 2 periods in
+# all), then cancelled.
+periodic() {
+	desc="hwevent 0.05 $1 --period 0.2 -n 3 --json: 3 events of one registration a period apart, then cancelled"
+	before=$(stat_value cancelled)
+	start=$(uptime_cs)
+	run 0.05 "$1" --period 0.2 -n 3 --json
+	end=$(uptime_cs)
+	good=0
+	# /proc/uptime counts in 10 ms: 0.45 s may show as 0.44.
+	if [ $rc -eq 0 ] && [ "$(lines)" -eq 3 ] &&
+	   [ $((end - start)) -ge 44 ] &&
+	   [ "$(field id | sort -u | wc -l)" -eq 1 ] &&
+	   every '"flags":\[[^]]*"periodic"' &&
+	   { [ "$1" != 2 ] || field due_ns | awk -v p=200000000 '
+		NR > 1 && $1 - prev < p { bad = 1 }
+		{ prev = $1 }
+		END { exit bad }'; } &&
+	   cancelled_since "$before"; then
+		good=1
+	fi
+	[ -n "$before" ] || diag "no $STATS: the cancel is not checked"
+	verdict "$desc" $good
+}
+
+# sigterm_ends_read: SIGTERM ends a blocking read(2) at once, exit 0, and
+# the periodic registration is cancelled.
+sigterm_ends_read() {
+	desc="hwevent 3600 2 --period 1, SIGTERM while it reads: exit 0 at once, registration cancelled"
+	before=$(stat_value cancelled)
+	"$CLI" 3600 2 --period 1 </dev/null >"$tmp/out" 2>"$tmp/err" &
+	pid=$!
+	{ sleep "$LIMIT"; kill -KILL "$pid"; } >/dev/null 2>&1 &
+	watchdog=$!
+	tries=0
+	until grep -q '^hwevent: queue mode' "$tmp/out" ||
+	      [ $tries -ge 30 ]; do
+		sleep 1
+		tries=$((tries + 1))
+	done
+	sleep 1		# into the read
+	kill -TERM "$pid"
+	wait "$pid"
+	rc=$?
+	kill "$watchdog" 2>/dev/null
+	good=0
+	[ $rc -eq 0 ] && grep -q 'done after 0 events (SIGTERM)' "$tmp/out" &&
+		cancelled_since "$before" && good=1
+	verdict "$desc" $good
+}
+
+# cookie_json MODE: the largest cookie, given in hex, comes back whole.
+cookie_json() {
+	desc="hwevent 0.05 $1 -n 2 --json --cookie 0xffffffffffffffff: echoed in every event"
+	run 0.05 "$1" -n 2 --json --cookie 0xffffffffffffffff
+	good=0
+	[ $rc -eq 0 ] && [ "$(lines)" -eq 2 ] &&
+		every '"cookie":18446744073709551615[,}]' && good=1
+	verdict "$desc" $good
+}
+
+cookie_text() {
+	desc="hwevent 0.05 2 -n 1 --cookie 12345: the event line shows it"
+	run 0.05 2 -n 1 --cookie 12345
+	good=0
+	[ $rc -eq 0 ] && grep -q '^event 1:.*, cookie 12345$' "$tmp/out" &&
+		good=1
+	verdict "$desc" $good
+}
+
+# What --json may print: an object of numbers, names and lists of names.
+JSON_VALUE='(-?[0-9]+|"[a-z]+"|\[("[a-z0-9]+"(,"[a-z0-9]+")*)?\])'
+JSON_LINE="^\{\"[a-z_]+\":$JSON_VALUE(,\"[a-z_]+\":$JSON_VALUE)*\}\$"
+
+# json MODE NAME KEYS...: two lines on stdout, each a JSON object of mode
+# NAME holding every KEY.
+json() {
+	mode=$1
+	name=$2
+	shift 2
+	desc="hwevent 0.05 $mode -n 2 --json: two JSON objects and nothing else on stdout, with $*"
+	run 0.05 "$mode" -n 2 --json
+	good=0
+	[ $rc -eq 0 ] && [ "$(lines)" -eq 2 ] && every "$JSON_LINE" &&
+		every "\"mode\":\"$name\"" && good=1
+	for key; do
+		every "[{,]\"$key\":" || { diag "no key $key"; good=0; }
+	done
+	verdict "$desc" $good
+}
+
+# trigger MODE: --trigger fires a one-hour registration at once.
+trigger() {
+	desc="hwevent 3600 $1 --trigger -n 1 --json: one triggered event, at once"
+	run 3600 "$1" --trigger -n 1 --json
+	good=0
+	[ $rc -eq 0 ] && [ "$(lines)" -eq 1 ] &&
+		every '"flags":\[[^]]*"triggered"' && good=1
+	verdict "$desc" $good
+}
+
+help_names_options() {
+	desc="hwevent --help: exit 0, names every option"
+	run --help
+	good=0
+	[ $rc -eq 0 ] && good=1
+	for opt in '-n, --count' --period --cookie --poll --epoll --trigger \
+		   --json '-m, --module' '-d, --device' '-h, --help'; do
+		grep -qF -e "  $opt " "$tmp/out" ||
+			{ diag "no $opt"; good=0; }
+	done
+	verdict "$desc" $good
+}
+
+# bad DESC PATTERN ARGS...: bad usage exits 2, with a message on stderr
+# that matches PATTERN (grep -E).
+bad() {
+	desc="$1: exit 2, message on stderr"
+	pattern=$2
+	shift 2
+	run "$@"
+	good=0
+	[ $rc -eq 2 ] && grep -Eq -e "$pattern" "$tmp/err" && good=1
+	verdict "$desc" $good
+}
+
+MODE0_KEYS="event id cookie seqno due_ns irq_ns bh_ns wake_ns latency_ns flags lost overruns"
 
 echo "TAP version 13"
 echo "1..$PLAN"
 
 events 0
 events 1
-bad "no arguments"
-bad "hwevent x 0 (delay not a number)" x 0
-bad "hwevent 1 7 (unknown mode)" 1 7
-bad "hwevent -- -1 0 (negative delay)" -- -1 0
+events 2
+events 1 --poll
+events 2 --poll
+events 1 --epoll
+events 2 --epoll
+key_quits --poll 1
+key_quits --poll 2
+key_quits --epoll 1
+key_quits --epoll 2
+periodic 1
+periodic 2
+sigterm_ends_read
+cookie_json 0
+cookie_json 1
+cookie_json 2
+cookie_text
+# shellcheck disable=SC2086 # a list of keys
+json 0 pending $MODE0_KEYS
+# shellcheck disable=SC2086
+json 2 queue $MODE0_KEYS
+json 1 eventfd event id cookie count due_ns wake_ns latency_ns flags
+trigger 1
+trigger 2
+help_names_options
+bad "no arguments" 'missing'
+bad "hwevent x 0 (delay not a number)" 'not a number' x 0
+bad "hwevent 1 7 (unknown mode)" 'unknown notification type' 1 7
+bad "hwevent -- -1 0 (negative delay)" 'negative' -- -1 0
+bad "hwevent 1 0 --period 1 (no period in mode 0)" \
+	'--period needs mode 1 or 2' 1 0 --period 1
+bad "hwevent 1 0 --poll (nothing to poll in mode 0)" \
+	'--poll needs mode 1 or 2' 1 0 --poll
+bad "hwevent 1 0 --epoll (nothing to poll in mode 0)" \
+	'--epoll needs mode 1 or 2' 1 0 --epoll
+bad "hwevent 1 0 --trigger (mode 0 blocks)" \
+	'--trigger needs mode 1 or 2' 1 0 --trigger
+bad "hwevent 1 1 --poll --epoll" 'exclude each other' 1 1 --poll --epoll
+bad "hwevent 1 2 --period 0.00001 (below 100 us)" \
+	"period '0.00001' is too short" 1 2 --period 0.00001
+bad "hwevent 1 2 --cookie -1" "cookie '-1'" 1 2 --cookie -1
+bad "hwevent 1 2 --cookie 0x (no digits)" "cookie '0x'" 1 2 --cookie 0x
 
 [ $nr -eq $PLAN ] || { diag "ran $nr tests of $PLAN"; failed=1; }
 [ $failed -eq 0 ] && exit $KSFT_PASS

@@ -6,13 +6,15 @@
  * Two parts:
  *
  *  table: every boundary by hand, each with the one errno it must give:
- *	delay 0, 1, MAX, MAX + 1, 2^63, UINT64_MAX; mode 0, 1, 2, ~0; each
+ *	delay 0, 1, MAX, MAX + 1, 2^63, UINT64_MAX; mode 0, 1, 2, 3, ~0;
+ *	period_ns 1, MIN - 1, MIN, MAX, MAX + 1, and with PENDING; each
  *	flag bit; padding; each reserved word; eventfd -1, INT_MIN, INT_MAX,
  *	a closed number, a pipe, /dev/null, the device itself, a timerfd,
  *	an O_PATH descriptor and an eventfd; the same for HWEVENT_IOC_CANCEL;
  *	bad pointers (NULL, PROT_NONE, a kernel address, a structure whose
  *	tail is unmapped or read-only); the real numbers with other sizes and
- *	directions.
+ *	directions (HWEVENT_IOC_TRIGGER's too, which is otherwise left to
+ *	hwevent_queue_test: it would fire what the oracle tracks).
  *  random: --iterations calls (default 100000) from --seed: random command
  *	numbers (any direction, size, type and number, the real ones with
  *	wrong sizes, and the real ones), random structure contents biased
@@ -63,6 +65,7 @@
 
 #define REG_SIZE	sizeof(struct hwevent_register)
 #define CANCEL_SIZE	sizeof(struct hwevent_cancel)
+#define TRIGGER_SIZE	sizeof(struct hwevent_trigger)
 /* Where the driver writes: id, then the event record (PENDING). */
 #define REG_ID_OFF	offsetof(struct hwevent_register, id)
 #define REG_EVENT_OFF	offsetof(struct hwevent_register, event)
@@ -367,8 +370,9 @@ static int arg_writable(const struct arg *a, size_t from, size_t to)
 
 enum reg_state {
 	RS_GONE,	/* surely ended */
-	RS_TIMED,	/* EVENTFD, armed until due_min, then maybe fired */
+	RS_TIMED,	/* EVENTFD or QUEUE, armed until due_min, then maybe fired */
 	RS_MAYBE,	/* maybe armed (a cancel that failed with EFAULT) */
+	RS_PERIODIC,	/* armed until cancelled: it never ends as fired */
 };
 
 struct oreg {
@@ -426,7 +430,8 @@ static struct oreg *ofile_find(struct ofile *f, uint64_t id)
 /* Surely armed at time @now: cancel must find it. */
 static int oreg_armed(const struct oreg *r, uint64_t now)
 {
-	return r->state == RS_TIMED && now < r->due_min;
+	return r->state == RS_PERIODIC ||
+	       (r->state == RS_TIMED && now < r->due_min);
 }
 
 /* How many of @f's registrations are surely armed at @now. */
@@ -442,7 +447,9 @@ static unsigned int ofile_armed(const struct ofile *f, uint64_t now)
 /* What the oracle believes of @f's registrations, for a report. */
 static void ofile_dump(struct ofile *f, uint64_t now)
 {
-	static const char * const names[] = { "gone", "timed", "maybe" };
+	static const char * const names[] = {
+		"gone", "timed", "maybe", "periodic",
+	};
 	unsigned int i, n = 0;
 
 	for (i = 0; i < f->nr && n < 16; i++) {
@@ -591,9 +598,12 @@ static uint64_t reg_allowed(const struct reg_case *c, int *may_sleep)
 	*may_sleep = 0;
 	if (!arg_readable(&c->a))
 		return B_EFAULT;
-	if ((r->mode != HWEVENT_MODE_PENDING &&
-	     r->mode != HWEVENT_MODE_EVENTFD) ||
+	if (r->mode > HWEVENT_MODE_QUEUE ||
 	    r->flags || r->padding || r->delay_ns > HWEVENT_MAX_DELAY_NS)
+		errs |= B_EINVAL;
+	if (r->period_ns && (r->mode == HWEVENT_MODE_PENDING ||
+			     r->period_ns < HWEVENT_MIN_PERIOD_NS ||
+			     r->period_ns > HWEVENT_MAX_DELAY_NS))
 		errs |= B_EINVAL;
 	for (i = 0; i < ARRAY_SIZE(r->reserved); i++)
 		if (r->reserved[i])
@@ -650,15 +660,15 @@ static int run_reg(struct reg_case *c, int strict, int want)
 
 	if (strict ? err != want : !(allowed & errno_bit(err))) {
 		describe_set(allowed, set, sizeof(set));
-		bad("REGISTER %s%smode %u eventfd %s(%d) delay %llu flags %#x padding %#x reserved %llx,%llx,%llx,%llx ptr %s cut %zu: %s, want %s",
+		bad("REGISTER %s%smode %u eventfd %s(%d) delay %llu flags %#x padding %#x period %llu reserved %llx,%llx,%llx ptr %s cut %zu: %s, want %s",
 		    c->name ? c->name : "", c->name ? ": " : "",
 		    before.mode, ek_names[c->ek], before.eventfd,
 		    (unsigned long long)before.delay_ns, before.flags,
 		    before.padding,
+		    (unsigned long long)before.period_ns,
 		    (unsigned long long)before.reserved[0],
 		    (unsigned long long)before.reserved[1],
 		    (unsigned long long)before.reserved[2],
-		    (unsigned long long)before.reserved[3],
 		    pk_names[c->a.kind], c->a.cut, errno_name(err),
 		    strict ? errno_name(want) : set);
 	}
@@ -696,14 +706,16 @@ static int run_reg(struct reg_case *c, int strict, int want)
 			ofile_compact(f);
 		if (f->nr < MAX_REGS) {
 			f->regs[f->nr].id = after.id;
-			f->regs[f->nr].state = RS_TIMED;
+			f->regs[f->nr].state = before.period_ns ? RS_PERIODIC :
+								  RS_TIMED;
 			f->regs[f->nr].due_min = start + before.delay_ns;
 			f->nr++;
 		}
 		f->live_max++;
-		/* Untouched in EVENTFD mode. */
+		/* Untouched in EVENTFD and QUEUE mode. */
 		if (memcmp(&before.event, &after.event, sizeof(after.event)))
-			bad("EVENTFD registration wrote the event record");
+			bad("mode %u registration wrote the event record",
+			    before.mode);
 	}
 	return err;
 }
@@ -744,8 +756,8 @@ static uint64_t cancel_allowed(const struct cancel_case *cc,
 		}
 	} else {
 		/*
-		 * Only EVENTFD registrations that succeeded can be armed
-		 * now; the oracle knows every one of them.
+		 * Only EVENTFD and QUEUE registrations that succeeded can
+		 * be armed now; the oracle knows every one of them.
 		 */
 		r = ofile_find(f, c->id);
 		if (r) {
@@ -956,9 +968,20 @@ static unsigned int run_table(struct prng *rng)
 		/* fdget() does not give out O_PATH files. */
 		{ EK_OPATH, EBADF },
 	};
-	static const uint32_t modes[] = { 2, 3, 0x100, 1U << 31, UINT32_MAX };
+	static const uint32_t modes[] = { 3, 4, 0x100, 1U << 31, UINT32_MAX };
 	static const uint64_t bad_delays[] = {
 		HWEVENT_MAX_DELAY_NS + 1, 1ULL << 63, UINT64_MAX,
+	};
+	/* Valid ones fire in an hour, or now and then in an hour. */
+	static const struct {
+		uint64_t period;
+		uint64_t delay;
+		int want;
+	} periods[] = {
+		{ 1, 0, EINVAL }, { HWEVENT_MIN_PERIOD_NS - 1, 0, EINVAL },
+		{ HWEVENT_MIN_PERIOD_NS, HWEVENT_MAX_DELAY_NS, 0 },
+		{ HWEVENT_MAX_DELAY_NS, 0, 0 },
+		{ HWEVENT_MAX_DELAY_NS + 1, 0, EINVAL }, { UINT64_MAX, 0, EINVAL },
 	};
 	static const uint64_t wrong_sizes[] = { 0, 8, 0x20, 0x40, 0x48, 0x80,
 						0x87, 0x89, 0x90, 0x3fff };
@@ -992,6 +1015,8 @@ static unsigned int run_table(struct prng *rng)
 	}
 
 	/* mode */
+	c = reg_base(f, HWEVENT_MODE_QUEUE, 0, rng);
+	table_reg(&c, "QUEUE delay 0", 0);
 	for (i = 0; i < ARRAY_SIZE(modes); i++) {
 		c = reg_base(f, modes[i], 0, rng);
 		snprintf(name, sizeof(name), "mode %#x", modes[i]);
@@ -1010,12 +1035,24 @@ static unsigned int run_table(struct prng *rng)
 		c.r.padding = i ? UINT32_MAX : 1;
 		table_reg(&c, "padding", EINVAL);
 	}
-	for (i = 0; i < 8; i++) {
+	for (i = 0; i < 2 * ARRAY_SIZE(c.r.reserved); i++) {
 		c = reg_base(f, i % 2, 0, rng);
 		c.r.reserved[i / 2] = i % 2 ? 1ULL << 63 : 1;
 		snprintf(name, sizeof(name), "reserved[%u]", i / 2);
 		table_reg(&c, name, EINVAL);
 	}
+
+	/* period_ns: EVENTFD and QUEUE, within its bounds */
+	for (i = 0; i < ARRAY_SIZE(periods); i++) {
+		c = reg_base(f, 1 + i % 2, periods[i].delay, rng);
+		c.r.period_ns = periods[i].period;
+		snprintf(name, sizeof(name), "period %#llx",
+			 (unsigned long long)periods[i].period);
+		table_reg(&c, name, periods[i].want);
+	}
+	c = reg_base(f, HWEVENT_MODE_PENDING, 0, rng);
+	c.r.period_ns = HWEVENT_MIN_PERIOD_NS;
+	table_reg(&c, "PENDING with a period", EINVAL);
 
 	/* eventfd: EVENTFD mode checks it, PENDING ignores it */
 	for (i = 0; i < ARRAY_SIZE(efds); i++) {
@@ -1085,9 +1122,13 @@ static unsigned int run_table(struct prng *rng)
 		if (wrong_sizes[i] != CANCEL_SIZE)
 			table_other(f, rw_cmd(HWEVENT_IOC_MAGIC, 1, wrong_sizes[i]),
 				    c.a.ptr, "CANCEL size");
+		if (wrong_sizes[i] != TRIGGER_SIZE)
+			table_other(f, rw_cmd(HWEVENT_IOC_MAGIC, 2, wrong_sizes[i]),
+				    c.a.ptr, "TRIGGER size");
 	}
-	for (i = 0; i < 2; i++) {
-		unsigned int sz = i ? CANCEL_SIZE : REG_SIZE;
+	for (i = 0; i < 3; i++) {
+		unsigned int sz = i == 2 ? TRIGGER_SIZE :
+				  i ? CANCEL_SIZE : REG_SIZE;
 		unsigned int io = _IOC(_IOC_NONE, HWEVENT_IOC_MAGIC, i, 0);
 		unsigned int ior = _IOC(_IOC_READ, HWEVENT_IOC_MAGIC, i, sz);
 		unsigned int iow = _IOC(_IOC_WRITE, HWEVENT_IOC_MAGIC, i, sz);
@@ -1098,8 +1139,8 @@ static unsigned int run_table(struct prng *rng)
 		table_other(f, rw_cmd(HWEVENT_IOC_MAGIC + 1, i, sz), c.a.ptr,
 			    "other type");
 	}
-	table_other(f, rw_cmd(HWEVENT_IOC_MAGIC, 2, CANCEL_SIZE), c.a.ptr,
-		    "nr 2");
+	table_other(f, rw_cmd(HWEVENT_IOC_MAGIC, 3, TRIGGER_SIZE), c.a.ptr,
+		    "nr 3");
 	table_other(f, TCGETS, c.a.ptr, "TCGETS");
 	table_other(f, FIONREAD, c.a.ptr, "FIONREAD");
 	table_other(f, 0, NULL, "0");
@@ -1185,6 +1226,27 @@ static uint64_t rand_delay(struct prng *rng, uint32_t mode)
 	return HWEVENT_MAX_DELAY_NS - prng_below(rng, HWEVENT_MAX_DELAY_NS / 2);
 }
 
+/*
+ * Mostly 0; else the edges, or a valid period of 1 to 10 ms (not shorter:
+ * such a registration ticks until a cancel or a new file ends it).
+ */
+static uint64_t rand_period(struct prng *rng)
+{
+	static const uint64_t edges[] = {
+		1, HWEVENT_MIN_PERIOD_NS - 1, HWEVENT_MAX_DELAY_NS,
+		HWEVENT_MAX_DELAY_NS + 1, 1ULL << 63, UINT64_MAX,
+	};
+	unsigned int p = prng_below(rng, 100);
+
+	if (p < 96)
+		return 0;
+	if (p < 98)
+		return edges[prng_below(rng, ARRAY_SIZE(edges))];
+	if (p < 99)
+		return NSEC_PER_MSEC + prng_below(rng, 9 * NSEC_PER_MSEC + 1);
+	return prng_next(rng);
+}
+
 static uint32_t rand_word(struct prng *rng, unsigned int pct_zero)
 {
 	if (prng_pct(rng, pct_zero))
@@ -1239,7 +1301,8 @@ static void random_register(struct ofile *f, struct prng *rng)
 	r->cookie = prng_next(rng);
 	r->flags = rand_word(rng, 90);
 	r->padding = rand_word(rng, 90);
-	for (i = 0; i < 4; i++)
+	r->period_ns = rand_period(rng);
+	for (i = 0; i < ARRAY_SIZE(r->reserved); i++)
 		r->reserved[i] = prng_pct(rng, 97) ? 0 : prng_next(rng) | 1;
 	/* Outputs: ignored on input. */
 	r->id = prng_next(rng);
@@ -1297,7 +1360,7 @@ static void random_other(struct ofile *f, struct prng *rng)
 		if (p < 40) {
 			/* The real type and numbers, another size or dir. */
 			cmd = _IOC(prng_below(rng, 4), HWEVENT_IOC_MAGIC,
-				   prng_below(rng, 2), prng_below(rng, 0x100));
+				   prng_below(rng, 3), prng_below(rng, 0x100));
 		} else if (p < 70) {
 			cmd = _IOC(prng_below(rng, 4), HWEVENT_IOC_MAGIC,
 				   prng_below(rng, 256),
@@ -1311,7 +1374,7 @@ static void random_other(struct ofile *f, struct prng *rng)
 		}
 		p = prng_below(rng, 100);
 	} while (cmd == HWEVENT_IOC_REGISTER || cmd == HWEVENT_IOC_CANCEL ||
-		 vfs_cmd(cmd));
+		 cmd == HWEVENT_IOC_TRIGGER || vfs_cmd(cmd));
 	pk = rand_ptr(rng, REG_SIZE, &cut);
 	place(&a, pk, REG_SIZE, cut, rng);
 	run_other(f, cmd, a.ptr, NULL);

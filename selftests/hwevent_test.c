@@ -60,160 +60,10 @@
 #include "kselftest_harness.h"
 #pragma GCC diagnostic pop
 
-/* The layout the header promises to 32- and 64-bit callers alike. */
-static_assert(sizeof(struct hwevent_event) == 0x40, "hwevent_event size");
-static_assert(offsetof(struct hwevent_event, seqno) == 0x00, "seqno");
-static_assert(offsetof(struct hwevent_event, id) == 0x08, "event.id");
-static_assert(offsetof(struct hwevent_event, cookie) == 0x10, "event.cookie");
-static_assert(offsetof(struct hwevent_event, due_ns) == 0x18, "due_ns");
-static_assert(offsetof(struct hwevent_event, irq_ns) == 0x20, "irq_ns");
-static_assert(offsetof(struct hwevent_event, bh_ns) == 0x28, "bh_ns");
-static_assert(offsetof(struct hwevent_event, flags) == 0x30, "event.flags");
-static_assert(offsetof(struct hwevent_event, reserved) == 0x34,
-	      "event.reserved");
-static_assert(sizeof(struct hwevent_register) == 0x88,
-	      "hwevent_register size");
-static_assert(alignof(struct hwevent_register) == 8, "alignment");
-static_assert(offsetof(struct hwevent_register, mode) == 0x00, "mode");
-static_assert(offsetof(struct hwevent_register, eventfd) == 0x04, "eventfd");
-static_assert(offsetof(struct hwevent_register, delay_ns) == 0x08, "delay_ns");
-static_assert(offsetof(struct hwevent_register, cookie) == 0x10, "cookie");
-static_assert(offsetof(struct hwevent_register, flags) == 0x18, "flags");
-static_assert(offsetof(struct hwevent_register, padding) == 0x1c, "padding");
-static_assert(offsetof(struct hwevent_register, reserved) == 0x20, "reserved");
-static_assert(offsetof(struct hwevent_register, id) == 0x40, "id");
-static_assert(offsetof(struct hwevent_register, event) == 0x48, "event");
-static_assert(_IOC_SIZE(HWEVENT_IOC_REGISTER) == 0x88, "ioctl size");
+#include "hwevent_util.h"
 
-#define HWEVENT_PATH		"/dev/hwevent"
-#define MAX_PENDING_PATH	"/sys/module/hwevent/parameters/max_pending"
-
-#define NSEC_PER_USEC		1000ULL
-#define NSEC_PER_MSEC		1000000ULL
-#define NSEC_PER_SEC		1000000000ULL
-/* How late an event may be seen: software emulation is slow. */
-#define SLACK_NS		(5 * NSEC_PER_SEC)
-/* How long to watch for a signal that must not come. */
-#define QUIET_NS		(100 * NSEC_PER_MSEC)
-/* A delay that outlasts any test: such registrations are dropped at close. */
-#define NEVER_NS		HWEVENT_MAX_DELAY_NS
 /* The most registrations the cap tests make before giving up. */
 #define CAP_LIMIT		65536U
-
-static __u64 now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * NSEC_PER_SEC + ts.tv_nsec;
-}
-
-static struct timespec ns_to_timespec(__u64 ns)
-{
-	struct timespec ts = {
-		.tv_sec = ns / NSEC_PER_SEC,
-		.tv_nsec = ns % NSEC_PER_SEC,
-	};
-
-	return ts;
-}
-
-/* Sleeps until CLOCK_MONOTONIC @when_ns, through signals. */
-static void sleep_until(__u64 when_ns)
-{
-	struct timespec ts = ns_to_timespec(when_ns);
-
-	while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL) == EINTR)
-		;
-}
-
-static void sleep_ns(__u64 ns)
-{
-	sleep_until(now_ns() + ns);
-}
-
-static void reg_init(struct hwevent_register *r, __u32 mode, int efd,
-		     __u64 delay_ns, __u64 cookie)
-{
-	memset(r, 0, sizeof(*r));
-	r->mode = mode;
-	r->eventfd = efd;
-	r->delay_ns = delay_ns;
-	r->cookie = cookie;
-}
-
-/* HWEVENT_IOC_REGISTER; returns 0 or the errno it failed with. */
-static int do_register(int fd, struct hwevent_register *r)
-{
-	int ret = ioctl(fd, HWEVENT_IOC_REGISTER, r);
-
-	return ret == -1 ? errno : ret;
-}
-
-static int do_ioctl(int fd, unsigned long cmd, void *arg)
-{
-	int ret = ioctl(fd, cmd, arg);
-
-	return ret == -1 ? errno : ret;
-}
-
-/* Reads @efd (O_NONBLOCK): its count, 0 if not signalled, ~0 on error. */
-static __u64 efd_read(int efd)
-{
-	__u64 count;
-
-	if (read(efd, &count, sizeof(count)) == (ssize_t)sizeof(count))
-		return count;
-	return errno == EAGAIN ? 0 : UINT64_MAX;
-}
-
-/*
- * Reads @efd until its counts add up to @want or @timeout_ns has passed;
- * returns the sum, which may exceed @want.
- */
-static __u64 efd_collect(int efd, __u64 want, __u64 timeout_ns)
-{
-	__u64 deadline = now_ns() + timeout_ns, sum = 0;
-
-	while (sum < want) {
-		struct pollfd pfd = { .fd = efd, .events = POLLIN };
-		__u64 now = now_ns(), count;
-
-		if (now >= deadline)
-			break;
-		if (poll(&pfd, 1, (deadline - now) / NSEC_PER_MSEC + 1) <= 0)
-			continue;
-		count = efd_read(efd);
-		if (count == UINT64_MAX)
-			break;
-		sum += count;
-	}
-	return sum;
-}
-
-/* Whether @efd gets signalled within QUIET_NS: it must not. */
-static __u64 efd_stays_quiet(int efd)
-{
-	return efd_collect(efd, 1, QUIET_NS);
-}
-
-static int make_eventfd(void)
-{
-	return eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-}
-
-static long long read_max_pending(void)
-{
-	long long val = -1;
-	FILE *f = fopen(MAX_PENDING_PATH, "r");
-
-	if (!f)
-		return -1;
-	if (fscanf(f, "%lld", &val) != 1)
-		val = -1;
-	fclose(f);
-	return val;
-}
 
 /*
  * Makes eventfd registrations on @fd that never fire while the test runs,
@@ -227,7 +77,7 @@ static unsigned int fill(int fd, int efd, unsigned int limit, int *err)
 
 	*err = 0;
 	for (n = 0; n < limit; n++) {
-		reg_init(&r, HWEVENT_MODE_EVENTFD, efd, NEVER_NS, n);
+		reg_set(&r, HWEVENT_MODE_EVENTFD, efd, NEVER_NS, n);
 		*err = do_register(fd, &r);
 		if (*err)
 			break;
@@ -235,33 +85,13 @@ static unsigned int fill(int fd, int efd, unsigned int limit, int *err)
 	return n;
 }
 
-/* A PENDING registration with no delay: the current device seqno. */
-static __u64 probe_seqno(struct __test_metadata *_metadata, int fd)
-{
-	struct hwevent_register r;
-
-	reg_init(&r, HWEVENT_MODE_PENDING, -1, 0, 0);
-	ASSERT_EQ(0, do_register(fd, &r));
-	ASSERT_NE(0U, r.event.seqno);
-	return r.event.seqno;
-}
-
-/* Opens /dev/hwevent; main() has made sure that it can. */
-static int open_dev(struct __test_metadata *_metadata)
-{
-	int fd = open(HWEVENT_PATH, O_RDWR | O_CLOEXEC);
-
-	ASSERT_LE(0, fd) TH_LOG("open " HWEVENT_PATH ": %s", strerror(errno));
-	return fd;
-}
-
 /*
  * Checks a PENDING record: it belongs to @r, and its times are ordered,
  * no earlier than @start + the delay and no later than @end.
  */
 static void check_record(struct __test_metadata *_metadata,
-			 const struct hwevent_register *r, __u64 start,
-			 __u64 end)
+			 const struct hwevent_register *r, uint64_t start,
+			 uint64_t end)
 {
 	const struct hwevent_event *e = &r->event;
 
@@ -274,9 +104,9 @@ static void check_record(struct __test_metadata *_metadata,
 	EXPECT_LE(e->irq_ns, e->bh_ns);
 	EXPECT_GE(end, e->bh_ns);
 	EXPECT_EQ(0U, e->flags);
-	EXPECT_EQ(0U, e->reserved[0]);
-	EXPECT_EQ(0U, e->reserved[1]);
-	EXPECT_EQ(0U, e->reserved[2]);
+	EXPECT_EQ(0U, e->lost);
+	EXPECT_EQ(0U, e->overruns);
+	EXPECT_EQ(0U, e->reserved);
 }
 
 /*
@@ -284,8 +114,8 @@ static void check_record(struct __test_metadata *_metadata,
  * (PENDING) or @efd is signalled once (EVENTFD). Returns when the caller
  * saw it.
  */
-static __u64 fire(struct __test_metadata *_metadata, int fd, int efd,
-		  struct hwevent_register *r)
+static uint64_t fire(struct __test_metadata *_metadata, int fd, int efd,
+		     struct hwevent_register *r)
 {
 	ASSERT_EQ(0, do_register(fd, r));
 	if (r->mode == HWEVENT_MODE_EVENTFD)
@@ -294,159 +124,31 @@ static __u64 fire(struct __test_metadata *_metadata, int fd, int efd,
 }
 
 /*
- * SIGUSR1, with SA_RESTART: the driver must return EINTR regardless.
- * volatile sig_atomic_t, as C wants for data a signal handler writes.
- */
-static volatile sig_atomic_t sigusr1_seen;
-
-static void on_sigusr1(int sig)
-{
-	(void)sig;
-	sigusr1_seen++;
-}
-
-/* A thread that sends SIGUSR1 to another, over and over. */
-struct pester {
-	pthread_t thread;
-	pthread_t target;
-	int first_ms;	/* before the first signal */
-	int period_ms;	/* between signals */
-	int stop;	/* an eventfd: written to stop */
-};
-
-static void *pester_fn(void *arg)
-{
-	struct pester *p = arg;
-	struct pollfd pfd = { .fd = p->stop, .events = POLLIN };
-	int timeout_ms = p->first_ms;
-
-	while (poll(&pfd, 1, timeout_ms) == 0) {
-		pthread_kill(p->target, SIGUSR1);
-		timeout_ms = p->period_ms;
-	}
-	return NULL;
-}
-
-/* Installs the SIGUSR1 handler and starts pestering the calling thread. */
-static void pester_start(struct __test_metadata *_metadata, struct pester *p,
-			 int first_ms, int period_ms)
-{
-	struct sigaction sa = { .sa_handler = on_sigusr1,
-				.sa_flags = SA_RESTART };
-
-	ASSERT_EQ(0, sigaction(SIGUSR1, &sa, NULL));
-	sigusr1_seen = 0;
-	p->target = pthread_self();
-	p->first_ms = first_ms;
-	p->period_ms = period_ms;
-	p->stop = eventfd(0, EFD_CLOEXEC);
-	ASSERT_LE(0, p->stop);
-	ASSERT_EQ(0, pthread_create(&p->thread, NULL, pester_fn, p));
-}
-
-static void pester_stop(struct __test_metadata *_metadata, struct pester *p)
-{
-	__u64 one = 1;
-
-	ASSERT_EQ((ssize_t)sizeof(one), write(p->stop, &one, sizeof(one)));
-	ASSERT_EQ(0, pthread_join(p->thread, NULL));
-	close(p->stop);
-}
-
-/*
  * do_register() while another thread sends this one SIGUSR1 every 100 ms,
  * from @first_ns on, until the ioctl returns. Repeating the signal makes
- * sure one arrives while the ioctl sleeps, however slow the machine.
+ * sure one arrives while the ioctl sleeps, however slow the machine. With
+ * SA_RESTART: the driver must return EINTR regardless.
  */
 static int register_pestered(struct __test_metadata *_metadata, int fd,
-			     struct hwevent_register *r, __u64 first_ns)
+			     struct hwevent_register *r, uint64_t first_ns)
 {
 	struct pester p;
 	int ret;
 
-	pester_start(_metadata, &p, first_ns / NSEC_PER_MSEC, 100);
+	pester_start(_metadata, &p, first_ns / NSEC_PER_MSEC, 100, SA_RESTART);
 	ret = do_register(fd, r);
 	pester_stop(_metadata, &p);
 	return ret;
 }
 
-/* HWEVENT_IOC_CANCEL: 0 or the errno; *@count, if given, on success. */
-static int do_cancel(int fd, __u64 id, __u32 flags, __u64 *count)
-{
-	struct hwevent_cancel c = {
-		.id = id,
-		.flags = flags,
-		.count = 0xa5a5a5a5a5a5a5a5ULL,	/* ignored on input */
-	};
-	int ret = do_ioctl(fd, HWEVENT_IOC_CANCEL, &c);
-
-	if (count)
-		*count = ret ? 0xa5a5a5a5a5a5a5a5ULL : c.count;
-	return ret;
-}
-
-/* debugfs hwevent/stats, for the accounting checks. */
-#define STATS_PATH	"/sys/kernel/debug/hwevent/stats"
-
-struct stats {
-	long long armed, fired, cancelled, interrupted, dropped, live,
-		  eventfd_refs;
-};
-
-/* 0, or the errno that kept the counters from being read. */
-static int read_stats(struct stats *st)
-{
-	static const char * const names[] = {
-		"armed", "fired", "cancelled", "interrupted", "dropped", "live",
-		"eventfd_refs",
-	};
-	long long *vals[] = {
-		&st->armed, &st->fired, &st->cancelled, &st->interrupted,
-		&st->dropped, &st->live, &st->eventfd_refs,
-	};
-	unsigned int seen = 0, i;
-	char name[32];
-	long long val;
-	FILE *f = fopen(STATS_PATH, "re");
-
-	if (!f)
-		return errno;
-	while (fscanf(f, "%31s %lld", name, &val) == 2) {
-		for (i = 0; i < ARRAY_SIZE(names); i++) {
-			if (!strcmp(name, names[i])) {
-				*vals[i] = val;
-				seen |= 1U << i;
-			}
-		}
-	}
-	fclose(f);
-	return seen == (1U << ARRAY_SIZE(names)) - 1 ? 0 : EPROTO;
-}
-
-/*
- * The counters once live and eventfd_refs are back to @base's (a bottom
- * half may still be finishing), or after SLACK_NS.
- */
-static int settle_stats(struct stats *st, const struct stats *base)
-{
-	__u64 deadline = now_ns() + SLACK_NS;
-	int err;
-
-	while (!(err = read_stats(st)) &&
-	       (st->live != base->live || st->eventfd_refs != base->eventfd_refs) &&
-	       now_ns() < deadline)
-		sleep_ns(10 * NSEC_PER_MSEC);
-	return err;
-}
-
 /* What the counters must have moved by since @base. */
 static void check_stats(struct __test_metadata *_metadata,
-			const struct stats *base, long long armed,
+			const struct hw_stats *base, long long armed,
 			long long fired, long long cancelled)
 {
-	struct stats st;
+	struct hw_stats st;
 
-	ASSERT_EQ(0, settle_stats(&st, base));
+	ASSERT_EQ(0, stats_settle(&st, base, SLACK_NS));
 	EXPECT_EQ(armed, st.armed - base->armed);
 	EXPECT_EQ(fired, st.fired - base->fired);
 	EXPECT_EQ(cancelled, st.cancelled - base->cancelled);
@@ -462,119 +164,6 @@ static void check_stats(struct __test_metadata *_metadata,
 	EXPECT_EQ(base->eventfd_refs, st.eventfd_refs);
 }
 
-/*
- * A registration made in a thread of its own: PENDING, sleeping there, or
- * EVENTFD, which returns at once (for a canceller on another CPU).
- */
-struct waiter {
-	pthread_t thread;
-	int fd;
-	struct hwevent_register r;
-	int ret;
-	__u64 returned_ns;
-	int done;
-};
-
-static void *waiter_fn(void *arg)
-{
-	struct waiter *w = arg;
-
-	w->ret = do_register(w->fd, &w->r);
-	w->returned_ns = now_ns();
-	__atomic_store_n(&w->done, 1, __ATOMIC_RELEASE);
-	return NULL;
-}
-
-/* Starts @w registering on @fd, on CPU @cpu if it is not -1. */
-static void waiter_start_on(struct __test_metadata *_metadata,
-			    struct waiter *w, int fd, __u32 mode, int efd,
-			    __u64 delay_ns, __u64 cookie, int cpu)
-{
-	pthread_attr_t attr;
-	cpu_set_t set;
-
-	memset(w, 0, sizeof(*w));
-	w->fd = fd;
-	reg_init(&w->r, mode, efd, delay_ns, cookie);
-	ASSERT_EQ(0, pthread_attr_init(&attr));
-	if (cpu >= 0) {
-		CPU_ZERO(&set);
-		CPU_SET(cpu, &set);
-		ASSERT_EQ(0, pthread_attr_setaffinity_np(&attr, sizeof(set),
-							 &set));
-	}
-	ASSERT_EQ(0, pthread_create(&w->thread, &attr, waiter_fn, w));
-	pthread_attr_destroy(&attr);
-}
-
-static void waiter_start(struct __test_metadata *_metadata, struct waiter *w,
-			 int fd, __u64 delay_ns, __u64 cookie)
-{
-	waiter_start_on(_metadata, w, fd, HWEVENT_MODE_PENDING, -1, delay_ns,
-			cookie, -1);
-}
-
-static int waiter_done(struct waiter *w)
-{
-	return __atomic_load_n(&w->done, __ATOMIC_ACQUIRE);
-}
-
-/*
- * The waiter's id: the driver writes it back before the waiter sleeps.
- * 0 if the call returned without one, or none came within SLACK_NS.
- */
-static __u64 waiter_id(struct waiter *w)
-{
-	__u64 deadline = now_ns() + SLACK_NS, id;
-
-	while (!(id = __atomic_load_n(&w->r.id, __ATOMIC_ACQUIRE)) &&
-	       !waiter_done(w) && now_ns() < deadline)
-		sched_yield();
-	/* It may have returned between the two loads: look again. */
-	return id ?: __atomic_load_n(&w->r.id, __ATOMIC_ACQUIRE);
-}
-
-/*
- * Joins the waiter. If it has not returned within @timeout_ns, it is
- * signalled until it does, so that a test never hangs on it; returns
- * whether it had returned by itself.
- */
-static int waiter_join(struct __test_metadata *_metadata, struct waiter *w,
-		       __u64 timeout_ns)
-{
-	struct sigaction sa = { .sa_handler = on_sigusr1 };
-	__u64 deadline = now_ns() + timeout_ns;
-	int by_itself;
-
-	while (!waiter_done(w) && now_ns() < deadline)
-		sleep_ns(NSEC_PER_MSEC);
-	by_itself = waiter_done(w);
-	if (!by_itself) {
-		ASSERT_EQ(0, sigaction(SIGUSR1, &sa, NULL));
-		while (!waiter_done(w)) {
-			pthread_kill(w->thread, SIGUSR1);
-			sleep_ns(10 * NSEC_PER_MSEC);
-		}
-	}
-	ASSERT_EQ(0, pthread_join(w->thread, NULL));
-	return by_itself;
-}
-
-/*
- * Cancels @id, which cannot fire meanwhile: a waiter's id shows just
- * before its registration is armed, so ENOENT is retried for a while.
- */
-static int cancel_armed(int fd, __u64 id, __u64 *count)
-{
-	__u64 deadline = now_ns() + SLACK_NS;
-	int ret;
-
-	while ((ret = do_cancel(fd, id, 0, count)) == ENOENT &&
-	       now_ns() < deadline)
-		sleep_ns(NSEC_PER_MSEC);
-	return ret;
-}
-
 static int pin_to_cpu(int cpu)
 {
 	cpu_set_t set;
@@ -582,24 +171,6 @@ static int pin_to_cpu(int cpu)
 	CPU_ZERO(&set);
 	CPU_SET(cpu, &set);
 	return sched_setaffinity(0, sizeof(set), &set) ? errno : 0;
-}
-
-/* Busy-waits: offsets of microseconds, below the scheduler's reach. */
-static void spin_ns(__u64 ns)
-{
-	__u64 end = now_ns() + ns;
-
-	while (now_ns() < end)
-		;
-}
-
-/* A small PRNG of our own: the same rounds on every run. */
-static __u64 next_rand(__u64 *state)
-{
-	*state ^= *state << 13;
-	*state ^= *state >> 7;
-	*state ^= *state << 17;
-	return *state;
 }
 
 /* Per completion mode. */
@@ -611,7 +182,7 @@ FIXTURE(hwevent) {
 };
 
 FIXTURE_VARIANT(hwevent) {
-	__u32 mode;
+	uint32_t mode;
 };
 
 FIXTURE_VARIANT_ADD(hwevent, pending) {
@@ -647,7 +218,7 @@ FIXTURE_TEARDOWN(hwevent)
 
 TEST_F(hwevent, fires_no_earlier_than_delay)
 {
-	static const __u64 delays[] = {
+	static const uint64_t delays[] = {
 		1 * NSEC_PER_USEC, 1 * NSEC_PER_MSEC,
 		20 * NSEC_PER_MSEC, 200 * NSEC_PER_MSEC,
 	};
@@ -655,9 +226,9 @@ TEST_F(hwevent, fires_no_earlier_than_delay)
 	unsigned int i;
 
 	for (i = 0; i < ARRAY_SIZE(delays); i++) {
-		__u64 start, end;
+		uint64_t start, end;
 
-		reg_init(&r, variant->mode, self->efd, delays[i], i);
+		reg_set(&r, variant->mode, self->efd, delays[i], i);
 		start = now_ns();
 		end = fire(_metadata, self->fd, self->efd, &r);
 		TH_LOG("delay %llu ns: seen after %llu ns",
@@ -676,10 +247,10 @@ TEST_F(hwevent, fires_no_earlier_than_delay)
 TEST_F(hwevent, zero_delay_fires)
 {
 	struct hwevent_register r;
-	__u64 start, end;
+	uint64_t start, end;
 	unsigned int i;
 
-	reg_init(&r, variant->mode, self->efd, 0, 42);
+	reg_set(&r, variant->mode, self->efd, 0, 42);
 	start = now_ns();
 	end = fire(_metadata, self->fd, self->efd, &r);
 	ASSERT_GT(start + SLACK_NS, end);
@@ -690,7 +261,7 @@ TEST_F(hwevent, zero_delay_fires)
 
 	/* Many in a row: each fires, once. */
 	for (i = 0; i < 100; i++) {
-		reg_init(&r, variant->mode, self->efd, 0, i);
+		reg_set(&r, variant->mode, self->efd, 0, i);
 		start = now_ns();
 		ASSERT_EQ(0, do_register(self->fd, &r));
 		if (variant->mode == HWEVENT_MODE_PENDING)
@@ -704,7 +275,7 @@ TEST_F(hwevent, zero_delay_fires)
 
 TEST_F(hwevent, outputs_written_inputs_kept)
 {
-	static const __u64 cookies[] = {
+	static const uint64_t cookies[] = {
 		0, 1, 0x0123456789abcdefULL, 1ULL << 63, UINT64_MAX,
 	};
 	struct hwevent_register r, in;
@@ -713,9 +284,9 @@ TEST_F(hwevent, outputs_written_inputs_kept)
 
 	memset(&garbage, 0xa5, sizeof(garbage));
 	for (i = 0; i < ARRAY_SIZE(cookies); i++) {
-		__u64 start, end;
+		uint64_t start, end;
 
-		reg_init(&r, variant->mode, self->efd, 0, cookies[i]);
+		reg_set(&r, variant->mode, self->efd, 0, cookies[i]);
 		/* Output fields are ignored on input. */
 		r.id = 0xa5a5a5a5a5a5a5a5ULL;
 		r.event = garbage;
@@ -741,24 +312,24 @@ TEST_F(hwevent, ids_count_from_one_per_file)
 {
 	struct hwevent_register r;
 	int fd2, efd2;
-	__u64 i;
+	uint64_t i;
 
 	fd2 = open_dev(_metadata);
 	efd2 = make_eventfd();
 	ASSERT_LE(0, efd2);
 	for (i = 1; i <= 3; i++) {
-		reg_init(&r, variant->mode, self->efd, 0, i);
+		reg_set(&r, variant->mode, self->efd, 0, i);
 		fire(_metadata, self->fd, self->efd, &r);
 		ASSERT_EQ(i, r.id);
 	}
 	/* Another open file has its own count... */
 	for (i = 1; i <= 2; i++) {
-		reg_init(&r, variant->mode, efd2, 0, i);
+		reg_set(&r, variant->mode, efd2, 0, i);
 		fire(_metadata, fd2, efd2, &r);
 		ASSERT_EQ(i, r.id);
 	}
 	/* ...and did not disturb the first one's. */
-	reg_init(&r, variant->mode, self->efd, 0, 4);
+	reg_set(&r, variant->mode, self->efd, 0, 4);
 	fire(_metadata, self->fd, self->efd, &r);
 	ASSERT_EQ(4U, r.id);
 	close(efd2);
@@ -768,12 +339,12 @@ TEST_F(hwevent, ids_count_from_one_per_file)
 TEST_F(hwevent, seqno_increases)
 {
 	struct hwevent_register r;
-	__u64 before, after;
+	uint64_t before, after;
 	unsigned int i;
 
 	before = probe_seqno(_metadata, self->fd);
 	for (i = 0; i < 10; i++) {
-		reg_init(&r, variant->mode, self->efd, 0, i);
+		reg_set(&r, variant->mode, self->efd, 0, i);
 		fire(_metadata, self->fd, self->efd, &r);
 		after = probe_seqno(_metadata, self->fd);
 		if (variant->mode == HWEVENT_MODE_PENDING) {
@@ -790,9 +361,9 @@ TEST_F(hwevent, seqno_increases)
 TEST_F(hwevent, max_delay_accepted)
 {
 	struct hwevent_register r;
-	__u64 start;
+	uint64_t start;
 
-	reg_init(&r, variant->mode, self->efd, HWEVENT_MAX_DELAY_NS, 7);
+	reg_set(&r, variant->mode, self->efd, HWEVENT_MAX_DELAY_NS, 7);
 	if (variant->mode == HWEVENT_MODE_EVENTFD) {
 		ASSERT_EQ(0, do_register(self->fd, &r));
 		ASSERT_EQ(1U, r.id);
@@ -809,7 +380,7 @@ TEST_F(hwevent, max_delay_accepted)
 
 TEST_F(hwevent, inval_delay_too_long)
 {
-	static const __u64 delays[] = {
+	static const uint64_t delays[] = {
 		HWEVENT_MAX_DELAY_NS + 1, HWEVENT_MAX_DELAY_NS + NSEC_PER_SEC,
 		1ULL << 63, UINT64_MAX,
 	};
@@ -817,7 +388,7 @@ TEST_F(hwevent, inval_delay_too_long)
 	unsigned int i;
 
 	for (i = 0; i < ARRAY_SIZE(delays); i++) {
-		reg_init(&r, variant->mode, self->efd, delays[i], 0);
+		reg_set(&r, variant->mode, self->efd, delays[i], 0);
 		/* Should it be accepted, PENDING would sleep: bound it. */
 		EXPECT_EQ(EINVAL, register_pestered(_metadata, self->fd, &r,
 						    SLACK_NS))
@@ -832,12 +403,12 @@ TEST_F(hwevent, inval_flags)
 	unsigned int bit;
 
 	for (bit = 0; bit < 32; bit++) {
-		reg_init(&r, variant->mode, self->efd, 0, 0);
+		reg_set(&r, variant->mode, self->efd, 0, 0);
 		r.flags = 1U << bit;
 		EXPECT_EQ(EINVAL, do_register(self->fd, &r))
 			TH_LOG("flags %#x", r.flags);
 	}
-	reg_init(&r, variant->mode, self->efd, 0, 0);
+	reg_set(&r, variant->mode, self->efd, 0, 0);
 	r.flags = UINT32_MAX;
 	EXPECT_EQ(EINVAL, do_register(self->fd, &r));
 	ASSERT_EQ(0U, efd_stays_quiet(self->efd));
@@ -845,12 +416,12 @@ TEST_F(hwevent, inval_flags)
 
 TEST_F(hwevent, inval_padding)
 {
-	static const __u32 values[] = { 1, 1U << 31, UINT32_MAX };
+	static const uint32_t values[] = { 1, 1U << 31, UINT32_MAX };
 	struct hwevent_register r;
 	unsigned int i;
 
 	for (i = 0; i < ARRAY_SIZE(values); i++) {
-		reg_init(&r, variant->mode, self->efd, 0, 0);
+		reg_set(&r, variant->mode, self->efd, 0, 0);
 		r.padding = values[i];
 		EXPECT_EQ(EINVAL, do_register(self->fd, &r))
 			TH_LOG("padding %#x", values[i]);
@@ -860,13 +431,13 @@ TEST_F(hwevent, inval_padding)
 
 TEST_F(hwevent, inval_reserved)
 {
-	static const __u64 values[] = { 1, 1ULL << 63 };
+	static const uint64_t values[] = { 1, 1ULL << 63 };
 	struct hwevent_register r;
 	unsigned int i, j;
 
 	for (i = 0; i < ARRAY_SIZE(r.reserved); i++) {
 		for (j = 0; j < ARRAY_SIZE(values); j++) {
-			reg_init(&r, variant->mode, self->efd, 0, 0);
+			reg_set(&r, variant->mode, self->efd, 0, 0);
 			r.reserved[i] = values[j];
 			EXPECT_EQ(EINVAL, do_register(self->fd, &r))
 				TH_LOG("reserved[%u] = %#llx", i,
@@ -882,11 +453,11 @@ TEST_F(hwevent, fault_arg)
 	struct hwevent_register r, *p;
 	char *buf;
 
-	EXPECT_EQ(EFAULT, do_ioctl(self->fd, HWEVENT_IOC_REGISTER, NULL));
-	EXPECT_EQ(EFAULT, do_ioctl(self->fd, HWEVENT_IOC_REGISTER,
+	EXPECT_EQ(EFAULT, xioctl(self->fd, HWEVENT_IOC_REGISTER, NULL));
+	EXPECT_EQ(EFAULT, xioctl(self->fd, HWEVENT_IOC_REGISTER,
 				   self->fault_page));
 	/* The last page of the address space: the kernel's, or unmapped. */
-	EXPECT_EQ(EFAULT, do_ioctl(self->fd, HWEVENT_IOC_REGISTER,
+	EXPECT_EQ(EFAULT, xioctl(self->fd, HWEVENT_IOC_REGISTER,
 				   (void *)-page));
 
 	/* A valid request whose last 8 bytes are in a PROT_NONE page. */
@@ -895,14 +466,14 @@ TEST_F(hwevent, fault_arg)
 	ASSERT_TRUE(buf != MAP_FAILED);
 	ASSERT_EQ(0, mprotect(buf + page, page, PROT_NONE));
 	p = (void *)(buf + page + 8 - sizeof(*p));
-	reg_init(&r, variant->mode, self->efd, 0, 0);
+	reg_set(&r, variant->mode, self->efd, 0, 0);
 	memcpy(p, &r, sizeof(r) - 8);
-	EXPECT_EQ(EFAULT, do_ioctl(self->fd, HWEVENT_IOC_REGISTER, p));
+	EXPECT_EQ(EFAULT, xioctl(self->fd, HWEVENT_IOC_REGISTER, p));
 
 	/* A valid request that cannot be written back: read-only. */
 	memcpy(buf, &r, sizeof(r));
 	ASSERT_EQ(0, mprotect(buf, page, PROT_READ));
-	EXPECT_EQ(EFAULT, do_ioctl(self->fd, HWEVENT_IOC_REGISTER, buf));
+	EXPECT_EQ(EFAULT, xioctl(self->fd, HWEVENT_IOC_REGISTER, buf));
 	munmap(buf, 2 * page);
 
 	/* A registration that failed never fires. */
@@ -913,8 +484,9 @@ TEST_F(hwevent, fault_arg)
  * Arms a registration of the variant's mode due in @delay_ns on @fd: an
  * EVENTFD one on @efd, or a PENDING one sleeping in @w. Returns its id.
  */
-static __u64 arm(struct __test_metadata *_metadata, __u32 mode, int fd,
-		 int efd, struct waiter *w, __u64 delay_ns, __u64 cookie)
+static uint64_t arm(struct __test_metadata *_metadata, uint32_t mode, int fd,
+		    int efd, struct waiter *w, uint64_t delay_ns,
+		    uint64_t cookie)
 {
 	struct hwevent_register r;
 
@@ -922,24 +494,24 @@ static __u64 arm(struct __test_metadata *_metadata, __u32 mode, int fd,
 		waiter_start(_metadata, w, fd, delay_ns, cookie);
 		return waiter_id(w);
 	}
-	reg_init(&r, HWEVENT_MODE_EVENTFD, efd, delay_ns, cookie);
+	reg_set(&r, HWEVENT_MODE_EVENTFD, efd, delay_ns, cookie);
 	ASSERT_EQ(0, do_register(fd, &r));
 	return r.id;
 }
 
 TEST_F(hwevent, cancel_by_id)
 {
-	const __u64 delay = 500 * NSEC_PER_MSEC;
+	const uint64_t delay = 500 * NSEC_PER_MSEC;
 	struct hwevent_register r;
 	struct waiter w;
-	__u64 start, id, count, cancelled, before;
+	uint64_t start, id, count, cancelled, before;
 	int ret;
 
 	before = probe_seqno(_metadata, self->fd);
 	start = now_ns();
 	id = arm(_metadata, variant->mode, self->fd, self->efd, &w, delay, 7);
 	ASSERT_NE(0U, id);
-	ret = cancel_armed(self->fd, id, &count);
+	ret = op_armed(cancel_id, self->fd, id, &count);
 	cancelled = now_ns();
 	ASSERT_GT(start + delay, cancelled)
 		TH_LOG("too slow: it may have fired before the cancel");
@@ -956,16 +528,16 @@ TEST_F(hwevent, cancel_by_id)
 			TH_LOG("returned at the end of the delay, not at the cancel");
 	}
 	/* It is gone: a second cancel finds nothing. */
-	ASSERT_EQ(ENOENT, do_cancel(self->fd, id, 0, NULL));
+	ASSERT_EQ(ENOENT, cancel_id(self->fd, id, 0, NULL));
 
 	/* Past the delay: never signalled, never fired. */
-	sleep_until(start + delay + 100 * NSEC_PER_MSEC);
+	sleep_until_ns(start + delay + 100 * NSEC_PER_MSEC);
 	ASSERT_EQ(-1, read(self->efd, &count, sizeof(count)));
 	ASSERT_EQ(EAGAIN, errno);
 	EXPECT_EQ(before + 1, probe_seqno(_metadata, self->fd))
 		TH_LOG("(or another program used " HWEVENT_PATH ")");
 	/* Ids go on counting (id + 1 was the probe): none is reused. */
-	reg_init(&r, HWEVENT_MODE_PENDING, -1, 0, 0);
+	reg_set(&r, HWEVENT_MODE_PENDING, -1, 0, 0);
 	ASSERT_EQ(0, do_register(self->fd, &r));
 	ASSERT_EQ(id + 2, r.id);
 }
@@ -974,16 +546,16 @@ TEST_F(hwevent, cancel_after_fire_enoent)
 {
 	struct hwevent_register r;
 	unsigned int i;
-	__u64 count;
+	uint64_t count;
 
 	for (i = 0; i < 3; i++) {
-		reg_init(&r, variant->mode, self->efd, i * NSEC_PER_MSEC, i);
+		reg_set(&r, variant->mode, self->efd, i * NSEC_PER_MSEC, i);
 		fire(_metadata, self->fd, self->efd, &r);
-		ASSERT_EQ(ENOENT, do_cancel(self->fd, r.id, 0, NULL))
+		ASSERT_EQ(ENOENT, cancel_id(self->fd, r.id, 0, NULL))
 			TH_LOG("registration %u, id %llu", i,
 			       (unsigned long long)r.id);
 		/* Nor does ALL find it. */
-		ASSERT_EQ(0, do_cancel(self->fd, 0, HWEVENT_CANCEL_ALL, &count));
+		ASSERT_EQ(0, cancel_id(self->fd, 0, HWEVENT_CANCEL_ALL, &count));
 		ASSERT_EQ(0U, count);
 	}
 	ASSERT_EQ(0U, efd_stays_quiet(self->efd));
@@ -1004,9 +576,10 @@ TEST_F_TIMEOUT(hwevent, cancel_races_fire, 120)
 {
 	unsigned int i, k = 0, nr_cancelled = 0, nr_fired = 0;
 	int efds[RACE_BATCH], expect[RACE_BATCH], cpus[2] = { -1, -1 };
-	__u64 seed = 0x9e3779b97f4a7c15ULL, before_seq;
-	struct stats base;
-	int have_stats = !read_stats(&base), cpu, n = 0;
+	struct hw_stats base;
+	struct prng rng;
+	uint64_t before_seq;
+	int have_stats = !stats_read(&base), cpu, n = 0;
 	cpu_set_t set;
 
 	/* This thread cancels on one CPU, the registrations come from another. */
@@ -1022,12 +595,14 @@ TEST_F_TIMEOUT(hwevent, cancel_races_fire, 120)
 		efds[i] = make_eventfd();
 		ASSERT_LE(0, efds[i]);
 	}
+	/* The same rounds on every run. */
+	prng_seed(&rng, 1);
 	before_seq = probe_seqno(_metadata, self->fd);
 	for (i = 0; i < RACE_ROUNDS; i++) {
-		__u64 delay = next_rand(&seed) % (20 * NSEC_PER_USEC + 1);
-		__u64 gap = next_rand(&seed) % (20 * NSEC_PER_USEC + 1);
-		int all = next_rand(&seed) % 4 == 0;
-		__u64 id = 0, count = 0;
+		uint64_t delay = prng_below(&rng, 20 * NSEC_PER_USEC + 1);
+		uint64_t gap = prng_below(&rng, 20 * NSEC_PER_USEC + 1);
+		int all = prng_below(&rng, 4) == 0;
+		uint64_t id = 0, count = 0;
 		struct waiter w;
 		int ret, fired;
 
@@ -1037,7 +612,7 @@ TEST_F_TIMEOUT(hwevent, cancel_races_fire, 120)
 		id = waiter_id(&w);
 		ASSERT_NE(0U, id) TH_LOG("register failed: %d", w.ret);
 		spin_ns(gap);
-		ret = do_cancel(self->fd, all ? 0 : id,
+		ret = cancel_id(self->fd, all ? 0 : id,
 				all ? HWEVENT_CANCEL_ALL : 0, &count);
 		/* ALL never says ENOENT: it says how many, maybe 0. */
 		ASSERT_TRUE(ret == 0 || (!all && ret == ENOENT))
@@ -1067,7 +642,7 @@ TEST_F_TIMEOUT(hwevent, cancel_races_fire, 120)
 				TH_LOG("fired, yet not signalled once");
 		}
 		for (k = 0; k < RACE_BATCH; k++)
-			ASSERT_EQ(0U, efd_read(efds[k]))
+			ASSERT_EQ(0U, efd_take(efds[k]))
 				TH_LOG("cancelled, yet signalled");
 		k = 0;
 	}
@@ -1075,7 +650,7 @@ TEST_F_TIMEOUT(hwevent, cancel_races_fire, 120)
 	/* Late signals have had time to show. */
 	sleep_ns(QUIET_NS);
 	for (i = 0; i < RACE_BATCH; i++) {
-		ASSERT_EQ(0U, efd_read(efds[i]));
+		ASSERT_EQ(0U, efd_take(efds[i]));
 		close(efds[i]);
 	}
 	/* Every event that happened took a seqno, and was seen. */
@@ -1084,7 +659,7 @@ TEST_F_TIMEOUT(hwevent, cancel_races_fire, 120)
 
 	if (!have_stats) {
 		if (_metadata->passed)
-			SKIP(return, "the counter checks: cannot read " STATS_PATH);
+			SKIP(return, "the counter checks: cannot read " HWEVENT_STATS_PATH);
 		return;
 	}
 	/* The two probes fired too. */
@@ -1113,12 +688,7 @@ FIXTURE_SETUP(device)
 FIXTURE_TEARDOWN(device)
 {
 	if (self->saved_max_pending >= 0) {
-		FILE *f = fopen(MAX_PENDING_PATH, "w");
-
-		if (f) {
-			fprintf(f, "%lld\n", self->saved_max_pending);
-			fclose(f);
-		}
+		param_write(MAX_PENDING_PATH, self->saved_max_pending);
 		EXPECT_EQ(self->saved_max_pending, read_max_pending());
 	}
 	if (self->efd >= 0)
@@ -1139,12 +709,13 @@ TEST_F(device, node_is_0600_misc_chardev)
 
 TEST_F(device, inval_mode)
 {
-	static const __u32 modes[] = { 2, 3, 0x100, 1U << 31, UINT32_MAX };
+	/* 2 is HWEVENT_MODE_QUEUE: hwevent_queue_test tests it. */
+	static const uint32_t modes[] = { 3, 4, 0x100, 1U << 31, UINT32_MAX };
 	struct hwevent_register r;
 	unsigned int i;
 
 	for (i = 0; i < ARRAY_SIZE(modes); i++) {
-		reg_init(&r, modes[i], self->efd, 0, 0);
+		reg_set(&r, modes[i], self->efd, 0, 0);
 		EXPECT_EQ(EINVAL, do_register(self->fd, &r))
 			TH_LOG("mode %#x", modes[i]);
 	}
@@ -1166,7 +737,7 @@ TEST_F(device, pending_ignores_eventfd)
 	fds[5] = self->fd;
 	fds[6] = self->efd;
 	for (i = 0; i < ARRAY_SIZE(fds); i++) {
-		reg_init(&r, HWEVENT_MODE_PENDING, fds[i], 0, i);
+		reg_set(&r, HWEVENT_MODE_PENDING, fds[i], 0, i);
 		EXPECT_EQ(0, do_register(self->fd, &r))
 			TH_LOG("eventfd %d", fds[i]);
 		EXPECT_EQ(i, r.event.cookie);
@@ -1181,14 +752,14 @@ TEST_F(device, pending_ignores_eventfd)
 TEST_F(device, seqno_follows_firing_order)
 {
 	struct hwevent_register early, late;
-	__u64 start;
+	uint64_t start;
 
 	/* Registered first, fires last. */
-	reg_init(&late, HWEVENT_MODE_EVENTFD, self->efd, NSEC_PER_SEC, 1);
+	reg_set(&late, HWEVENT_MODE_EVENTFD, self->efd, NSEC_PER_SEC, 1);
 	start = now_ns();
 	ASSERT_EQ(0, do_register(self->fd, &late));
 	/* Registered second, fires at once. */
-	reg_init(&early, HWEVENT_MODE_PENDING, -1, 0, 2);
+	reg_set(&early, HWEVENT_MODE_PENDING, -1, 0, 2);
 	ASSERT_EQ(0, do_register(self->fd, &early));
 	ASSERT_GT(start + NSEC_PER_SEC, early.event.irq_ns)
 		TH_LOG("too slow to tell the order");
@@ -1208,7 +779,7 @@ TEST_F(device, same_eventfd_many_times)
 
 	for (i = 0; i < n; i++) {
 		/* 0 .. ~1 ms */
-		reg_init(&r, HWEVENT_MODE_EVENTFD, self->efd,
+		reg_set(&r, HWEVENT_MODE_EVENTFD, self->efd,
 			 (i % 20) * 50 * NSEC_PER_USEC, i);
 		ASSERT_EQ(0, do_register(self->fd, &r));
 		ASSERT_EQ(i + 1, r.id);
@@ -1220,7 +791,7 @@ TEST_F(device, same_eventfd_many_times)
 TEST_F(device, eventfd_closed_after_register)
 {
 	struct hwevent_register r;
-	__u64 before, after;
+	uint64_t before, after;
 	unsigned int i;
 	int efd2;
 
@@ -1228,12 +799,12 @@ TEST_F(device, eventfd_closed_after_register)
 	efd2 = make_eventfd();
 	ASSERT_LE(0, efd2);
 	for (i = 0; i < 10; i++) {
-		reg_init(&r, HWEVENT_MODE_EVENTFD, efd2, i * NSEC_PER_MSEC, i);
+		reg_set(&r, HWEVENT_MODE_EVENTFD, efd2, i * NSEC_PER_MSEC, i);
 		ASSERT_EQ(0, do_register(self->fd, &r));
 	}
 	/* These are dropped at close, their eventfd long gone. */
 	for (i = 0; i < 10; i++) {
-		reg_init(&r, HWEVENT_MODE_EVENTFD, efd2, NEVER_NS, i);
+		reg_set(&r, HWEVENT_MODE_EVENTFD, efd2, NEVER_NS, i);
 		ASSERT_EQ(0, do_register(self->fd, &r));
 	}
 	/* The driver holds its own reference: closing ours is fine. */
@@ -1243,22 +814,22 @@ TEST_F(device, eventfd_closed_after_register)
 	after = probe_seqno(_metadata, self->fd);
 	ASSERT_LE(before + 11, after);
 	/* ...and the device works as before: ids 1 and 22 were the probes. */
-	reg_init(&r, HWEVENT_MODE_EVENTFD, self->efd, 0, 0);
+	reg_set(&r, HWEVENT_MODE_EVENTFD, self->efd, 0, 0);
 	fire(_metadata, self->fd, self->efd, &r);
 	ASSERT_EQ(23U, r.id);
 }
 
 TEST_F(device, close_drops_unfired)
 {
-	const __u64 delay = 500 * NSEC_PER_MSEC;
+	const uint64_t delay = 500 * NSEC_PER_MSEC;
 	struct hwevent_register r;
-	__u64 start, before;
+	uint64_t start, before;
 	unsigned int i;
 
 	before = probe_seqno(_metadata, self->fd);
 	start = now_ns();
 	for (i = 0; i < 10; i++) {
-		reg_init(&r, HWEVENT_MODE_EVENTFD, self->efd, delay, i);
+		reg_set(&r, HWEVENT_MODE_EVENTFD, self->efd, delay, i);
 		ASSERT_EQ(0, do_register(self->fd, &r));
 	}
 	close(self->fd);
@@ -1266,8 +837,8 @@ TEST_F(device, close_drops_unfired)
 	/* Release does not wait for the timers. */
 	ASSERT_GT(start + delay, now_ns())
 		TH_LOG("closing took too long to tell dropped from fired");
-	sleep_until(start + delay + NSEC_PER_SEC);
-	ASSERT_EQ(0U, efd_read(self->efd))
+	sleep_until_ns(start + delay + NSEC_PER_SEC);
+	ASSERT_EQ(0U, efd_take(self->efd))
 		TH_LOG("a dropped registration signalled its eventfd");
 
 	/* Their timers were cancelled: they took no seqno. */
@@ -1278,16 +849,16 @@ TEST_F(device, close_drops_unfired)
 
 TEST_F(device, release_is_last_close)
 {
-	const __u64 delay = 300 * NSEC_PER_MSEC;
+	const uint64_t delay = 300 * NSEC_PER_MSEC;
 	const unsigned int n = 5;
 	struct hwevent_register r;
 	unsigned int i;
-	__u64 start;
+	uint64_t start;
 	int fd2;
 
 	start = now_ns();
 	for (i = 0; i < n; i++) {
-		reg_init(&r, HWEVENT_MODE_EVENTFD, self->efd, delay, i);
+		reg_set(&r, HWEVENT_MODE_EVENTFD, self->efd, delay, i);
 		ASSERT_EQ(0, do_register(self->fd, &r));
 	}
 	/* The file stays open through the dup: nothing is dropped. */
@@ -1303,9 +874,9 @@ TEST_F(device, release_is_last_close)
 
 TEST_F_TIMEOUT(device, signal_interrupts_pending, 90)
 {
-	const __u64 delay = 10 * NSEC_PER_SEC;
+	const uint64_t delay = 10 * NSEC_PER_SEC;
 	struct hwevent_register r;
-	__u64 start, elapsed, before;
+	uint64_t start, elapsed, before;
 	long long cap = read_max_pending();
 	unsigned int n;
 	int fd2, err;
@@ -1317,7 +888,7 @@ TEST_F_TIMEOUT(device, signal_interrupts_pending, 90)
 
 	fd2 = open_dev(_metadata);
 	before = probe_seqno(_metadata, fd2);
-	reg_init(&r, HWEVENT_MODE_PENDING, -1, delay, 1);
+	reg_set(&r, HWEVENT_MODE_PENDING, -1, delay, 1);
 	start = now_ns();
 	ASSERT_EQ(EINTR, register_pestered(_metadata, self->fd, &r,
 					   100 * NSEC_PER_MSEC));
@@ -1333,10 +904,10 @@ TEST_F_TIMEOUT(device, signal_interrupts_pending, 90)
 	ASSERT_EQ(ENOSPC, err);
 
 	/* ...and its timer was cancelled: it never took a seqno. */
-	sleep_until(start + delay + NSEC_PER_SEC);
+	sleep_until_ns(start + delay + NSEC_PER_SEC);
 	EXPECT_EQ(before + 1, probe_seqno(_metadata, fd2))
 		TH_LOG("(or another program used " HWEVENT_PATH ")");
-	ASSERT_EQ(0U, efd_read(self->efd));
+	ASSERT_EQ(0U, efd_take(self->efd));
 	close(fd2);
 }
 
@@ -1345,7 +916,7 @@ TEST_F_TIMEOUT(device, pending_waiter_killed, 90)
 	long long cap = read_max_pending();
 	int ready[2], err, status;
 	unsigned int n;
-	__u64 killed;
+	uint64_t killed;
 	pid_t pid;
 	char c;
 
@@ -1360,7 +931,7 @@ TEST_F_TIMEOUT(device, pending_waiter_killed, 90)
 	if (pid == 0) {
 		struct hwevent_register r;
 
-		reg_init(&r, HWEVENT_MODE_PENDING, -1, 10 * NSEC_PER_SEC, 0);
+		reg_set(&r, HWEVENT_MODE_PENDING, -1, 10 * NSEC_PER_SEC, 0);
 		close(ready[0]);
 		close(ready[1]);
 		/* On the parent's open file. */
@@ -1396,7 +967,7 @@ TEST_F_TIMEOUT(device, signal_races_fire, 90)
 	long long cap = read_max_pending();
 	unsigned int i, fired = 0, interrupted = 0;
 	struct hwevent_register r;
-	__u64 before, start, end;
+	uint64_t before, start, end;
 	struct pester p;
 	int ret, err;
 
@@ -1406,10 +977,10 @@ TEST_F_TIMEOUT(device, signal_races_fire, 90)
 		SKIP(return, "max_pending %lld is too large to fill", cap);
 
 	before = probe_seqno(_metadata, self->fd);
-	pester_start(_metadata, &p, 1, 1);
+	pester_start(_metadata, &p, 1, 1, SA_RESTART);
 	for (i = 0; i < n; i++) {
 		/* 0 .. 2 ms */
-		reg_init(&r, HWEVENT_MODE_PENDING, -1,
+		reg_set(&r, HWEVENT_MODE_PENDING, -1,
 			 (i % 9) * 250 * NSEC_PER_USEC, i);
 		start = now_ns();
 		ret = do_register(self->fd, &r);
@@ -1441,7 +1012,7 @@ struct burst {
 	int fd;
 	int efd;
 	unsigned int n;
-	__u64 target;	/* when they are due */
+	uint64_t target;	/* when they are due */
 	int err;	/* the first failure, or 0 */
 };
 
@@ -1453,9 +1024,9 @@ static void *burst_fn(void *arg)
 
 	b->err = pin_to_cpu(b->cpu);
 	for (i = 0; i < b->n && !b->err; i++) {
-		__u64 now = now_ns();
+		uint64_t now = now_ns();
 
-		reg_init(&r, HWEVENT_MODE_EVENTFD, b->efd,
+		reg_set(&r, HWEVENT_MODE_EVENTFD, b->efd,
 			 b->target > now ? b->target - now : 0, i);
 		b->err = do_register(b->fd, &r);
 	}
@@ -1482,7 +1053,7 @@ TEST_F_TIMEOUT(device, signal_after_fire_reports_event, 120)
 				.sigev_signo = SIGUSR1 };
 	unsigned int round, fired = 0, interrupted = 0, missed = 0;
 	long long cap = read_max_pending();
-	__u64 before, eventfd_events = 0;
+	uint64_t before, eventfd_events = 0;
 	struct burst b = { .fd = self->fd, .efd = self->efd };
 	struct hwevent_register r;
 	int cpus[2], nr_cpus = 0, cpu;
@@ -1507,7 +1078,7 @@ TEST_F_TIMEOUT(device, signal_after_fire_reports_event, 120)
 
 	before = probe_seqno(_metadata, self->fd);
 	for (round = 0; round < rounds; round++) {
-		__u64 due, now, offset = (round % 20) * 100 * NSEC_PER_USEC;
+		uint64_t due, now, offset = (round % 20) * 100 * NSEC_PER_USEC;
 		struct itimerspec its = { };
 		int ret;
 
@@ -1522,7 +1093,7 @@ TEST_F_TIMEOUT(device, signal_after_fire_reports_event, 120)
 		now = now_ns();
 		if (now >= b.target)
 			missed++;	/* too slow to line them up */
-		reg_init(&r, HWEVENT_MODE_PENDING, -1, due > now ? due - now : 0,
+		reg_set(&r, HWEVENT_MODE_PENDING, -1, due > now ? due - now : 0,
 			 round);
 		ret = do_register(self->fd, &r);
 		if (ret == EINTR) {
@@ -1534,7 +1105,7 @@ TEST_F_TIMEOUT(device, signal_after_fire_reports_event, 120)
 		ASSERT_EQ(b.n, efd_collect(self->efd, b.n, SLACK_NS));
 		eventfd_events += b.n;
 		/* Let this round's signal land before the next round. */
-		sleep_until(due + offset + 10 * NSEC_PER_MSEC);
+		sleep_until_ns(due + offset + 10 * NSEC_PER_MSEC);
 	}
 	timer_delete(timer);
 	TH_LOG("%u fired, %u interrupted, %u rounds too slow to line up",
@@ -1550,7 +1121,7 @@ TEST_F_TIMEOUT(device, max_pending_per_file, 90)
 	struct hwevent_register r;
 	unsigned int n;
 	int efd2, fd2, err;
-	__u64 start;
+	uint64_t start;
 
 	if (cap < 0)
 		SKIP(return, "cannot read " MAX_PENDING_PATH);
@@ -1564,30 +1135,30 @@ TEST_F_TIMEOUT(device, max_pending_per_file, 90)
 	efd2 = make_eventfd();
 	ASSERT_LE(0, efd2);
 	start = now_ns();
-	reg_init(&r, HWEVENT_MODE_EVENTFD, efd2, 2 * NSEC_PER_SEC, 0);
+	reg_set(&r, HWEVENT_MODE_EVENTFD, efd2, 2 * NSEC_PER_SEC, 0);
 	ASSERT_EQ(0, do_register(self->fd, &r));
-	ASSERT_EQ((__u64)cap, r.id);
+	ASSERT_EQ((uint64_t)cap, r.id);
 
 	/* Full: in either mode, and PENDING fails rather than sleeps. */
-	reg_init(&r, HWEVENT_MODE_EVENTFD, self->efd, 0, 0);
+	reg_set(&r, HWEVENT_MODE_EVENTFD, self->efd, 0, 0);
 	ASSERT_EQ(ENOSPC, do_register(self->fd, &r));
-	reg_init(&r, HWEVENT_MODE_PENDING, -1, 0, 0);
+	reg_set(&r, HWEVENT_MODE_PENDING, -1, 0, 0);
 	ASSERT_EQ(ENOSPC, register_pestered(_metadata, self->fd, &r, SLACK_NS));
 	ASSERT_GT(start + 2 * NSEC_PER_SEC, now_ns())
 		TH_LOG("too slow: the last one may have fired already");
 
 	/* The cap is per file. */
 	fd2 = open_dev(_metadata);
-	reg_init(&r, HWEVENT_MODE_PENDING, -1, 0, 0);
+	reg_set(&r, HWEVENT_MODE_PENDING, -1, 0, 0);
 	ASSERT_EQ(0, do_register(fd2, &r));
 	ASSERT_EQ(1U, r.id);
 	close(fd2);
 
 	/* A registration that fired frees its place: one more fits. */
 	ASSERT_EQ(1U, efd_collect(efd2, 1, 2 * NSEC_PER_SEC + SLACK_NS));
-	reg_init(&r, HWEVENT_MODE_EVENTFD, self->efd, NEVER_NS, 0);
+	reg_set(&r, HWEVENT_MODE_EVENTFD, self->efd, NEVER_NS, 0);
 	ASSERT_EQ(0, do_register(self->fd, &r));
-	ASSERT_EQ((__u64)cap + 1, r.id);
+	ASSERT_EQ((uint64_t)cap + 1, r.id);
 	ASSERT_EQ(ENOSPC, do_register(self->fd, &r));
 
 	/* Failed registrations signal nothing. */
@@ -1599,20 +1170,18 @@ TEST_F(device, max_pending_writable)
 {
 	const long long small = 8;
 	unsigned int n;
-	FILE *f;
 	int err;
 
 	self->saved_max_pending = read_max_pending();
 	if (self->saved_max_pending < 0)
 		SKIP(return, "cannot read " MAX_PENDING_PATH);
-	f = fopen(MAX_PENDING_PATH, "w");
-	if (!f) {
+	err = param_write(MAX_PENDING_PATH, small);
+	if (param_unwritable(err)) {
 		self->saved_max_pending = -1;
 		SKIP(return, "cannot write " MAX_PENDING_PATH ": %s",
-		     strerror(errno));
+		     strerror(err));
 	}
-	ASSERT_LT(0, fprintf(f, "%lld\n", small));
-	ASSERT_EQ(0, fclose(f));
+	ASSERT_EQ(0, err) TH_LOG("write %lld: %s", small, strerror(err));
 	ASSERT_EQ(small, read_max_pending());
 
 	n = fill(self->fd, self->efd, small + 1, &err);
@@ -1637,8 +1206,8 @@ struct worker {
 	int err;		/* the first failure, or 0 */
 	unsigned int nr_eventfd;
 	struct hwevent_register regs[NR_REGS];
-	__u64 start[NR_REGS];
-	__u64 end[NR_REGS];
+	uint64_t start[NR_REGS];
+	uint64_t end[NR_REGS];
 };
 
 static void *worker_fn(void *arg)
@@ -1649,12 +1218,12 @@ static void *worker_fn(void *arg)
 	pthread_barrier_wait(w->barrier);
 	for (i = 0; i < NR_REGS; i++) {
 		struct hwevent_register *r = &w->regs[i];
-		__u32 mode = (i + w->index) % 2 ? HWEVENT_MODE_EVENTFD :
-						  HWEVENT_MODE_PENDING;
+		uint32_t mode = (i + w->index) % 2 ? HWEVENT_MODE_EVENTFD :
+						     HWEVENT_MODE_PENDING;
 		/* 0 .. 2 ms */
-		__u64 delay = ((i * 7 + w->index * 13) % 21) * 100 * NSEC_PER_USEC;
+		uint64_t delay = ((i * 7 + w->index * 13) % 21) * 100 * NSEC_PER_USEC;
 
-		reg_init(r, mode, w->efd, delay, (__u64)w->index << 32 | i);
+		reg_set(r, mode, w->efd, delay, (uint64_t)w->index << 32 | i);
 		w->start[i] = now_ns();
 		w->err = do_register(w->fd, r);
 		w->end[i] = now_ns();
@@ -1666,17 +1235,10 @@ static void *worker_fn(void *arg)
 	return NULL;
 }
 
-static int cmp_u64(const void *a, const void *b)
-{
-	__u64 x = *(const __u64 *)a, y = *(const __u64 *)b;
-
-	return x < y ? -1 : x > y;
-}
-
 TEST_F_TIMEOUT(device, concurrent_mixed, 120)
 {
 	static struct worker w[NR_THREADS];
-	__u64 seqnos[NR_THREADS * NR_REGS], shared_ids[NR_SHARED * NR_REGS];
+	uint64_t seqnos[NR_THREADS * NR_REGS], shared_ids[NR_SHARED * NR_REGS];
 	unsigned int t, i, nr_seqnos = 0, nr_shared = 0;
 	pthread_barrier_t barrier;
 
@@ -1695,7 +1257,7 @@ TEST_F_TIMEOUT(device, concurrent_mixed, 120)
 		ASSERT_EQ(0, pthread_join(w[t].thread, NULL));
 
 	for (t = 0; t < NR_THREADS; t++) {
-		__u64 ids[NR_REGS];
+		uint64_t ids[NR_REGS];
 
 		ASSERT_EQ(0, w[t].err) TH_LOG("thread %u: %s", t,
 					      strerror(w[t].err));
@@ -1744,22 +1306,22 @@ TEST_F_TIMEOUT(device, concurrent_mixed, 120)
 TEST_F(device, cancel_unknown_id)
 {
 	struct hwevent_register r;
-	__u64 count;
+	uint64_t count;
 
 	/* A new file: no id was ever issued. */
-	EXPECT_EQ(ENOENT, do_cancel(self->fd, 1, 0, NULL));
-	EXPECT_EQ(ENOENT, do_cancel(self->fd, 2, 0, NULL));
-	EXPECT_EQ(ENOENT, do_cancel(self->fd, UINT64_MAX, 0, NULL));
+	EXPECT_EQ(ENOENT, cancel_id(self->fd, 1, 0, NULL));
+	EXPECT_EQ(ENOENT, cancel_id(self->fd, 2, 0, NULL));
+	EXPECT_EQ(ENOENT, cancel_id(self->fd, UINT64_MAX, 0, NULL));
 	/* Id 0 is never issued: without ALL it is invalid, not unknown. */
-	EXPECT_EQ(EINVAL, do_cancel(self->fd, 0, 0, NULL));
+	EXPECT_EQ(EINVAL, cancel_id(self->fd, 0, 0, NULL));
 
-	reg_init(&r, HWEVENT_MODE_EVENTFD, self->efd, NEVER_NS, 0);
+	reg_set(&r, HWEVENT_MODE_EVENTFD, self->efd, NEVER_NS, 0);
 	ASSERT_EQ(0, do_register(self->fd, &r));
 	ASSERT_EQ(1U, r.id);
-	EXPECT_EQ(ENOENT, do_cancel(self->fd, 2, 0, NULL));
-	EXPECT_EQ(ENOENT, do_cancel(self->fd, 1ULL << 32 | 1, 0, NULL));
+	EXPECT_EQ(ENOENT, cancel_id(self->fd, 2, 0, NULL));
+	EXPECT_EQ(ENOENT, cancel_id(self->fd, 1ULL << 32 | 1, 0, NULL));
 	/* The misses touched nothing: id 1 is still there. */
-	ASSERT_EQ(0, do_cancel(self->fd, 1, 0, &count));
+	ASSERT_EQ(0, cancel_id(self->fd, 1, 0, &count));
 	ASSERT_EQ(1U, count);
 }
 
@@ -1770,13 +1332,13 @@ TEST_F(device, cancel_unknown_id)
  */
 TEST_F_TIMEOUT(device, cancel_all_mixed, 60)
 {
-	const __u64 delay = 500 * NSEC_PER_MSEC;
+	const uint64_t delay = 500 * NSEC_PER_MSEC;
 	const unsigned int nr_efd = 10, nr_pending = 3;
 	struct waiter w[3];
-	struct stats base, st;
-	int have_stats = !read_stats(&base);
+	struct hw_stats base, st;
+	int have_stats = !stats_read(&base);
 	struct hwevent_register r;
-	__u64 start, count, total, id, before, deadline;
+	uint64_t start, count, total, id, before, deadline;
 	unsigned int i;
 
 	before = probe_seqno(_metadata, self->fd);
@@ -1788,22 +1350,22 @@ TEST_F_TIMEOUT(device, cancel_all_mixed, 60)
 		ASSERT_NE(0U, id);
 	}
 	for (i = 0; i < nr_efd; i++) {
-		reg_init(&r, HWEVENT_MODE_EVENTFD, self->efd,
+		reg_set(&r, HWEVENT_MODE_EVENTFD, self->efd,
 			 i % 2 ? NEVER_NS : delay, i);
 		ASSERT_EQ(0, do_register(self->fd, &r));
 	}
 	/* The waiters' ids show just before they sleep: let them. */
 	if (have_stats) {
-		__u64 deadline = now_ns() + SLACK_NS;
+		uint64_t deadline = now_ns() + SLACK_NS;
 
-		while (!read_stats(&st) &&
+		while (!stats_read(&st) &&
 		       st.live < base.live + nr_efd + nr_pending &&
 		       now_ns() < deadline)
 			sleep_ns(NSEC_PER_MSEC);
 	} else {
 		sleep_ns(50 * NSEC_PER_MSEC);
 	}
-	ASSERT_EQ(0, do_cancel(self->fd, 0, HWEVENT_CANCEL_ALL, &total));
+	ASSERT_EQ(0, cancel_id(self->fd, 0, HWEVENT_CANCEL_ALL, &total));
 	/*
 	 * A waiter counted live but descheduled just before it took the
 	 * lock to arm is only caught by a second ALL: add them up.
@@ -1811,7 +1373,7 @@ TEST_F_TIMEOUT(device, cancel_all_mixed, 60)
 	deadline = now_ns() + 100 * NSEC_PER_MSEC;
 	while (total < nr_efd + nr_pending && now_ns() < deadline) {
 		sleep_ns(10 * NSEC_PER_MSEC);
-		ASSERT_EQ(0, do_cancel(self->fd, 0, HWEVENT_CANCEL_ALL, &count));
+		ASSERT_EQ(0, cancel_id(self->fd, 0, HWEVENT_CANCEL_ALL, &count));
 		total += count;
 	}
 	ASSERT_GT(start + delay, now_ns())
@@ -1823,10 +1385,10 @@ TEST_F_TIMEOUT(device, cancel_all_mixed, 60)
 		EXPECT_EQ(ECANCELED, w[i].ret) TH_LOG("waiter %u", i);
 	}
 	/* Nothing left. */
-	ASSERT_EQ(0, do_cancel(self->fd, 0, HWEVENT_CANCEL_ALL, &count));
+	ASSERT_EQ(0, cancel_id(self->fd, 0, HWEVENT_CANCEL_ALL, &count));
 	ASSERT_EQ(0U, count);
-	sleep_until(start + delay + 100 * NSEC_PER_MSEC);
-	ASSERT_EQ(0U, efd_read(self->efd)) TH_LOG("a cancelled one signalled");
+	sleep_until_ns(start + delay + 100 * NSEC_PER_MSEC);
+	ASSERT_EQ(0U, efd_take(self->efd)) TH_LOG("a cancelled one signalled");
 	EXPECT_EQ(before + 1, probe_seqno(_metadata, self->fd))
 		TH_LOG("(or another program used " HWEVENT_PATH ")");
 	if (have_stats)
@@ -1837,17 +1399,17 @@ TEST_F_TIMEOUT(device, cancel_all_mixed, 60)
 TEST_F(device, cancel_all_none)
 {
 	struct hwevent_register r;
-	__u64 count;
+	uint64_t count;
 
 	/* A new file. */
-	ASSERT_EQ(0, do_cancel(self->fd, 0, HWEVENT_CANCEL_ALL, &count));
+	ASSERT_EQ(0, cancel_id(self->fd, 0, HWEVENT_CANCEL_ALL, &count));
 	ASSERT_EQ(0U, count);
 	/* One that has only seen registrations end. */
-	reg_init(&r, HWEVENT_MODE_EVENTFD, self->efd, 0, 0);
+	reg_set(&r, HWEVENT_MODE_EVENTFD, self->efd, 0, 0);
 	fire(_metadata, self->fd, self->efd, &r);
-	reg_init(&r, HWEVENT_MODE_PENDING, -1, 0, 0);
+	reg_set(&r, HWEVENT_MODE_PENDING, -1, 0, 0);
 	fire(_metadata, self->fd, self->efd, &r);
-	ASSERT_EQ(0, do_cancel(self->fd, 0, HWEVENT_CANCEL_ALL, &count));
+	ASSERT_EQ(0, cancel_id(self->fd, 0, HWEVENT_CANCEL_ALL, &count));
 	ASSERT_EQ(0U, count);
 }
 
@@ -1858,44 +1420,44 @@ TEST_F(device, cancel_all_none)
  */
 TEST_F_TIMEOUT(device, cancel_only_this_file, 60)
 {
-	const __u64 delay = 500 * NSEC_PER_MSEC;
+	const uint64_t delay = 500 * NSEC_PER_MSEC;
 	struct hwevent_register r;
 	int fd2, efd2, dupfd;
 	struct waiter w;
-	__u64 start, count, id;
+	uint64_t start, count, id;
 
 	fd2 = open_dev(_metadata);
 	efd2 = make_eventfd();
 	ASSERT_LE(0, efd2);
 	start = now_ns();
 	/* Id 1 on both files. */
-	reg_init(&r, HWEVENT_MODE_EVENTFD, self->efd, delay, 1);
+	reg_set(&r, HWEVENT_MODE_EVENTFD, self->efd, delay, 1);
 	ASSERT_EQ(0, do_register(self->fd, &r));
 	ASSERT_EQ(1U, r.id);
-	reg_init(&r, HWEVENT_MODE_EVENTFD, efd2, delay, 2);
+	reg_set(&r, HWEVENT_MODE_EVENTFD, efd2, delay, 2);
 	ASSERT_EQ(0, do_register(fd2, &r));
 	ASSERT_EQ(1U, r.id);
 	/* And a PENDING one, id 2, on the second file only. */
 	id = arm(_metadata, HWEVENT_MODE_PENDING, fd2, -1, &w, NEVER_NS, 3);
 	ASSERT_EQ(2U, id);
 
-	ASSERT_EQ(0, do_cancel(self->fd, 1, 0, &count));
+	ASSERT_EQ(0, cancel_id(self->fd, 1, 0, &count));
 	ASSERT_EQ(1U, count);
-	ASSERT_EQ(ENOENT, do_cancel(self->fd, 2, 0, NULL));
-	ASSERT_EQ(0, do_cancel(self->fd, 0, HWEVENT_CANCEL_ALL, &count));
+	ASSERT_EQ(ENOENT, cancel_id(self->fd, 2, 0, NULL));
+	ASSERT_EQ(0, cancel_id(self->fd, 0, HWEVENT_CANCEL_ALL, &count));
 	ASSERT_EQ(0U, count);
 	ASSERT_FALSE(waiter_done(&w)) TH_LOG("another file's cancel ended it");
 	ASSERT_GT(start + delay, now_ns()) TH_LOG("too slow to tell");
 
 	/* The second file's id 1 fires; the first file's never does. */
 	ASSERT_EQ(1U, efd_collect(efd2, 1, delay + SLACK_NS));
-	ASSERT_EQ(0U, efd_read(self->efd));
+	ASSERT_EQ(0U, efd_take(self->efd));
 	ASSERT_FALSE(waiter_done(&w));
 
 	/* Through a dup of the second file, the waiter is reached. */
 	dupfd = dup(fd2);
 	ASSERT_LE(0, dupfd);
-	ASSERT_EQ(0, cancel_armed(dupfd, id, &count));
+	ASSERT_EQ(0, op_armed(cancel_id, dupfd, id, &count));
 	ASSERT_EQ(1U, count);
 	ASSERT_TRUE(waiter_join(_metadata, &w, SLACK_NS));
 	ASSERT_EQ(ECANCELED, w.ret);
@@ -1906,63 +1468,49 @@ TEST_F_TIMEOUT(device, cancel_only_this_file, 60)
 
 TEST_F(device, cancel_inval)
 {
-	static const __u32 paddings[] = { 1, 1U << 31, UINT32_MAX };
-	static const __u64 reserveds[] = { 1, 1ULL << 63, UINT64_MAX };
-	static const size_t sizes[] = {
-		0, 8, sizeof(struct hwevent_cancel) - 8,
-		sizeof(struct hwevent_cancel) + 8,
-		sizeof(struct hwevent_register),
-	};
+	static const uint32_t paddings[] = { 1, 1U << 31, UINT32_MAX };
+	static const uint64_t reserveds[] = { 1, 1ULL << 63, UINT64_MAX };
 	struct hwevent_cancel c;
 	struct hwevent_register r;
 	unsigned int i;
-	__u64 count;
+	uint64_t count;
 
 	/* Id 1 stays armed through all of this. */
-	reg_init(&r, HWEVENT_MODE_EVENTFD, self->efd, NEVER_NS, 0);
+	reg_set(&r, HWEVENT_MODE_EVENTFD, self->efd, NEVER_NS, 0);
 	ASSERT_EQ(0, do_register(self->fd, &r));
 	ASSERT_EQ(1U, r.id);
 
 	for (i = 1; i < 32; i++) {
-		EXPECT_EQ(EINVAL, do_cancel(self->fd, 1, 1U << i, NULL))
+		EXPECT_EQ(EINVAL, cancel_id(self->fd, 1, 1U << i, NULL))
 			TH_LOG("flags %#x", 1U << i);
-		EXPECT_EQ(EINVAL, do_cancel(self->fd, 0,
+		EXPECT_EQ(EINVAL, cancel_id(self->fd, 0,
 					    HWEVENT_CANCEL_ALL | 1U << i, NULL))
 			TH_LOG("flags ALL | %#x", 1U << i);
 	}
-	EXPECT_EQ(EINVAL, do_cancel(self->fd, 0, UINT32_MAX, NULL));
+	EXPECT_EQ(EINVAL, cancel_id(self->fd, 0, UINT32_MAX, NULL));
 	for (i = 0; i < ARRAY_SIZE(paddings); i++) {
 		c = (struct hwevent_cancel){ .id = 1, .padding = paddings[i] };
-		EXPECT_EQ(EINVAL, do_ioctl(self->fd, HWEVENT_IOC_CANCEL, &c));
+		EXPECT_EQ(EINVAL, xioctl(self->fd, HWEVENT_IOC_CANCEL, &c));
 		c = (struct hwevent_cancel){ .flags = HWEVENT_CANCEL_ALL,
 					     .padding = paddings[i] };
-		EXPECT_EQ(EINVAL, do_ioctl(self->fd, HWEVENT_IOC_CANCEL, &c));
+		EXPECT_EQ(EINVAL, xioctl(self->fd, HWEVENT_IOC_CANCEL, &c));
 	}
 	for (i = 0; i < ARRAY_SIZE(reserveds); i++) {
 		c = (struct hwevent_cancel){ .id = 1, .reserved = reserveds[i] };
-		EXPECT_EQ(EINVAL, do_ioctl(self->fd, HWEVENT_IOC_CANCEL, &c));
+		EXPECT_EQ(EINVAL, xioctl(self->fd, HWEVENT_IOC_CANCEL, &c));
 		c = (struct hwevent_cancel){ .flags = HWEVENT_CANCEL_ALL,
 					     .reserved = reserveds[i] };
-		EXPECT_EQ(EINVAL, do_ioctl(self->fd, HWEVENT_IOC_CANCEL, &c));
+		EXPECT_EQ(EINVAL, xioctl(self->fd, HWEVENT_IOC_CANCEL, &c));
 	}
 	/* One id, or all of them: never both, never neither. */
-	EXPECT_EQ(EINVAL, do_cancel(self->fd, 1, HWEVENT_CANCEL_ALL, NULL));
-	EXPECT_EQ(EINVAL, do_cancel(self->fd, 0, 0, NULL));
+	EXPECT_EQ(EINVAL, cancel_id(self->fd, 1, HWEVENT_CANCEL_ALL, NULL));
+	EXPECT_EQ(EINVAL, cancel_id(self->fd, 0, 0, NULL));
 	/* HWEVENT_IOC_CANCEL's number with other sizes is not it. */
-	for (i = 0; i < ARRAY_SIZE(sizes); i++) {
-		c = (struct hwevent_cancel){ .id = 1 };
-		EXPECT_EQ(ENOTTY, do_ioctl(self->fd,
-					   _IOC(_IOC_READ | _IOC_WRITE,
-						HWEVENT_IOC_MAGIC, 1, sizes[i]),
-					   &c)) TH_LOG("size %zu", sizes[i]);
-	}
-	EXPECT_EQ(ENOTTY, do_ioctl(self->fd, _IOW(HWEVENT_IOC_MAGIC, 1,
-						  struct hwevent_cancel), &c));
-	EXPECT_EQ(ENOTTY, do_ioctl(self->fd, _IOR(HWEVENT_IOC_MAGIC, 1,
-						  struct hwevent_cancel), &c));
+	expect_other_sizes_enotty(_metadata, self->fd, 1,
+				  sizeof(struct hwevent_cancel));
 
 	/* None of them cancelled anything. */
-	ASSERT_EQ(0, do_cancel(self->fd, 1, 0, &count));
+	ASSERT_EQ(0, cancel_id(self->fd, 1, 0, &count));
 	ASSERT_EQ(1U, count);
 }
 
@@ -1971,10 +1519,10 @@ TEST_F(device, cancel_fault)
 	long page = getpagesize();
 	struct hwevent_cancel c = { .id = 1 }, *p;
 	struct hwevent_register r;
-	__u64 count;
+	uint64_t count;
 	char *buf;
 
-	reg_init(&r, HWEVENT_MODE_EVENTFD, self->efd, NEVER_NS, 0);
+	reg_set(&r, HWEVENT_MODE_EVENTFD, self->efd, NEVER_NS, 0);
 	ASSERT_EQ(0, do_register(self->fd, &r));
 	ASSERT_EQ(1U, r.id);
 
@@ -1983,31 +1531,31 @@ TEST_F(device, cancel_fault)
 	ASSERT_TRUE(buf != MAP_FAILED);
 	ASSERT_EQ(0, mprotect(buf + page, page, PROT_NONE));
 
-	EXPECT_EQ(EFAULT, do_ioctl(self->fd, HWEVENT_IOC_CANCEL, NULL));
-	EXPECT_EQ(EFAULT, do_ioctl(self->fd, HWEVENT_IOC_CANCEL, buf + page));
-	EXPECT_EQ(EFAULT, do_ioctl(self->fd, HWEVENT_IOC_CANCEL, (void *)-page));
+	EXPECT_EQ(EFAULT, xioctl(self->fd, HWEVENT_IOC_CANCEL, NULL));
+	EXPECT_EQ(EFAULT, xioctl(self->fd, HWEVENT_IOC_CANCEL, buf + page));
+	EXPECT_EQ(EFAULT, xioctl(self->fd, HWEVENT_IOC_CANCEL, (void *)-page));
 	/* A good request whose last 8 bytes (reserved) are unmapped. */
 	p = (void *)(buf + page + 8 - sizeof(*p));
 	memcpy(p, &c, sizeof(c) - 8);
-	EXPECT_EQ(EFAULT, do_ioctl(self->fd, HWEVENT_IOC_CANCEL, p));
+	EXPECT_EQ(EFAULT, xioctl(self->fd, HWEVENT_IOC_CANCEL, p));
 	/* Unreadable: nothing was cancelled. */
-	ASSERT_EQ(0, do_cancel(self->fd, 1, 0, &count));
+	ASSERT_EQ(0, cancel_id(self->fd, 1, 0, &count));
 	ASSERT_EQ(1U, count);
 
 	/* Readable, but the count cannot be written back: nothing done. */
-	reg_init(&r, HWEVENT_MODE_EVENTFD, self->efd, NEVER_NS, 0);
+	reg_set(&r, HWEVENT_MODE_EVENTFD, self->efd, NEVER_NS, 0);
 	ASSERT_EQ(0, do_register(self->fd, &r));
 	c = (struct hwevent_cancel){ .id = r.id };
 	memcpy(buf, &c, sizeof(c));
 	ASSERT_EQ(0, mprotect(buf, page, PROT_READ));
-	EXPECT_EQ(EFAULT, do_ioctl(self->fd, HWEVENT_IOC_CANCEL, buf));
+	EXPECT_EQ(EFAULT, xioctl(self->fd, HWEVENT_IOC_CANCEL, buf));
 	c.flags = HWEVENT_CANCEL_ALL;
 	c.id = 0;
 	ASSERT_EQ(0, mprotect(buf, page, PROT_READ | PROT_WRITE));
 	memcpy(buf, &c, sizeof(c));
 	ASSERT_EQ(0, mprotect(buf, page, PROT_READ));
-	EXPECT_EQ(EFAULT, do_ioctl(self->fd, HWEVENT_IOC_CANCEL, buf));
-	ASSERT_EQ(0, do_cancel(self->fd, r.id, 0, &count));
+	EXPECT_EQ(EFAULT, xioctl(self->fd, HWEVENT_IOC_CANCEL, buf));
+	ASSERT_EQ(0, cancel_id(self->fd, r.id, 0, &count));
 	EXPECT_EQ(1U, count);
 	munmap(buf, 2 * page);
 	/* Cancelled, it never fired. */
@@ -2021,7 +1569,7 @@ TEST_F_TIMEOUT(device, cancel_frees_place, 90)
 	struct hwevent_register r;
 	unsigned int n;
 	struct waiter w;
-	__u64 count, id;
+	uint64_t count, id;
 	int err;
 
 	if (cap < 0)
@@ -2035,27 +1583,27 @@ TEST_F_TIMEOUT(device, cancel_frees_place, 90)
 	ASSERT_EQ(ENOSPC, err);
 
 	/* By id: one place. */
-	ASSERT_EQ(0, do_cancel(self->fd, 5, 0, &count));
+	ASSERT_EQ(0, cancel_id(self->fd, 5, 0, &count));
 	ASSERT_EQ(1U, count);
 	ASSERT_EQ(1U, fill(self->fd, self->efd, 2, &err));
 	ASSERT_EQ(ENOSPC, err);
 
 	/* ALL: every place. */
-	ASSERT_EQ(0, do_cancel(self->fd, 0, HWEVENT_CANCEL_ALL, &count));
-	ASSERT_EQ((__u64)cap, count);
+	ASSERT_EQ(0, cancel_id(self->fd, 0, HWEVENT_CANCEL_ALL, &count));
+	ASSERT_EQ((uint64_t)cap, count);
 	n = fill(self->fd, self->efd, cap + 1, &err);
 	ASSERT_EQ(cap, n);
 	ASSERT_EQ(ENOSPC, err);
 
 	/* A PENDING caller's place, too. */
-	ASSERT_EQ(0, do_cancel(self->fd, 0, HWEVENT_CANCEL_ALL, &count));
+	ASSERT_EQ(0, cancel_id(self->fd, 0, HWEVENT_CANCEL_ALL, &count));
 	ASSERT_EQ(cap - 1, fill(self->fd, self->efd, cap - 1, &err));
 	id = arm(_metadata, HWEVENT_MODE_PENDING, self->fd, -1, &w, NEVER_NS, 0);
 	ASSERT_NE(0U, id);
 	/* Its place is taken before its id is written back. */
-	reg_init(&r, HWEVENT_MODE_EVENTFD, self->efd, NEVER_NS, 0);
+	reg_set(&r, HWEVENT_MODE_EVENTFD, self->efd, NEVER_NS, 0);
 	ASSERT_EQ(ENOSPC, do_register(self->fd, &r));
-	ASSERT_EQ(0, cancel_armed(self->fd, id, &count));
+	ASSERT_EQ(0, op_armed(cancel_id, self->fd, id, &count));
 	ASSERT_EQ(1U, count);
 	ASSERT_TRUE(waiter_join(_metadata, &w, SLACK_NS));
 	ASSERT_EQ(ECANCELED, w.ret);
@@ -2069,7 +1617,7 @@ TEST_F_TIMEOUT(device, cancel_frees_place, 90)
 FIXTURE(bad_cmd) {
 	int fd;
 	int efd;
-	__u64 buf[512];		/* large enough for any of the sizes */
+	uint64_t buf[512];	/* large enough for any of the sizes */
 };
 
 FIXTURE_VARIANT(bad_cmd) {
@@ -2082,6 +1630,16 @@ FIXTURE_VARIANT_ADD(bad_cmd, wrong_magic) {
 
 FIXTURE_VARIANT_ADD(bad_cmd, wrong_nr) {
 	.cmd = _IOWR(HWEVENT_IOC_MAGIC, 0x01, struct hwevent_register),
+};
+
+/* HWEVENT_IOC_TRIGGER's number with REGISTER's size. */
+FIXTURE_VARIANT_ADD(bad_cmd, trigger_nr_register_size) {
+	.cmd = _IOWR(HWEVENT_IOC_MAGIC, 0x02, struct hwevent_register),
+};
+
+/* The first number after the last ioctl. */
+FIXTURE_VARIANT_ADD(bad_cmd, next_nr) {
+	.cmd = _IOWR(HWEVENT_IOC_MAGIC, 0x03, struct hwevent_trigger),
 };
 
 FIXTURE_VARIANT_ADD(bad_cmd, last_nr) {
@@ -2128,7 +1686,7 @@ FIXTURE_SETUP(bad_cmd)
 	self->fd = open_dev(_metadata);
 	self->efd = make_eventfd();
 	ASSERT_LE(0, self->efd);
-	reg_init(&r, HWEVENT_MODE_EVENTFD, self->efd, NEVER_NS, 0);
+	reg_set(&r, HWEVENT_MODE_EVENTFD, self->efd, NEVER_NS, 0);
 	memcpy(self->buf, &r, sizeof(r));
 }
 
@@ -2142,11 +1700,11 @@ FIXTURE_TEARDOWN(bad_cmd)
 
 TEST_F(bad_cmd, enotty)
 {
-	ASSERT_EQ(ENOTTY, do_ioctl(self->fd, variant->cmd, self->buf));
+	ASSERT_EQ(ENOTTY, xioctl(self->fd, variant->cmd, self->buf));
 	/* The command is checked before the argument. */
-	ASSERT_EQ(ENOTTY, do_ioctl(self->fd, variant->cmd, NULL));
+	ASSERT_EQ(ENOTTY, xioctl(self->fd, variant->cmd, NULL));
 	/* The same argument is good with the right command. */
-	ASSERT_EQ(0, do_ioctl(self->fd, HWEVENT_IOC_REGISTER, self->buf));
+	ASSERT_EQ(0, xioctl(self->fd, HWEVENT_IOC_REGISTER, self->buf));
 }
 
 /* EVENTFD mode with something that is not an eventfd: EBADF or EINVAL. */
@@ -2257,7 +1815,7 @@ TEST_F(bad_eventfd, rejected)
 	struct hwevent_register r;
 	int efd;
 
-	reg_init(&r, HWEVENT_MODE_EVENTFD, bad, 0, 0);
+	reg_set(&r, HWEVENT_MODE_EVENTFD, bad, 0, 0);
 	ASSERT_EQ(variant->err, do_register(self->fd, &r))
 		TH_LOG("eventfd %d", bad);
 
@@ -2277,18 +1835,6 @@ TEST_F(bad_eventfd, rejected)
  */
 int main(int argc, char **argv)
 {
-	int fd = open(HWEVENT_PATH, O_RDWR | O_CLOEXEC);
-
-	if (fd < 0) {
-		int err = errno;
-
-		ksft_print_header();
-		if (err == ENOENT || err == ENODEV || err == ENXIO)
-			ksft_exit_skip("no " HWEVENT_PATH ": load hwevent.ko (CONFIG_HWEVENT)\n");
-		if (err == EACCES || err == EPERM)
-			ksft_exit_skip(HWEVENT_PATH " is mode 0600: run as root\n");
-		ksft_exit_fail_msg("open " HWEVENT_PATH ": %s\n", strerror(err));
-	}
-	close(fd);
+	require_device();
 	return test_harness_run(argc, argv);
 }

@@ -1,16 +1,25 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Helpers shared by hwevent_stress, hwevent_race, hwevent_fuzz and
- * hwevent_failslab_helper: clocks, a seeded PRNG, the debugfs counters, module
- * unload/load by system call, errno names and TAP output on top of
- * kselftest.h. Everything is static: each program includes it once.
+ * Helpers shared by the hwevent test programs: clocks, a seeded PRNG, the
+ * debugfs counters, module parameters, module unload/load by system call,
+ * eventfds, errno names and TAP output on top of kselftest.h. Included
+ * after kselftest_harness.h (hwevent_test, hwevent_queue_test), it adds
+ * the harness tests' own helpers at its end. Everything is static: each
+ * program includes it once.
  */
 #ifndef HWEVENT_UTIL_H
 #define HWEVENT_UTIL_H
 
+#include <assert.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
+#include <pthread.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdalign.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,10 +34,63 @@
 
 #include "kselftest.h"
 
+/*
+ * The layout the header promises to 32- and 64-bit callers alike, checked
+ * in every program that includes this, hwevent_queue_test_32 among them.
+ */
+static_assert(sizeof(struct hwevent_event) == 0x40, "hwevent_event size");
+static_assert(alignof(struct hwevent_event) == 8, "event alignment");
+static_assert(offsetof(struct hwevent_event, seqno) == 0x00, "seqno");
+static_assert(offsetof(struct hwevent_event, id) == 0x08, "event.id");
+static_assert(offsetof(struct hwevent_event, cookie) == 0x10, "event.cookie");
+static_assert(offsetof(struct hwevent_event, due_ns) == 0x18, "due_ns");
+static_assert(offsetof(struct hwevent_event, irq_ns) == 0x20, "irq_ns");
+static_assert(offsetof(struct hwevent_event, bh_ns) == 0x28, "bh_ns");
+static_assert(offsetof(struct hwevent_event, flags) == 0x30, "event.flags");
+static_assert(offsetof(struct hwevent_event, lost) == 0x34, "lost");
+static_assert(offsetof(struct hwevent_event, overruns) == 0x38, "overruns");
+static_assert(offsetof(struct hwevent_event, reserved) == 0x3c,
+	      "event.reserved");
+static_assert(sizeof(struct hwevent_register) == 0x88,
+	      "hwevent_register size");
+static_assert(alignof(struct hwevent_register) == 8, "alignment");
+static_assert(offsetof(struct hwevent_register, mode) == 0x00, "mode");
+static_assert(offsetof(struct hwevent_register, eventfd) == 0x04, "eventfd");
+static_assert(offsetof(struct hwevent_register, delay_ns) == 0x08, "delay_ns");
+static_assert(offsetof(struct hwevent_register, cookie) == 0x10, "cookie");
+static_assert(offsetof(struct hwevent_register, flags) == 0x18, "flags");
+static_assert(offsetof(struct hwevent_register, padding) == 0x1c, "padding");
+static_assert(offsetof(struct hwevent_register, period_ns) == 0x20, "period_ns");
+static_assert(offsetof(struct hwevent_register, reserved) == 0x28, "reserved");
+static_assert(offsetof(struct hwevent_register, id) == 0x40, "id");
+static_assert(offsetof(struct hwevent_register, event) == 0x48, "event");
+static_assert(_IOC_SIZE(HWEVENT_IOC_REGISTER) == 0x88, "ioctl size");
+static_assert(sizeof(struct hwevent_cancel) == 0x20, "hwevent_cancel size");
+static_assert(alignof(struct hwevent_cancel) == 8, "cancel alignment");
+static_assert(offsetof(struct hwevent_cancel, flags) == 0x08, "cancel.flags");
+static_assert(offsetof(struct hwevent_cancel, padding) == 0x0c,
+	      "cancel.padding");
+static_assert(offsetof(struct hwevent_cancel, count) == 0x10, "cancel.count");
+static_assert(offsetof(struct hwevent_cancel, reserved) == 0x18,
+	      "cancel.reserved");
+static_assert(sizeof(struct hwevent_trigger) == 0x20, "hwevent_trigger size");
+static_assert(alignof(struct hwevent_trigger) == 8, "trigger alignment");
+static_assert(offsetof(struct hwevent_trigger, flags) == 0x08,
+	      "trigger.flags");
+static_assert(offsetof(struct hwevent_trigger, padding) == 0x0c,
+	      "trigger.padding");
+static_assert(offsetof(struct hwevent_trigger, count) == 0x10,
+	      "trigger.count");
+static_assert(offsetof(struct hwevent_trigger, reserved) == 0x18,
+	      "trigger.reserved");
+static_assert(_IOC_SIZE(HWEVENT_IOC_CANCEL) == 0x20, "cancel ioctl size");
+static_assert(_IOC_SIZE(HWEVENT_IOC_TRIGGER) == 0x20, "trigger ioctl size");
+
 #define HWEVENT_PATH		"/dev/hwevent"
 #define HWEVENT_STATS_PATH	"/sys/kernel/debug/hwevent/stats"
 #define HWEVENT_MODULE		"hwevent"
 #define MAX_PENDING_PATH	"/sys/module/hwevent/parameters/max_pending"
+#define QUEUE_SIZE_PATH		"/sys/module/hwevent/parameters/queue_size"
 
 #define NSEC_PER_USEC		1000ULL
 #define NSEC_PER_MSEC		1000000ULL
@@ -42,13 +104,20 @@ static inline uint64_t now_ns(void)
 	return (uint64_t)ts.tv_sec * NSEC_PER_SEC + ts.tv_nsec;
 }
 
+static inline struct timespec ns_to_timespec(uint64_t ns)
+{
+	struct timespec ts = {
+		.tv_sec = ns / NSEC_PER_SEC,
+		.tv_nsec = ns % NSEC_PER_SEC,
+	};
+
+	return ts;
+}
+
 /* Sleeps until CLOCK_MONOTONIC @when, through signals. */
 static inline void sleep_until_ns(uint64_t when)
 {
-	struct timespec ts = {
-		.tv_sec = when / NSEC_PER_SEC,
-		.tv_nsec = when % NSEC_PER_SEC,
-	};
+	struct timespec ts = ns_to_timespec(when);
 
 	while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL) == EINTR)
 		;
@@ -66,6 +135,14 @@ static inline void spin_ns(uint64_t ns)
 
 	while (now_ns() < end)
 		;
+}
+
+/* For qsort(). */
+static inline int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
 }
 
 /* xorshift64*: small, fast, and the same sequence for the same seed. */
@@ -109,7 +186,10 @@ static inline uint64_t default_seed(void)
 	return now_ns() ^ ((uint64_t)getpid() << 32);
 }
 
-/* debugfs hwevent/stats */
+/*
+ * debugfs hwevent/stats. The queue's lines (queued to triggered) came
+ * with HWEVENT_MODE_QUEUE; @have_queue says whether they were there.
+ */
 struct hw_stats {
 	long long armed;
 	long long fired;
@@ -118,27 +198,41 @@ struct hw_stats {
 	long long dropped;
 	long long live;
 	long long eventfd_refs;
+	long long queued;	/* records queued */
+	long long queue_lost;	/* records dropped: overflow, failed read */
+	long long ticks;	/* periodic expiries delivered */
+	long long overruns;	/* periodic expiries without a record */
+	long long triggered;	/* fired by HWEVENT_IOC_TRIGGER */
+	int have_queue;
 };
+
+#define HW_STATS_BASE	7	/* armed .. eventfd_refs: always there */
 
 /*
  * Reads HWEVENT_STATS_PATH. Returns 0, or an errno: that of the open or
- * read, or EPROTO if a line is missing or unparsable.
+ * read, or EPROTO if one of the first seven lines is missing or
+ * unparsable.
  */
 static inline int stats_read(struct hw_stats *st)
 {
 	static const char * const names[] = {
 		"armed", "fired", "cancelled", "interrupted", "dropped",
 		"live", "eventfd_refs",
+		"queued", "queue_lost", "ticks", "overruns", "triggered",
 	};
 	long long *vals[] = {
 		&st->armed, &st->fired, &st->cancelled, &st->interrupted,
 		&st->dropped, &st->live, &st->eventfd_refs,
+		&st->queued, &st->queue_lost, &st->ticks, &st->overruns,
+		&st->triggered,
 	};
+	const unsigned int base = (1U << HW_STATS_BASE) - 1;
 	unsigned int seen = 0, i;
 	char name[32];
 	long long val;
 	FILE *f;
 
+	memset(st, 0, sizeof(*st));
 	f = fopen(HWEVENT_STATS_PATH, "re");
 	if (!f)
 		return errno;
@@ -151,7 +245,8 @@ static inline int stats_read(struct hw_stats *st)
 		}
 	}
 	fclose(f);
-	return seen == (1U << ARRAY_SIZE(names)) - 1 ? 0 : EPROTO;
+	st->have_queue = seen == (1U << ARRAY_SIZE(names)) - 1;
+	return (seen & base) == base ? 0 : EPROTO;
 }
 
 /* @a - @b, field by field. */
@@ -166,6 +261,12 @@ static inline struct hw_stats stats_sub(const struct hw_stats *a,
 		.dropped = a->dropped - b->dropped,
 		.live = a->live - b->live,
 		.eventfd_refs = a->eventfd_refs - b->eventfd_refs,
+		.queued = a->queued - b->queued,
+		.queue_lost = a->queue_lost - b->queue_lost,
+		.ticks = a->ticks - b->ticks,
+		.overruns = a->overruns - b->overruns,
+		.triggered = a->triggered - b->triggered,
+		.have_queue = a->have_queue && b->have_queue,
 	};
 
 	return d;
@@ -182,6 +283,10 @@ static inline void stats_print(const char *what, const struct hw_stats *st)
 		       what, st->armed, st->fired, st->cancelled,
 		       st->interrupted, st->dropped, st->live,
 		       st->eventfd_refs);
+	if (st->have_queue)
+		ksft_print_msg("%s: queued=%lld queue_lost=%lld ticks=%lld overruns=%lld triggered=%lld\n",
+			       what, st->queued, st->queue_lost, st->ticks,
+			       st->overruns, st->triggered);
 }
 
 /*
@@ -209,10 +314,11 @@ static inline int stats_settle(struct hw_stats *st, const struct hw_stats *base,
 	}
 }
 
-static inline long long read_max_pending(void)
+/* A module parameter's value, or -1 if it cannot be read. */
+static inline long long param_read(const char *path)
 {
 	long long val = -1;
-	FILE *f = fopen(MAX_PENDING_PATH, "re");
+	FILE *f = fopen(path, "re");
 
 	if (!f)
 		return -1;
@@ -220,6 +326,32 @@ static inline long long read_max_pending(void)
 		val = -1;
 	fclose(f);
 	return val;
+}
+
+/* Sets a module parameter: 0 or the errno. */
+static inline int param_write(const char *path, long long val)
+{
+	FILE *f = fopen(path, "we");
+	int err = 0;
+
+	if (!f)
+		return errno;
+	if (fprintf(f, "%lld\n", val) < 0)
+		err = errno ?: EIO;
+	if (fclose(f) && !err)
+		err = errno ?: EIO;
+	return err;
+}
+
+/* Whether param_write()'s @err says we may not write (skip), not "bad value". */
+static inline int param_unwritable(int err)
+{
+	return err == EACCES || err == EPERM || err == EROFS || err == ENOENT;
+}
+
+static inline long long read_max_pending(void)
+{
+	return param_read(MAX_PENDING_PATH);
 }
 
 /* The module system calls, which glibc does not wrap. */
@@ -307,6 +439,12 @@ static inline int xioctl(int fd, unsigned long cmd, void *arg)
 	return ioctl(fd, cmd, arg) ? errno : 0;
 }
 
+/* HWEVENT_IOC_REGISTER; 0 or the errno. */
+static inline int do_register(int fd, struct hwevent_register *r)
+{
+	return xioctl(fd, HWEVENT_IOC_REGISTER, r);
+}
+
 static inline void reg_set(struct hwevent_register *r, uint32_t mode, int efd,
 			   uint64_t delay_ns, uint64_t cookie)
 {
@@ -326,6 +464,18 @@ static inline int cancel_id(int fd, uint64_t id, uint32_t flags,
 
 	if (!err && count)
 		*count = c.count;
+	return err;
+}
+
+/* HWEVENT_IOC_TRIGGER; 0 or the errno; *count set on success. */
+static inline int trigger_id(int fd, uint64_t id, uint32_t flags,
+			     uint64_t *count)
+{
+	struct hwevent_trigger t = { .id = id, .flags = flags, .count = ~0ULL };
+	int err = xioctl(fd, HWEVENT_IOC_TRIGGER, &t);
+
+	if (!err && count)
+		*count = t.count;
 	return err;
 }
 
@@ -353,9 +503,14 @@ static inline const char *record_insane(const struct hwevent_register *r,
 		return "bottom half before interrupt";
 	if (e->bh_ns > end)
 		return "bottom half after the ioctl returned";
-	if (e->flags || e->reserved[0] || e->reserved[1] || e->reserved[2])
-		return "flags or reserved not zero";
+	if (e->flags || e->lost || e->overruns || e->reserved)
+		return "flags, lost, overruns or reserved not zero";
 	return NULL;
+}
+
+static inline int make_eventfd(void)
+{
+	return eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 }
 
 /* Reads an O_NONBLOCK eventfd: its count, 0 if unsignalled, ~0 on error. */
@@ -366,6 +521,30 @@ static inline uint64_t efd_take(int efd)
 	if (read(efd, &v, sizeof(v)) == (ssize_t)sizeof(v))
 		return v;
 	return errno == EAGAIN ? 0 : UINT64_MAX;
+}
+
+/*
+ * Reads @efd (O_NONBLOCK) until its counts add up to @want or @timeout_ns
+ * has passed; returns the sum, which may exceed @want.
+ */
+static inline uint64_t efd_collect(int efd, uint64_t want, uint64_t timeout_ns)
+{
+	uint64_t deadline = now_ns() + timeout_ns, sum = 0;
+
+	while (sum < want) {
+		struct pollfd pfd = { .fd = efd, .events = POLLIN };
+		uint64_t now = now_ns(), count;
+
+		if (now >= deadline)
+			break;
+		if (poll(&pfd, 1, (deadline - now) / NSEC_PER_MSEC + 1) <= 0)
+			continue;
+		count = efd_take(efd);
+		if (count == UINT64_MAX)
+			break;
+		sum += count;
+	}
+	return sum;
 }
 
 /* TAP results: "ok N desc", "not ok N desc", "ok N desc # SKIP why". */
@@ -444,5 +623,254 @@ static inline void require_device(void)
 		ksft_exit_skip(HWEVENT_PATH " is mode 0600: run as root\n");
 	ksft_exit_fail_msg("open " HWEVENT_PATH ": %s\n", strerror(err));
 }
+
+#ifdef __KSELFTEST_HARNESS_H
+/*
+ * For the kselftest_harness.h tests. Timing is strict in one direction
+ * only: an event is never seen before it is due. How late it may be is
+ * generous (SLACK_NS): QEMU without KVM is slow.
+ */
+
+/* How late an event may be seen: software emulation is slow. */
+#define SLACK_NS		(5 * NSEC_PER_SEC)
+/* How long to watch for something that must not come. */
+#define QUIET_NS		(100 * NSEC_PER_MSEC)
+/* A delay that outlasts any test: such registrations are dropped at close. */
+#define NEVER_NS		HWEVENT_MAX_DELAY_NS
+
+/* Whether @efd gets signalled within QUIET_NS: it must not. */
+static inline uint64_t efd_stays_quiet(int efd)
+{
+	return efd_collect(efd, 1, QUIET_NS);
+}
+
+/* Opens /dev/hwevent; main() has made sure that it can. */
+static inline int open_dev(struct __test_metadata *_metadata)
+{
+	int fd = open(HWEVENT_PATH, O_RDWR | O_CLOEXEC);
+
+	ASSERT_LE(0, fd) TH_LOG("open " HWEVENT_PATH ": %s", strerror(errno));
+	return fd;
+}
+
+/* A PENDING registration with no delay: the current device seqno. */
+static inline uint64_t probe_seqno(struct __test_metadata *_metadata, int fd)
+{
+	struct hwevent_register r;
+
+	reg_set(&r, HWEVENT_MODE_PENDING, -1, 0, 0);
+	ASSERT_EQ(0, do_register(fd, &r));
+	ASSERT_NE(0U, r.event.seqno);
+	return r.event.seqno;
+}
+
+/*
+ * SIGUSR1, counted. volatile sig_atomic_t, as C wants for data a signal
+ * handler writes.
+ */
+static volatile sig_atomic_t sigusr1_seen;
+
+static inline void on_sigusr1(int sig)
+{
+	(void)sig;
+	sigusr1_seen++;
+}
+
+/* A thread that sends SIGUSR1 to another, over and over. */
+struct pester {
+	pthread_t thread;
+	pthread_t target;
+	int first_ms;	/* before the first signal */
+	int period_ms;	/* between signals */
+	int stop;	/* an eventfd: written to stop */
+};
+
+static inline void *pester_fn(void *arg)
+{
+	struct pester *p = arg;
+	struct pollfd pfd = { .fd = p->stop, .events = POLLIN };
+	int timeout_ms = p->first_ms;
+
+	while (poll(&pfd, 1, timeout_ms) == 0) {
+		pthread_kill(p->target, SIGUSR1);
+		timeout_ms = p->period_ms;
+	}
+	return NULL;
+}
+
+/*
+ * Installs the SIGUSR1 handler with @sa_flags (SA_RESTART or 0) and
+ * starts pestering the calling thread.
+ */
+static inline void pester_start(struct __test_metadata *_metadata,
+				struct pester *p, int first_ms, int period_ms,
+				int sa_flags)
+{
+	struct sigaction sa = { .sa_handler = on_sigusr1,
+				.sa_flags = sa_flags };
+
+	ASSERT_EQ(0, sigaction(SIGUSR1, &sa, NULL));
+	sigusr1_seen = 0;
+	p->target = pthread_self();
+	p->first_ms = first_ms;
+	p->period_ms = period_ms;
+	p->stop = eventfd(0, EFD_CLOEXEC);
+	ASSERT_LE(0, p->stop);
+	ASSERT_EQ(0, pthread_create(&p->thread, NULL, pester_fn, p));
+}
+
+static inline void pester_stop(struct __test_metadata *_metadata,
+			       struct pester *p)
+{
+	uint64_t one = 1;
+
+	ASSERT_EQ((ssize_t)sizeof(one), write(p->stop, &one, sizeof(one)));
+	ASSERT_EQ(0, pthread_join(p->thread, NULL));
+	close(p->stop);
+}
+
+/*
+ * A registration made in a thread of its own: PENDING, sleeping there, or
+ * EVENTFD, which returns at once (for a canceller on another CPU).
+ */
+struct waiter {
+	pthread_t thread;
+	int fd;
+	struct hwevent_register r;
+	int ret;
+	uint64_t returned_ns;
+	int done;
+};
+
+static inline void *waiter_fn(void *arg)
+{
+	struct waiter *w = arg;
+
+	w->ret = do_register(w->fd, &w->r);
+	w->returned_ns = now_ns();
+	__atomic_store_n(&w->done, 1, __ATOMIC_RELEASE);
+	return NULL;
+}
+
+/* Starts @w registering on @fd, on CPU @cpu if it is not -1. */
+static inline void waiter_start_on(struct __test_metadata *_metadata,
+				   struct waiter *w, int fd, uint32_t mode,
+				   int efd, uint64_t delay_ns, uint64_t cookie,
+				   int cpu)
+{
+	pthread_attr_t attr;
+	cpu_set_t set;
+
+	memset(w, 0, sizeof(*w));
+	w->fd = fd;
+	reg_set(&w->r, mode, efd, delay_ns, cookie);
+	ASSERT_EQ(0, pthread_attr_init(&attr));
+	if (cpu >= 0) {
+		CPU_ZERO(&set);
+		CPU_SET(cpu, &set);
+		ASSERT_EQ(0, pthread_attr_setaffinity_np(&attr, sizeof(set),
+							 &set));
+	}
+	ASSERT_EQ(0, pthread_create(&w->thread, &attr, waiter_fn, w));
+	pthread_attr_destroy(&attr);
+}
+
+static inline void waiter_start(struct __test_metadata *_metadata,
+				struct waiter *w, int fd, uint64_t delay_ns,
+				uint64_t cookie)
+{
+	waiter_start_on(_metadata, w, fd, HWEVENT_MODE_PENDING, -1, delay_ns,
+			cookie, -1);
+}
+
+static inline int waiter_done(struct waiter *w)
+{
+	return __atomic_load_n(&w->done, __ATOMIC_ACQUIRE);
+}
+
+/*
+ * The waiter's id: the driver writes it back before the waiter sleeps.
+ * 0 if the call returned without one, or none came within SLACK_NS.
+ */
+static inline uint64_t waiter_id(struct waiter *w)
+{
+	uint64_t deadline = now_ns() + SLACK_NS, id;
+
+	while (!(id = __atomic_load_n(&w->r.id, __ATOMIC_ACQUIRE)) &&
+	       !waiter_done(w) && now_ns() < deadline)
+		sched_yield();
+	/* It may have returned between the two loads: look again. */
+	return id ?: __atomic_load_n(&w->r.id, __ATOMIC_ACQUIRE);
+}
+
+/*
+ * @op (cancel_id or trigger_id) on @id, which cannot fire meanwhile: a
+ * waiter's id shows just before its registration is armed, so ENOENT is
+ * retried for a while.
+ */
+static inline int op_armed(int (*op)(int, uint64_t, uint32_t, uint64_t *),
+			   int fd, uint64_t id, uint64_t *count)
+{
+	uint64_t deadline = now_ns() + SLACK_NS;
+	int ret;
+
+	while ((ret = op(fd, id, 0, count)) == ENOENT && now_ns() < deadline)
+		sleep_ns(NSEC_PER_MSEC);
+	return ret;
+}
+
+/*
+ * Ioctl number @nr with sizes and directions other than its own (_IOWR of
+ * @size bytes): not it, ENOTTY. The argument would be good for it: id 1,
+ * the rest zero.
+ */
+static inline void expect_other_sizes_enotty(struct __test_metadata *_metadata,
+					     int fd, unsigned int nr,
+					     size_t size)
+{
+	const size_t sizes[] = {
+		0, 8, size - 8, size + 8, sizeof(struct hwevent_register),
+	};
+	uint64_t arg[32] = { 1 };
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(sizes); i++) {
+		EXPECT_EQ(ENOTTY, xioctl(fd, _IOC(_IOC_READ | _IOC_WRITE,
+						  HWEVENT_IOC_MAGIC, nr,
+						  sizes[i]), arg))
+			TH_LOG("nr %u, size %zu", nr, sizes[i]);
+	}
+	EXPECT_EQ(ENOTTY, xioctl(fd, _IOC(_IOC_WRITE, HWEVENT_IOC_MAGIC, nr,
+					  size), arg));
+	EXPECT_EQ(ENOTTY, xioctl(fd, _IOC(_IOC_READ, HWEVENT_IOC_MAGIC, nr,
+					  size), arg));
+}
+
+/*
+ * Joins the waiter. If it has not returned within @timeout_ns, it is
+ * signalled until it does, so that a test never hangs on it; returns
+ * whether it had returned by itself.
+ */
+static inline int waiter_join(struct __test_metadata *_metadata,
+			      struct waiter *w, uint64_t timeout_ns)
+{
+	struct sigaction sa = { .sa_handler = on_sigusr1 };
+	uint64_t deadline = now_ns() + timeout_ns;
+	int by_itself;
+
+	while (!waiter_done(w) && now_ns() < deadline)
+		sleep_ns(NSEC_PER_MSEC);
+	by_itself = waiter_done(w);
+	if (!by_itself) {
+		ASSERT_EQ(0, sigaction(SIGUSR1, &sa, NULL));
+		while (!waiter_done(w)) {
+			pthread_kill(w->thread, SIGUSR1);
+			sleep_ns(10 * NSEC_PER_MSEC);
+		}
+	}
+	ASSERT_EQ(0, pthread_join(w->thread, NULL));
+	return by_itself;
+}
+#endif /* __KSELFTEST_HARNESS_H */
 
 #endif /* HWEVENT_UTIL_H */

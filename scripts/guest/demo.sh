@@ -1,24 +1,31 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 #
-# Runs inside the demo VM: load hwevent.ko, run the CLI in both modes (a
-# pending request, then an eventfd), unload. Fails if anything does.
+# Runs inside the demo VM: load hwevent.ko, run the CLI in its three modes
+# (a pending request, an eventfd, the read() queue), then a periodic
+# registration waited for with epoll, with JSON output; unload. Fails if
+# anything does.
 
 KO=${HWEVENT_KO:-/hwevent/hwevent.ko}
 rc=0
 
-echo "\$ insmod $KO"
-insmod "$KO" || exit 1
-for mode in 0 1; do
+run() {
 	echo
-	echo "\$ hwevent 0.5 $mode -n 3"
-	hwevent 0.5 "$mode" -n 3
+	echo "\$ hwevent $*"
+	hwevent "$@"
 	status=$?
 	if [ "$status" != 0 ]; then
-		echo "hwevent-demo: 'hwevent 0.5 $mode -n 3' exited $status"
+		echo "hwevent-demo: 'hwevent $*' exited $status"
 		rc=1
 	fi
+}
+
+echo "\$ insmod $KO"
+insmod "$KO" || exit 1
+for mode in 0 1 2; do
+	run 0.5 "$mode" -n 3
 done
+run 0.2 2 --period 0.1 --epoll -n 5 --json
 echo
 echo "\$ rmmod hwevent"
 rmmod hwevent || rc=1

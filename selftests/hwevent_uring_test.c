@@ -1,0 +1,678 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * hwevent_uring_test - io_uring reads of the record queue of /dev/hwevent
+ * (HWEVENT_MODE_QUEUE), through liburing.
+ *
+ * The driver's read honours IOCB_NOWAIT, its files are FMODE_NOWAIT and its
+ * poll reports EPOLLIN while a record is queued. So io_uring tries an
+ * IORING_OP_READ without blocking, gets EAGAIN from an empty queue, and
+ * waits on the file's wait queue like poll(2) would, instead of handing the
+ * read to an io-wq worker, a thread of this process named "iou-wrk-<tid>"
+ * that would sleep in read(2) until a record came, one thread per read.
+ *
+ * FIXTURE(uring) checks: a read completes with one whole record when its
+ * registration fires, never before; while reads wait no worker thread
+ * exists, nor after they completed (and, so that this check can fail, the
+ * count does see a worker when IOSQE_ASYNC forces one); many reads in
+ * flight take one distinct record each and lose none; a buffer smaller
+ * than a record fails with EINVAL and takes nothing; a read takes every
+ * queued record that fits; IORING_OP_ASYNC_CANCEL ends a waiting read with
+ * ECANCELED and leaves later records to read(2); and closing the ring and
+ * the file with a read in flight, in either order, lets the file be
+ * released: its registrations end as dropped (debugfs hwevent/stats, where
+ * it can be read; that part is skipped otherwise).
+ *
+ * Timing is strict in one direction only: a record never arrives before its
+ * delay has passed. How late it may be is generous (SLACK_NS): QEMU without
+ * KVM is slow.
+ *
+ * Needs /dev/hwevent (load hwevent.ko, CONFIG_HWEVENT) and, as the node is
+ * mode 0600, root, and io_uring (CONFIG_IO_URING, not disabled by sysctl);
+ * without them all tests are skipped. The leak checks assume that no other
+ * program uses the device meanwhile.
+ */
+#define _GNU_SOURCE
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <unistd.h>
+
+#include <liburing.h>
+#include <linux/hwevent.h>
+
+#include "hwevent_util.h"
+
+/* The 6.1 harness's SIGALRM handler leaves its ucontext unused. */
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wunused-parameter"
+#include "kselftest_harness.h"
+#pragma GCC diagnostic pop
+
+/* One record: the unit of every read. */
+#define REC			((unsigned int)sizeof(struct hwevent_event))
+/* How late a record may be seen: software emulation is slow. */
+#define SLACK_NS		(5 * NSEC_PER_SEC)
+/* How long a waiting read is left alone before it is looked at. */
+#define QUIET_NS		(100 * NSEC_PER_MSEC)
+/* A delay that outlasts any test: only HWEVENT_IOC_TRIGGER fires it. */
+#define NEVER_NS		HWEVENT_MAX_DELAY_NS
+/* Reads in flight at once in the many_reads test. */
+#define NR_READS		8U
+/* The name io-wq gives its worker threads: "iou-wrk-<tid>". */
+#define WORKER_PREFIX		"iou-wrk"
+
+/* A one-shot QUEUE registration on @fd; returns its id. */
+static __u64 reg_queue(struct __test_metadata *_metadata, int fd,
+		       __u64 delay_ns, __u64 cookie)
+{
+	struct hwevent_register r;
+	int err;
+
+	reg_set(&r, HWEVENT_MODE_QUEUE, -1, delay_ns, cookie);
+	err = xioctl(fd, HWEVENT_IOC_REGISTER, &r);
+	ASSERT_EQ(0, err) TH_LOG("REGISTER (queue): %s", errno_name(err));
+	ASSERT_NE(0U, r.id);
+	return r.id;
+}
+
+/* HWEVENT_IOC_TRIGGER of @id, or of all with id 0; returns the count. */
+static __u64 trigger(struct __test_metadata *_metadata, int fd, __u64 id)
+{
+	struct hwevent_trigger t = {
+		.id = id,
+		.flags = id ? 0 : HWEVENT_TRIGGER_ALL,
+	};
+	int err = xioctl(fd, HWEVENT_IOC_TRIGGER, &t);
+
+	ASSERT_EQ(0, err) TH_LOG("TRIGGER %llu: %s", (unsigned long long)id,
+				 errno_name(err));
+	return t.count;
+}
+
+/*
+ * Threads of this process that are io-wq workers, by the name the kernel
+ * gives them; -1 if /proc/self/task cannot be read. A thread that exits
+ * while it is looked at is not counted.
+ */
+static int count_workers(void)
+{
+	char path[PATH_MAX], comm[32];
+	struct dirent *de;
+	int n = 0;
+	DIR *dir;
+
+	dir = opendir("/proc/self/task");
+	if (!dir)
+		return -1;
+	while ((de = readdir(dir))) {
+		FILE *f;
+
+		if (de->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "/proc/self/task/%s/comm",
+			 de->d_name);
+		f = fopen(path, "re");
+		if (!f)
+			continue;
+		if (fgets(comm, sizeof(comm), f) &&
+		    !strncmp(comm, WORKER_PREFIX, strlen(WORKER_PREFIX)))
+			n++;
+		fclose(f);
+	}
+	closedir(dir);
+	return n;
+}
+
+/* Queues an IORING_OP_READ of @len bytes of @fd; submitted by the caller. */
+static void prep_read(struct __test_metadata *_metadata, struct io_uring *ring,
+		      int fd, void *buf, unsigned int len, __u64 data,
+		      unsigned int sqe_flags)
+{
+	struct io_uring_sqe *sqe = io_uring_get_sqe(ring);
+
+	ASSERT_NE(NULL, sqe);
+	/* Offset -1: the file position, which a stream does not have. */
+	io_uring_prep_read(sqe, fd, buf, len, -1);
+	io_uring_sqe_set_data64(sqe, data);
+	io_uring_sqe_set_flags(sqe, sqe_flags);
+}
+
+static void submit(struct __test_metadata *_metadata, struct io_uring *ring,
+		   int want)
+{
+	int ret = io_uring_submit(ring);
+
+	ASSERT_EQ(want, ret) TH_LOG("io_uring_submit: %s",
+				    ret < 0 ? strerror(-ret) : "short");
+}
+
+/* One read, submitted at once. */
+static void submit_read(struct __test_metadata *_metadata,
+			struct io_uring *ring, int fd, void *buf,
+			unsigned int len, __u64 data, unsigned int sqe_flags)
+{
+	prep_read(_metadata, ring, fd, buf, len, data, sqe_flags);
+	submit(_metadata, ring, 1);
+}
+
+/*
+ * Waits up to @timeout_ns for a completion: 0 with its user data and
+ * result, or -ETIME (a negative errno) if none came.
+ */
+static int reap(struct io_uring *ring, __u64 timeout_ns, __u64 *data,
+		int *res)
+{
+	struct __kernel_timespec ts = {
+		.tv_sec = timeout_ns / NSEC_PER_SEC,
+		.tv_nsec = timeout_ns % NSEC_PER_SEC,
+	};
+	struct io_uring_cqe *cqe;
+	int ret;
+
+	do {
+		ret = io_uring_wait_cqe_timeout(ring, &cqe, &ts);
+	} while (ret == -EINTR);
+	if (ret)
+		return ret;
+	*data = io_uring_cqe_get_data64(cqe);
+	*res = cqe->res;
+	io_uring_cqe_seen(ring, cqe);
+	return 0;
+}
+
+/* Asserts that no completion comes within QUIET_NS: the reads still wait. */
+static void stays_quiet(struct __test_metadata *_metadata,
+			struct io_uring *ring)
+{
+	__u64 data = 0;
+	int res = 0;
+
+	ASSERT_EQ(-ETIME, reap(ring, QUIET_NS, &data, &res))
+		TH_LOG("a read completed early: data %llu res %d",
+		       (unsigned long long)data, res);
+}
+
+/* Waits for one completion, which must be @data's, and returns its result. */
+static int reap_one(struct __test_metadata *_metadata, struct io_uring *ring,
+		    __u64 data)
+{
+	__u64 got = 0;
+	int res = 0, ret;
+
+	ret = reap(ring, SLACK_NS, &got, &res);
+	ASSERT_EQ(0, ret) TH_LOG("no completion within %llu s: %s",
+				 SLACK_NS / NSEC_PER_SEC, strerror(-ret));
+	ASSERT_EQ(data, got);
+	return res;
+}
+
+/* Whether a record is queued on @fd, as poll(2) says, without waiting. */
+static int queued(int fd)
+{
+	struct pollfd pfd = { .fd = fd, .events = POLLIN };
+
+	return poll(&pfd, 1, 0);
+}
+
+/*
+ * A QUEUE record's sanity: it reports registration @id and @cookie with
+ * @flags; its interrupt ran no earlier than @irq_min, and, if its timer
+ * fired it, was due no earlier than @irq_min too; its times are ordered and
+ * its bottom half ran no later than @end.
+ */
+static void check_rec(struct __test_metadata *_metadata,
+		      const struct hwevent_event *e, __u64 id, __u64 cookie,
+		      __u32 flags, __u64 irq_min, __u64 end)
+{
+	EXPECT_NE(0U, e->seqno);
+	EXPECT_EQ(id, e->id);
+	EXPECT_EQ(cookie, e->cookie);
+	EXPECT_EQ(flags, e->flags);
+	if (!(flags & HWEVENT_EVENT_TRIGGERED)) {
+		EXPECT_LE(irq_min, e->due_ns);
+		EXPECT_LE(e->due_ns, e->irq_ns);
+	}
+	EXPECT_LE(irq_min, e->irq_ns);
+	EXPECT_LE(e->irq_ns, e->bh_ns);
+	EXPECT_GE(end, e->bh_ns);
+	EXPECT_EQ(0U, e->lost);
+	EXPECT_EQ(0U, e->overruns);
+	EXPECT_EQ(0U, e->reserved);
+}
+
+FIXTURE(uring) {
+	int fd;			/* /dev/hwevent, opened for this test */
+	struct io_uring ring;
+	bool ring_up;		/* ring to be torn down */
+};
+
+FIXTURE_SETUP(uring)
+{
+	int ret;
+
+	self->ring_up = false;
+	self->fd = open_dev_wait(0);
+	ASSERT_LE(0, self->fd) TH_LOG("open " HWEVENT_PATH ": %s",
+				      strerror(errno));
+	ret = io_uring_queue_init(4 * NR_READS, &self->ring, 0);
+	ASSERT_EQ(0, ret) TH_LOG("io_uring_queue_init: %s", strerror(-ret));
+	self->ring_up = true;
+}
+
+FIXTURE_TEARDOWN(uring)
+{
+	if (self->ring_up)
+		io_uring_queue_exit(&self->ring);
+	if (self->fd >= 0)
+		close(self->fd);
+}
+
+/* A read waiting on an empty queue completes when the timer fires. */
+TEST_F(uring, read_completes_when_fired)
+{
+	static const __u64 delays[] = {
+		2 * NSEC_PER_MSEC, 20 * NSEC_PER_MSEC, 200 * NSEC_PER_MSEC,
+	};
+	struct hwevent_event ev;
+	struct io_uring_cqe *cqe;
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(delays); i++) {
+		__u64 cookie = 0xc0de0000 + i, start, end, id;
+		int res;
+
+		memset(&ev, 0xa5, sizeof(ev));
+		submit_read(_metadata, &self->ring, self->fd, &ev, REC, i, 0);
+		/* Nothing is queued: the read must wait. */
+		ASSERT_EQ(-EAGAIN, io_uring_peek_cqe(&self->ring, &cqe));
+
+		start = now_ns();
+		id = reg_queue(_metadata, self->fd, delays[i], cookie);
+		res = reap_one(_metadata, &self->ring, i);
+		end = now_ns();
+
+		ASSERT_EQ((int)REC, res) TH_LOG("delay %llu ns: %s",
+						(unsigned long long)delays[i],
+						res < 0 ? strerror(-res) : "short");
+		/* Never early; late within SLACK_NS. */
+		EXPECT_LE(start + delays[i], end);
+		EXPECT_GE(start + delays[i] + SLACK_NS, end);
+		check_rec(_metadata, &ev, id, cookie, 0, start + delays[i], end);
+		/* One record, one registration: none is left. */
+		EXPECT_EQ(0, queued(self->fd));
+	}
+	EXPECT_EQ(0, count_workers());
+}
+
+/*
+ * While a read waits no io-wq worker exists: io_uring polls the file. Nor
+ * does one come to finish the read once the record is there.
+ */
+TEST_F(uring, waiting_read_has_no_worker)
+{
+	struct hwevent_event ev;
+	__u64 id, t0;
+	int res;
+
+	/* A registration far in the future: the read waits for a trigger. */
+	id = reg_queue(_metadata, self->fd, NEVER_NS, 7);
+	ASSERT_EQ(0, count_workers());
+
+	submit_read(_metadata, &self->ring, self->fd, &ev, REC, 1, 0);
+	stays_quiet(_metadata, &self->ring);
+	EXPECT_EQ(0, count_workers()) TH_LOG("a worker thread waits for the read");
+
+	t0 = now_ns();
+	ASSERT_EQ(1U, trigger(_metadata, self->fd, id));
+	res = reap_one(_metadata, &self->ring, 1);
+	ASSERT_EQ((int)REC, res) TH_LOG("%s", res < 0 ? strerror(-res) : "short");
+	check_rec(_metadata, &ev, id, 7, HWEVENT_EVENT_TRIGGERED, t0, now_ns());
+	EXPECT_EQ(0, count_workers()) TH_LOG("a worker thread finished the read");
+}
+
+/*
+ * The control for the test above: IOSQE_ASYNC sends the read to io-wq, and
+ * count_workers() sees the worker (which io-wq keeps a few seconds after
+ * its work is done). The read still completes with its record.
+ */
+TEST_F(uring, forced_async_read_has_worker)
+{
+	__u64 deadline, id, t0;
+	struct hwevent_event ev;
+	int n, res;
+
+	id = reg_queue(_metadata, self->fd, NEVER_NS, 8);
+	ASSERT_EQ(0, count_workers());
+
+	submit_read(_metadata, &self->ring, self->fd, &ev, REC, 1,
+		    IOSQE_ASYNC);
+	deadline = now_ns() + SLACK_NS;
+	/* A new thread is named when it first runs. */
+	while ((n = count_workers()) == 0 && now_ns() < deadline)
+		sleep_ns(NSEC_PER_MSEC);
+	EXPECT_LT(0, n) TH_LOG("no " WORKER_PREFIX " thread seen");
+
+	t0 = now_ns();
+	ASSERT_EQ(1U, trigger(_metadata, self->fd, id));
+	res = reap_one(_metadata, &self->ring, 1);
+	ASSERT_EQ((int)REC, res) TH_LOG("%s", res < 0 ? strerror(-res) : "short");
+	check_rec(_metadata, &ev, id, 8, HWEVENT_EVENT_TRIGGERED, t0, now_ns());
+}
+
+/* NR_READS reads in flight: each takes one record; none is lost. */
+TEST_F(uring, many_reads_one_record_each)
+{
+	struct hwevent_event ev[NR_READS];
+	__u64 ids[NR_READS], seen_ids[NR_READS], t0, deadline;
+	bool done[NR_READS] = { false };
+	unsigned int i, j;
+
+	memset(ev, 0xa5, sizeof(ev));
+	for (i = 0; i < NR_READS; i++)
+		prep_read(_metadata, &self->ring, self->fd, &ev[i], REC, i, 0);
+	submit(_metadata, &self->ring, NR_READS);
+	stays_quiet(_metadata, &self->ring);
+	EXPECT_EQ(0, count_workers());
+
+	for (i = 0; i < NR_READS; i++)
+		ids[i] = reg_queue(_metadata, self->fd, NEVER_NS, 100 + i);
+	t0 = now_ns();
+	ASSERT_EQ((__u64)NR_READS, trigger(_metadata, self->fd, 0));
+
+	deadline = now_ns() + SLACK_NS;
+	for (i = 0; i < NR_READS; i++) {
+		__u64 data = 0, now = now_ns();
+		int res = 0, ret;
+
+		ret = reap(&self->ring, deadline > now ? deadline - now : 0,
+			   &data, &res);
+		ASSERT_EQ(0, ret) TH_LOG("%u of %u reads completed", i, NR_READS);
+		ASSERT_GT((__u64)NR_READS, data);
+		ASSERT_FALSE(done[data]) TH_LOG("read %llu completed twice",
+						(unsigned long long)data);
+		done[data] = true;
+		ASSERT_EQ((int)REC, res) TH_LOG("read %llu: %s",
+						(unsigned long long)data,
+						res < 0 ? strerror(-res) : "short");
+		/* A record of one of ours, seen by no other read. */
+		for (j = 0; j < NR_READS && ids[j] != ev[data].id; j++)
+			;
+		ASSERT_GT(NR_READS, j) TH_LOG("read %llu: unknown id %llu",
+					      (unsigned long long)data,
+					      (unsigned long long)ev[data].id);
+		check_rec(_metadata, &ev[data], ids[j], 100 + j,
+			  HWEVENT_EVENT_TRIGGERED, t0, now_ns());
+		for (j = 0; j < i; j++)
+			ASSERT_NE(seen_ids[j], ev[data].id)
+				TH_LOG("id %llu read twice",
+				       (unsigned long long)ev[data].id);
+		seen_ids[i] = ev[data].id;
+	}
+	/* All NR_READS records were read, so none is left, and none lost. */
+	EXPECT_EQ(0, queued(self->fd));
+	EXPECT_EQ(0, count_workers());
+}
+
+/* A buffer smaller than a record: EINVAL at once, and nothing taken. */
+TEST_F(uring, short_buffer_einval)
+{
+	static const unsigned int lens[] = { 1, REC - 1 };
+	struct hwevent_event ev;
+	unsigned int i;
+	__u64 id, t0;
+	int res;
+
+	/* Empty queue: it fails rather than wait. */
+	for (i = 0; i < ARRAY_SIZE(lens); i++) {
+		submit_read(_metadata, &self->ring, self->fd, &ev, lens[i], i, 0);
+		res = reap_one(_metadata, &self->ring, i);
+		EXPECT_EQ(-EINVAL, res) TH_LOG("%u bytes, empty queue", lens[i]);
+	}
+
+	/* A record queued: it fails and leaves the record. */
+	t0 = now_ns();
+	id = reg_queue(_metadata, self->fd, 0, 9);
+	ASSERT_EQ(1, poll(&(struct pollfd){ .fd = self->fd, .events = POLLIN },
+			  1, SLACK_NS / NSEC_PER_MSEC));
+	for (i = 0; i < ARRAY_SIZE(lens); i++) {
+		submit_read(_metadata, &self->ring, self->fd, &ev, lens[i], i, 0);
+		res = reap_one(_metadata, &self->ring, i);
+		EXPECT_EQ(-EINVAL, res) TH_LOG("%u bytes, a record queued", lens[i]);
+	}
+	submit_read(_metadata, &self->ring, self->fd, &ev, REC, 10, 0);
+	res = reap_one(_metadata, &self->ring, 10);
+	ASSERT_EQ((int)REC, res) TH_LOG("%s", res < 0 ? strerror(-res) : "short");
+	check_rec(_metadata, &ev, id, 9, 0, t0, now_ns());
+}
+
+/* Registers three and fires them with one HWEVENT_IOC_TRIGGER. */
+static void fire_three(struct __test_metadata *_metadata, int fd, __u64 *ids)
+{
+	unsigned int i;
+
+	for (i = 0; i < 3; i++)
+		ids[i] = reg_queue(_metadata, fd, NEVER_NS, 200 + i);
+	ASSERT_EQ(3U, trigger(_metadata, fd, 0));
+}
+
+/*
+ * @ev holds the three records of fire_three(), each once, oldest first:
+ * in the order their interrupts ran, which their seqnos give.
+ */
+static void check_three(struct __test_metadata *_metadata,
+			const struct hwevent_event *ev, const __u64 *ids,
+			__u64 t0)
+{
+	__u64 end = now_ns();
+	unsigned int i, j;
+
+	for (i = 0; i < 3; i++) {
+		for (j = 0; j < 3 && ids[j] != ev[i].id; j++)
+			;
+		ASSERT_GT(3U, j) TH_LOG("record %u: unknown id %llu", i,
+					(unsigned long long)ev[i].id);
+		check_rec(_metadata, &ev[i], ids[j], 200 + j,
+			  HWEVENT_EVENT_TRIGGERED, t0, end);
+		/* Increasing seqnos: no record twice, and oldest first. */
+		if (i)
+			EXPECT_LT(ev[i - 1].seqno, ev[i].seqno);
+	}
+}
+
+/*
+ * Three records queued, a read of three: 192 bytes. A poll waiter is woken
+ * once the bottom half has queued all the records it delivers at one go,
+ * so epoll_wait() returning says all three are there.
+ */
+TEST_F(uring, read_three_queued)
+{
+	struct epoll_event ee = { .events = EPOLLIN };
+	struct hwevent_event ev[3];
+	__u64 ids[3], t0;
+	int epfd, res;
+
+	epfd = epoll_create1(EPOLL_CLOEXEC);
+	ASSERT_LE(0, epfd);
+	ASSERT_EQ(0, epoll_ctl(epfd, EPOLL_CTL_ADD, self->fd, &ee));
+	t0 = now_ns();
+	fire_three(_metadata, self->fd, ids);
+	ASSERT_EQ(1, epoll_wait(epfd, &ee, 1, SLACK_NS / NSEC_PER_MSEC));
+	close(epfd);
+
+	submit_read(_metadata, &self->ring, self->fd, ev, sizeof(ev), 1, 0);
+	res = reap_one(_metadata, &self->ring, 1);
+	ASSERT_EQ((int)sizeof(ev), res) TH_LOG("%s", res < 0 ? strerror(-res) : "short");
+	check_three(_metadata, ev, ids, t0);
+	EXPECT_EQ(0, queued(self->fd));
+}
+
+/* A waiting read with room for four takes the three delivered at one go. */
+TEST_F(uring, waiting_read_takes_all_queued)
+{
+	struct hwevent_event ev[4];
+	__u64 ids[3], t0;
+	int res;
+
+	memset(ev, 0xa5, sizeof(ev));
+	submit_read(_metadata, &self->ring, self->fd, ev, sizeof(ev), 1, 0);
+	stays_quiet(_metadata, &self->ring);
+	t0 = now_ns();
+	fire_three(_metadata, self->fd, ids);
+	res = reap_one(_metadata, &self->ring, 1);
+	ASSERT_EQ((int)(3 * REC), res) TH_LOG("%s", res < 0 ? strerror(-res) : "short");
+	check_three(_metadata, ev, ids, t0);
+	EXPECT_EQ(0, queued(self->fd));
+}
+
+/*
+ * IORING_OP_ASYNC_CANCEL ends a waiting read with ECANCELED; the next
+ * record goes to read(2), not to the cancelled read.
+ */
+TEST_F(uring, cancel_waiting_read)
+{
+	struct hwevent_event ev, ev2;
+	struct io_uring_sqe *sqe;
+	bool read_done = false, cancel_done = false;
+	unsigned int i;
+	__u64 id, t0;
+
+	submit_read(_metadata, &self->ring, self->fd, &ev, REC, 1, 0);
+	stays_quiet(_metadata, &self->ring);
+
+	sqe = io_uring_get_sqe(&self->ring);
+	ASSERT_NE(NULL, sqe);
+	io_uring_prep_cancel64(sqe, 1, 0);
+	io_uring_sqe_set_data64(sqe, 2);
+	submit(_metadata, &self->ring, 1);
+
+	for (i = 0; i < 2; i++) {
+		__u64 data = 0;
+		int res = 0;
+
+		ASSERT_EQ(0, reap(&self->ring, SLACK_NS, &data, &res));
+		if (data == 1) {
+			EXPECT_EQ(-ECANCELED, res) TH_LOG("the read: %s",
+				res < 0 ? strerror(-res) : "completed");
+			read_done = true;
+		} else {
+			ASSERT_EQ(2U, data);
+			EXPECT_EQ(0, res) TH_LOG("the cancel: %s", strerror(-res));
+			cancel_done = true;
+		}
+	}
+	ASSERT_TRUE(read_done && cancel_done);
+
+	t0 = now_ns();
+	id = reg_queue(_metadata, self->fd, 2 * NSEC_PER_MSEC, 11);
+	ASSERT_EQ(1, poll(&(struct pollfd){ .fd = self->fd, .events = POLLIN },
+			  1, SLACK_NS / NSEC_PER_MSEC));
+	ASSERT_EQ((ssize_t)REC, read(self->fd, &ev2, sizeof(ev2)));
+	check_rec(_metadata, &ev2, id, 11, 0, t0 + 2 * NSEC_PER_MSEC, now_ns());
+	/* The cancelled read stays cancelled. */
+	stays_quiet(_metadata, &self->ring);
+	EXPECT_EQ(0, count_workers());
+}
+
+/*
+ * A read in flight on a second file of ours, with an EVENTFD and a QUEUE
+ * registration that never fire; then the ring and that file are closed,
+ * the ring first or the file first. The read holds the file: once both are
+ * closed the file must be released, its two registrations dropped, its
+ * eventfd reference put. debugfs shows it; without debugfs the test is
+ * skipped after the closes.
+ */
+static void close_with_read_in_flight(struct __test_metadata *_metadata,
+				      struct io_uring *ring, bool *ring_up,
+				      bool ring_first)
+{
+	struct hw_stats base, mid, after, d;
+	struct hwevent_register r;
+	struct hwevent_event ev;
+	int fd, efd, err, stats_err;
+
+	stats_err = stats_read(&base);
+
+	/* main() has made sure that the device opens. */
+	fd = open_dev_wait(0);
+	ASSERT_LE(0, fd) TH_LOG("open " HWEVENT_PATH ": %s", strerror(errno));
+	efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	ASSERT_LE(0, efd);
+	reg_set(&r, HWEVENT_MODE_EVENTFD, efd, NEVER_NS, 1);
+	err = xioctl(fd, HWEVENT_IOC_REGISTER, &r);
+	ASSERT_EQ(0, err) TH_LOG("REGISTER (eventfd): %s", errno_name(err));
+	reg_queue(_metadata, fd, NEVER_NS, 2);
+	if (!stats_err) {
+		/* The counters see them: the final check can fail. */
+		ASSERT_EQ(0, stats_read(&mid));
+		EXPECT_EQ(base.live + 2, mid.live);
+		EXPECT_EQ(base.eventfd_refs + 1, mid.eventfd_refs);
+	}
+
+	submit_read(_metadata, ring, fd, &ev, REC, 1, 0);
+	stays_quiet(_metadata, ring);
+
+	if (ring_first) {
+		io_uring_queue_exit(ring);
+		*ring_up = false;
+		ASSERT_EQ(0, close(fd));
+	} else {
+		ASSERT_EQ(0, close(fd));
+		io_uring_queue_exit(ring);
+		*ring_up = false;
+	}
+	close(efd);
+
+	if (stats_err)
+		SKIP(return, "%s: %s; the release is not checked",
+		     HWEVENT_STATS_PATH, strerror(stats_err));
+
+	/* The ring is torn down, and the file released, asynchronously. */
+	ASSERT_EQ(0, stats_settle(&after, &base, SLACK_NS));
+	d = stats_sub(&after, &base);
+	EXPECT_EQ(0, d.live) TH_LOG("registrations still live: the file was not released");
+	EXPECT_EQ(0, d.eventfd_refs);
+	EXPECT_EQ(2, d.armed);
+	EXPECT_EQ(2, d.dropped);
+	if (d.live || d.eventfd_refs || d.dropped != 2)
+		stats_print("after", &after);
+}
+
+TEST_F(uring, close_ring_then_file)
+{
+	close_with_read_in_flight(_metadata, &self->ring, &self->ring_up, true);
+}
+
+TEST_F(uring, close_file_then_ring)
+{
+	close_with_read_in_flight(_metadata, &self->ring, &self->ring_up, false);
+}
+
+/*
+ * TEST_HARNESS_MAIN, but without the device or io_uring skip every test,
+ * as one: with a SKIP() in FIXTURE_SETUP the 6.1 harness still runs the
+ * test body.
+ */
+int main(int argc, char **argv)
+{
+	struct io_uring ring;
+	int ret;
+
+	require_device();
+	ret = io_uring_queue_init(4, &ring, 0);
+	if (ret) {
+		ksft_print_header();
+		if (ret == -ENOSYS)
+			ksft_exit_skip("no io_uring in this kernel (CONFIG_IO_URING)\n");
+		if (ret == -EPERM)
+			ksft_exit_skip("io_uring is disabled (sysctl kernel.io_uring_disabled)\n");
+		ksft_exit_fail_msg("io_uring_queue_init: %s\n", strerror(-ret));
+	}
+	io_uring_queue_exit(&ring);
+	return test_harness_run(argc, argv);
+}
