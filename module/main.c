@@ -54,6 +54,7 @@
 
 #include <linux/hwevent.h>
 
+#include "compat.h"
 #include "queue.h"
 
 /* The uAPI must not depend on the caller's word size: see hwevent.h. */
@@ -309,7 +310,7 @@ static void hwevent_deliver_tick(struct hwevent_file *hfile,
 	reg->overruns = 0;
 	atomic64_inc(&hwevent_ticks);
 	if (reg->mode == HWEVENT_MODE_EVENTFD)
-		eventfd_signal(reg->trigger, 1);
+		hwevent_eventfd_signal(reg->trigger);
 	else
 		hwevent_queue_push(&hfile->queue, &ev);
 }
@@ -354,7 +355,7 @@ static void hwevent_bh(struct tasklet_struct *t)
 		spin_unlock_irq(&hfile->lock);
 		/* Windows: KeSetEvent() on the caller's event. */
 		if (reg->mode == HWEVENT_MODE_EVENTFD)
-			eventfd_signal(reg->trigger, 1);
+			hwevent_eventfd_signal(reg->trigger);
 		hwevent_reg_free(reg);
 		spin_lock_irq(&hfile->lock);
 	}
@@ -414,8 +415,8 @@ static struct hwevent_reg *hwevent_reg_create(struct hwevent_file *hfile,
 	reg->period_ns = req->period_ns;
 	reg->state = HWEVENT_ARMED;
 	init_completion(&reg->done);
-	hrtimer_init(&reg->timer, CLOCK_MONOTONIC, HRTIMER_MODE_ABS);
-	reg->timer.function = hwevent_timer_fn;
+	hrtimer_setup(&reg->timer, hwevent_timer_fn, CLOCK_MONOTONIC,
+		      HRTIMER_MODE_ABS);
 	reg->event.cookie = req->cookie;
 
 	return reg;

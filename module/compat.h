@@ -1,0 +1,43 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * hwevent - the kernel API differences between the kernels it builds for
+ *
+ * The driver is written to the newest API; this header supplies that API
+ * on older kernels. Each HWEVENT_HAVE_* comes from Kbuild, which looks for
+ * the interface in the target kernel's own headers rather than compare
+ * version numbers: stable and distribution kernels back-port interfaces.
+ */
+#ifndef _HWEVENT_COMPAT_H
+#define _HWEVENT_COMPAT_H
+
+#include <linux/eventfd.h>
+#include <linux/hrtimer.h>
+
+/*
+ * hrtimer_setup(), which sets the callback with the rest, came in 6.13
+ * (908a1d775422); hrtimer_init() and the writable callback went in 6.15.
+ */
+#ifndef HWEVENT_HAVE_HRTIMER_SETUP
+static inline void hrtimer_setup(struct hrtimer *timer,
+				 enum hrtimer_restart (*function)(struct hrtimer *),
+				 clockid_t clock_id, enum hrtimer_mode mode)
+{
+	hrtimer_init(timer, clock_id, mode);
+	timer->function = function;
+}
+#endif
+
+/*
+ * Add one to the eventfd's counter. Since 6.8 (3652117f8548)
+ * eventfd_signal() takes no count and always adds one.
+ */
+static inline void hwevent_eventfd_signal(struct eventfd_ctx *ctx)
+{
+#ifdef HWEVENT_HAVE_EVENTFD_SIGNAL_NO_COUNT
+	eventfd_signal(ctx);
+#else
+	eventfd_signal(ctx, 1);
+#endif
+}
+
+#endif /* _HWEVENT_COMPAT_H */
