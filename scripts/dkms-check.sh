@@ -31,7 +31,7 @@ trap cleanup EXIT
 # Only the sources DKMS needs, not build products of the work tree.
 mkdir -p "$src/module" "$src/include/uapi/linux"
 cp "$top/dkms.conf" "$src/"
-cp "$top"/module/{Kbuild,Kconfig,*.c} "$src/module/"
+cp "$top"/module/{Kbuild,Kconfig,*.c,*.h} "$src/module/"
 cp "$top/include/uapi/linux/hwevent.h" "$src/include/uapi/linux/"
 
 dkms add -m "$name" -v "$version" >/dev/null && ok "dkms add"
