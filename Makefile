@@ -23,7 +23,7 @@ export HWEVENT_CACHE
 
 UAPI := $(CURDIR)/include/uapi
 
-.PHONY: all module user selftests check check-debug check-rt demo shell deps checkpatch lint dkms-check print-kdir clean help
+.PHONY: all module user selftests check check-debug check-rt matrix demo shell deps checkpatch lint dkms-check print-kdir clean help
 
 all: module user selftests
 
@@ -54,6 +54,10 @@ check-debug:
 
 check-rt:
 	scripts/check.sh rt
+
+# MATRIX="5.10 7.2" picks kernels; scripts/matrix.sh --list names them all.
+matrix:
+	scripts/matrix.sh $(MATRIX)
 
 demo:
 	scripts/demo.sh
@@ -86,6 +90,7 @@ help:
 	@echo "make check-debug  the same, then stress/race/fuzz/failslab and kmemleak, on a"
 	@echo "                KASAN/lockdep/kmemleak kernel built once and cached (~5 min)"
 	@echo "make check-rt   the selftests and stress/race/fuzz on Debian's PREEMPT_RT kernel"
+	@echo "make matrix     build and test on every Debian kernel, 5.10 to 7.3-rc (MATRIX=...)"
 	@echo "make demo       boot the VM and run the CLI in its modes"
 	@echo "make shell      boot the VM to a shell with the module loaded"
 	@echo "make checkpatch run checkpatch.pl --strict on the module and header"

@@ -8,6 +8,9 @@
 #                              (KASAN, lockdep, kmemleak, ...), built and
 #                              cached on first use (make check-debug)
 #   scripts/check.sh rt        Debian's PREEMPT_RT kernel (make check-rt)
+#   scripts/check.sh image     the kernel image $HWEVENT_KIMAGE with the
+#                              module $HWEVENT_KO_FILE built elsewhere, the
+#                              results named $HWEVENT_CHECK_NAME (make matrix)
 #
 # Install what is missing, build, boot the kernel in QEMU, load hwevent.ko,
 # run the kselftests with the kernel's runner, then (debug, rt) the phases of
@@ -47,18 +50,24 @@ rt)
 	mem=1024
 	limit=${HWEVENT_CHECK_TIMEOUT:-1200}
 	;;
+image)
+	name=${HWEVENT_CHECK_NAME:-hwevent-image}
+	mem=1024
+	limit=${HWEVENT_CHECK_TIMEOUT:-1200}
+	;;
 *)
 	echo "usage: $0 [debug|rt]" >&2
 	exit 2
 	;;
 esac
-if [[ -n $flavour ]]; then
+if [[ -n $flavour && $flavour != image ]]; then
 	phases=${HWEVENT_PHASES:-$ROOT/scripts/guest/$flavour.phases}
 	[[ -r $phases ]] || { echo "$name: no phase list $phases" >&2; exit 1; }
 	vm_args+=(--env HWEVENT_PHASES=/hwevent/phases)
 fi
 
 out=$ROOT/build/check${flavour:+-$flavour}
+[[ $flavour != image ]] || out=$ROOT/build/$name
 console=$out/console.log
 klog=$out/kernel.log
 lint=$out/lint.log
@@ -66,8 +75,13 @@ results=$out/results.tsv
 start=$SECONDS
 
 # shellcheck disable=SC2086 # no flavour: no argument
-"$ROOT/scripts/deps.sh" $flavour
+"$ROOT/scripts/deps.sh" ${flavour/image/}
 case $flavour in
+image)
+	KIMAGE=${HWEVENT_KIMAGE:?} KVER=${HWEVENT_KVER:?} KDIR=""
+	export HWEVENT_KO_FILE=${HWEVENT_KO_FILE:?}
+	echo "hwevent: guest kernel $KVER ($KIMAGE), module $HWEVENT_KO_FILE"
+	;;
 debug)
 	kernel_start=$(date +%s)
 	if ! tree=$("$ROOT/scripts/debug-kernel.sh"); then
@@ -80,7 +94,12 @@ debug)
 *) stage_pick_kernel "$flavour" ;;
 esac
 build_start=$SECONDS
-stage_build
+if [[ $flavour == image ]]; then
+	# The module was built for that kernel elsewhere; the programs here.
+	make -C "$ROOT" user selftests
+else
+	stage_build
+fi
 stage_tree "$phases"
 # Programs for ad-hoc phases (say, stand-ins for tests not written yet):
 # HWEVENT_PHASE_BIN=DIR puts DIR's files on the guest's PATH.
@@ -125,7 +144,7 @@ for what in "${expected[@]}"; do
 done
 grep -q "^[a-z]*	[0-9]* selftests: $KSFT_COLLECTION: " "$results" ||
 	result fail "selftests ran (no test program reported)"
-if [[ -n $flavour ]] && ! grep -q "^[a-z]*	[0-9]* selftests: phases: " "$results"; then
+if [[ -n $phases ]] && ! grep -q "^[a-z]*	[0-9]* selftests: phases: " "$results"; then
 	result fail "phases ran (no phase reported)"
 fi
 
@@ -150,7 +169,7 @@ if ((klog_rc != 0)); then
 	head -n 60 <<<"$klog_out"
 	(($(wc -l <<<"$klog_out") <= 60)) || echo "  (more in $klog)"
 fi
-if [[ -n $flavour ]]; then
+if [[ -n $phases ]]; then
 	awk -f "$ROOT/scripts/lib/figures.awk" "$console" | sed "s/^/$name: figures: /"
 	reports=0
 	((klog_rc != 1)) || reports=$(grep -c '^  | ' <<<"$klog_out" || true)

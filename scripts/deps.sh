@@ -5,7 +5,7 @@
 # Idempotent: apt is only touched when something is missing, so a warm
 # machine pays nothing and needs no network.
 #
-#   scripts/deps.sh [debug] [rt]
+#   scripts/deps.sh [debug] [rt] [matrix]
 #
 # "debug" adds what building the debug kernel of make check-debug needs,
 # "rt" the PREEMPT_RT kernel and headers of make check-rt. The rt kernel is
@@ -41,12 +41,17 @@ packages_rt=(
 	linux-headers-rt-amd64	# ... and its headers
 )
 
+packages_matrix=(
+	debootstrap		# a chroot per suite, with the compiler its kernels need
+)
+
 for set in "$@"; do
 	case $set in
 	debug) packages+=("${packages_debug[@]}") ;;
 	rt) packages+=("${packages_rt[@]}") ;;
+	matrix) packages+=("${packages_matrix[@]}") ;;
 	*)
-		echo "usage: $0 [debug] [rt]" >&2
+		echo "usage: $0 [debug] [rt] [matrix]" >&2
 		exit 2
 		;;
 	esac

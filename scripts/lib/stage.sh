@@ -19,7 +19,9 @@
 #                       the guest environment, plus ARGS
 #
 # The guest tree ($STAGE):
-#   /hwevent/hwevent.ko                    the module ($HWEVENT_KO)
+#   /hwevent/hwevent.ko                    the module ($HWEVENT_KO; taken from
+#                                          $HWEVENT_KO_FILE if set, else
+#                                          module/hwevent.ko)
 #   /hwevent/bin/hwevent                   the CLI (on PATH)
 #   /hwevent/*.sh                          scripts/guest/*
 #   /hwevent/phases                        the PHASES file, if given
@@ -91,7 +93,7 @@ stage_tree() {
 	# From scratch every time: a stale file must never pass for a new one.
 	rm -rf "$STAGE"
 	mkdir -p "$STAGE/hwevent/bin" "$STAGE/kselftest/kselftest"
-	cp "$ROOT/module/hwevent.ko" "$STAGE/hwevent/"
+	cp "${HWEVENT_KO_FILE:-$ROOT/module/hwevent.ko}" "$STAGE/hwevent/hwevent.ko"
 	cp "$ROOT/user/hwevent" "$STAGE/hwevent/bin/"
 	cp "$ROOT"/scripts/guest/*.sh "$STAGE/hwevent/"
 	[[ -z $phases ]] || cp "$phases" "$STAGE/hwevent/phases"

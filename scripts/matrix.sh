@@ -1,0 +1,239 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# make matrix: build hwevent for each Debian kernel a user can install and
+# run the selftests on it, booted in QEMU; then print a table.
+#
+#   scripts/matrix.sh [NAME...]      the kernels named (default: all)
+#   scripts/matrix.sh --list         the names
+#   scripts/matrix.sh --build-only [NAME...]
+#                                    build only, boot nothing
+#
+# Per kernel: the kernel image and its headers come from that kernel's
+# suite through apt, inside a debootstrap chroot of the suite whose
+# compiler built the kernel (bullseye: gcc-10, bookworm: gcc-12, sid: the
+# newest). The module is built there with W=1 (warnings counted); the CLI
+# and the tests, which are ordinary programs, are built once here. Then
+# scripts/check.sh boots the image with that module and runs the suite.
+#
+# The chroots, with the kernels installed in them, are cached per machine
+# as ${HWEVENT_CACHE:-~/.cache/hwevent}/chroot-<suite>; the machine's own
+# apt state is never touched. The mirror is the one the
+# machine's apt sources name.
+#
+# The last line is the summary: "hwevent-matrix: N passed, M failed"; each
+# kernel's build, its clean W=1 build, its test run (every test passed and
+# the kernel log clean) counts one.
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+# shellcheck source=scripts/lib/apt-mirror.sh
+. "$ROOT/scripts/lib/apt-mirror.sh"
+# shellcheck source=scripts/lib/linux-source.sh
+. "$ROOT/scripts/lib/linux-source.sh"
+
+# name  chroot  suites (the first is the one the kernel comes from)  flavour
+KERNELS="
+5.10      bullseye  bullseye                   -
+6.1       bookworm  bookworm                   -
+6.1-rt    bookworm  bookworm                   rt
+6.12      bookworm  bookworm-backports         -
+6.12-rt   bookworm  bookworm-backports         rt
+7.2       sid       sid                        -
+7.2-rt    sid       sid                        rt
+7.3-rc    sid       experimental               -
+"
+
+say() {
+	echo "hwevent-matrix: $*" >&2
+}
+
+# chroot_ready SUITE: a minimal chroot of SUITE with make, cached; echo it.
+chroot_ready() {
+	local suite=$1 dir tmp mirror
+	dir=$(hwevent_cache)/chroot-$suite
+	if [[ ! -e $dir/.hwevent-ready ]]; then
+		mirror=$(apt_mirror)
+		tmp=$dir.tmp
+		rm -rf "$tmp"
+		say "debootstrap $suite into $dir (once per machine)"
+		debootstrap --variant=minbase --include=make,ca-certificates \
+			--keyring="$APT_KEYRING" "$suite" "$tmp" "$mirror" >"$tmp.log" 2>&1 || {
+			tail -n 20 "$tmp.log" >&2
+			return 1
+		}
+		rm -rf "$dir"
+		mv "$tmp" "$dir"
+		mv "$tmp.log" "$dir/debootstrap.log"
+		touch "$dir/.hwevent-ready"
+	fi
+	echo "$dir"
+}
+
+# in_chroot DIR CMD...: run CMD in the chroot, without the host's locale.
+in_chroot() {
+	local dir=$1
+	shift
+	LC_ALL=C DEBIAN_FRONTEND=noninteractive chroot "$dir" "$@"
+}
+
+# chroot_suites DIR ROOT: the chroot's apt also sees the other suites that
+# kernels of KERNELS built in chroot ROOT come from; its lists are
+# refreshed at most once a day.
+chroot_suites() {
+	local dir=$1 root=$2 suite mirror
+	mirror=$(apt_mirror)
+	awk -v r="$root" '$2 == r && $3 != r { print $3 }' <<<"$KERNELS" | sort -u |
+		while read -r suite; do
+			echo "deb $mirror $suite main"
+		done >"$dir/etc/apt/sources.list.d/hwevent.list"
+	if [[ -z $(find "$dir/.hwevent-updated" -mmin -1440 2>/dev/null) ]]; then
+		in_chroot "$dir" apt-get -qq -o Acquire::Retries=3 update >&2
+		touch "$dir/.hwevent-updated"
+	fi
+}
+
+# install_kernel DIR SUITE FLAVOUR: install that kernel, its headers and
+# what its Kbuild runs into the chroot; set KVER, KIMAGE (on the host) and
+# KHEADERS (the headers' path in the chroot).
+install_kernel() {
+	local dir=$1 suite=$2 flavour=$3 meta cand pkgs
+	meta=linux-headers-amd64
+	[[ $flavour != rt ]] || meta=linux-headers-rt-amd64
+	# The versioned package the meta-package stands for today.
+	cand=$(in_chroot "$dir" apt-cache -t "$suite" policy "$meta" |
+		awk '/Candidate:/ { print $2 }')
+	KHEADERS=$(in_chroot "$dir" apt-cache show "$meta=$cand" 2>/dev/null |
+		sed -n 's/^Depends: //p' | grep -oE 'linux-headers-[0-9][^ ,]*-amd64' | head -n 1)
+	if [[ -z $KHEADERS ]]; then
+		say "$suite: no $meta to install"
+		return 1
+	fi
+	KVER=${KHEADERS#linux-headers-}
+	# perl: W=1 runs kernel-doc; dwarves: pahole, for BTF, where Kbuild
+	# wants it. The image comes along (the headers depend on it) and is
+	# only unpacked: nothing boots it here but QEMU.
+	pkgs=("$KHEADERS" "linux-image-$KVER" make perl)
+	in_chroot "$dir" apt-cache show dwarves >/dev/null 2>&1 && pkgs+=(dwarves)
+	in_chroot "$dir" apt-get -qq -t "$suite" install -y --no-install-recommends \
+		"${pkgs[@]}" >&2
+	KHEADERS=/usr/src/$KHEADERS
+	KIMAGE=$dir/boot/vmlinuz-$KVER
+	# From 7.x the image lives with the modules.
+	[[ -e $KIMAGE ]] || KIMAGE=$dir/usr/lib/modules/$KVER/vmlinuz
+	if [[ ! -r $KIMAGE ]]; then
+		say "$KVER: no vmlinuz in the chroot's /boot or /usr/lib/modules/$KVER"
+		return 1
+	fi
+}
+
+# build_module DIR LOG: build module/ in the chroot against $KHEADERS, W=1;
+# the module ends up in $BUILT_KO.
+build_module() {
+	local dir=$1 log=$2 src=/tmp/hwevent-src
+	rm -rf "${dir:?}$src"
+	mkdir -p "$dir$src/include/uapi/linux" "$dir$src/module"
+	cp "$ROOT"/module/{Kbuild,Kconfig,*.c,*.h} "$dir$src/module/"
+	cp "$ROOT/include/uapi/linux/hwevent.h" "$dir$src/include/uapi/linux/"
+	in_chroot "$dir" make -C "$KHEADERS" M="$src/module" W=1 modules >"$log" 2>&1 || return 1
+	BUILT_KO=$(dirname "$log")/hwevent.ko
+	cp "$dir$src/module/hwevent.ko" "$BUILT_KO"
+}
+
+if [[ ${1:-} == --list ]]; then
+	awk 'NF { print $1 }' <<<"$KERNELS"
+	exit 0
+fi
+build_only=0
+if [[ ${1:-} == --build-only ]]; then
+	build_only=1
+	shift
+fi
+wanted=("$@")
+if ((${#wanted[@]} == 0)); then
+	mapfile -t wanted < <(awk 'NF { print $1 }' <<<"$KERNELS")
+fi
+
+"$ROOT/scripts/deps.sh" matrix
+out=$ROOT/build/matrix
+rm -rf "$out"
+mkdir -p "$out"
+passed=0
+failed=0
+rows=()
+start=$SECONDS
+
+for want in "${wanted[@]}"; do
+	read -r name root suite flavour < <(awk -v n="$want" '$1 == n' <<<"$KERNELS") || true
+	if [[ -z ${name:-} ]]; then
+		say "unknown kernel '$want' (--list names them)"
+		exit 2
+	fi
+	mkdir -p "$out/$name"
+	log=$out/$name/build.log
+	kver=? build=fail warnings=- tests=- reports=-
+	t0=$SECONDS
+	say "=== $name: $suite"
+	# apt's and debootstrap's chatter goes to the kernel's setup.log.
+	if { dir=$(chroot_ready "$root") &&
+		chroot_suites "$dir" "$root" &&
+		install_kernel "$dir" "$suite" "$flavour"; } 2>"$out/$name/setup.log"; then
+		kver=$KVER
+		if build_module "$dir" "$log"; then
+			build=ok
+			passed=$((passed + 1))
+			warnings=$(grep -c 'warning:' "$log" || true)
+			if ((warnings == 0)); then
+				passed=$((passed + 1))
+			else
+				failed=$((failed + 1))
+				grep 'warning:' "$log" | head -n 10 >&2
+			fi
+			if ((build_only)); then
+				rows+=("$(printf '| %-8s | %-28s | %-5s | %-8s | %-11s | %-7s | %4d s |' \
+					"$name" "$kver" "$build" "$warnings" - - $((SECONDS - t0)))")
+				continue
+			fi
+			# The whole suite, booted; check.sh counts it.
+			set +e
+			HWEVENT_KIMAGE=$KIMAGE HWEVENT_KVER=$KVER HWEVENT_KO_FILE=$BUILT_KO \
+				HWEVENT_CHECK_NAME=hwevent-$name \
+				"$ROOT/scripts/check.sh" image >"$out/$name/check.log" 2>&1
+			set -e
+			summary=$(grep -E "^hwevent-$name: [0-9]+ passed" "$out/$name/check.log" | tail -n 1)
+			if [[ $summary =~ ([0-9]+)\ passed,\ ([0-9]+)\ failed ]]; then
+				tests="${BASH_REMATCH[1]}/$((BASH_REMATCH[1] + BASH_REMATCH[2]))"
+			fi
+			if grep -q "^hwevent-$name: FAIL: kernel log clean" "$out/$name/check.log"; then
+				reports=yes
+			elif [[ -n $summary ]]; then
+				reports=none
+			fi
+			if [[ $summary =~ \ 0\ failed$ ]]; then
+				passed=$((passed + 1))
+			else
+				failed=$((failed + 1))
+				grep -E "^hwevent-$name: (FAIL|SKIP)" "$out/$name/check.log" | head -n 20 >&2 || true
+			fi
+		else
+			failed=$((failed + 1))
+			tail -n 30 "$log" >&2
+		fi
+	else
+		failed=$((failed + 1))
+		tail -n 20 "$out/$name/setup.log" >&2
+	fi
+	rows+=("$(printf '| %-8s | %-28s | %-5s | %-8s | %-11s | %-7s | %4d s |' \
+		"$name" "$kver" "$build" "$warnings" "$tests" "$reports" $((SECONDS - t0)))")
+done
+
+{
+	echo
+	echo "| kernel   | version                      | build | warnings | tests       | reports | time   |"
+	echo "| -------- | ---------------------------- | ----- | -------- | ----------- | ------- | ------ |"
+	printf '%s\n' "${rows[@]}"
+	echo
+} | tee "$out/table.md"
+echo "hwevent-matrix: logs in $out; took $((SECONDS - start)) s"
+echo "hwevent-matrix: $passed passed, $failed failed"
+((failed == 0))
