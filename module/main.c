@@ -210,6 +210,12 @@ struct hwevent_reg {
 
 static void hwevent_reg_free(struct hwevent_reg *reg)
 {
+	/*
+	 * Its timer callback may still be running, waiting for the file's
+	 * lock to find it ended: let it finish before the memory goes.
+	 * Never called with that lock held.
+	 */
+	hrtimer_cancel(&reg->timer);
 	if (reg->trigger) {
 		/* Windows: ObDereferenceObject() on the event. */
 		eventfd_ctx_put(reg->trigger);
@@ -513,8 +519,7 @@ static long hwevent_wait(struct hwevent_file *hfile, struct hwevent_reg *reg,
 			ret = -EFAULT;
 		break;
 	case HWEVENT_CANCELLED:
-		/* The canceller could not stop the timer: we own @reg. */
-		hrtimer_cancel(&reg->timer);
+		/* The canceller left stopping the timer to us (below). */
 		ret = -ECANCELED;
 		break;
 	case HWEVENT_INTERRUPTED:
@@ -614,17 +619,20 @@ static void hwevent_reg_cancel(struct hwevent_file *hfile,
 }
 
 /*
- * Fire an armed registration now. A one-shot one's timer is stopped first;
- * if its callback is running already (waiting for our lock), the callback
- * fires it. A periodic one keeps its timer and gets an extra expiry.
+ * Fire an armed registration now. A one-shot one's timer is stopped; if
+ * its callback is running already (waiting for our lock), it will find the
+ * registration fired and leave it, and whoever frees it waits for the
+ * callback to return (hwevent_reg_free()). A periodic one keeps its timer
+ * and gets an extra expiry.
  */
 static void hwevent_reg_trigger(struct hwevent_file *hfile,
 				struct hwevent_reg *reg,
 				struct list_head *owned)
 {
 	atomic64_inc(&hwevent_triggered);
-	if (reg->period_ns || hrtimer_try_to_cancel(&reg->timer) >= 0)
-		hwevent_reg_fire(hfile, reg, HWEVENT_EVENT_TRIGGERED);
+	if (!reg->period_ns)
+		hrtimer_try_to_cancel(&reg->timer);
+	hwevent_reg_fire(hfile, reg, HWEVENT_EVENT_TRIGGERED);
 }
 
 static long hwevent_ioctl_select(struct hwevent_file *hfile,
@@ -659,11 +667,12 @@ static long hwevent_ioctl_select(struct hwevent_file *hfile,
 	}
 	spin_unlock_irq(&hfile->lock);
 
-	/* Windows: KeCancelTimer(); a running callback sees the new state. */
-	list_for_each_entry_safe(reg, tmp, &owned, node) {
-		hrtimer_cancel(&reg->timer);
+	/*
+	 * Windows: KeCancelTimer(); hwevent_reg_free() stops the timer, and a
+	 * callback running meanwhile sees the new state.
+	 */
+	list_for_each_entry_safe(reg, tmp, &owned, node)
 		hwevent_reg_free(reg);
-	}
 
 	if (!count && !(req.flags & HWEVENT_CANCEL_ALL))
 		return -ENOENT;
@@ -743,10 +752,10 @@ static int hwevent_release(struct inode *inode, struct file *file)
 
 	list_for_each_entry_safe(reg, tmp, &dropped, node) {
 		WARN_ON_ONCE(reg->mode == HWEVENT_MODE_PENDING);
-		/* Windows: KeCancelTimer(); this one also waits for a
+		/*
+		 * Windows: KeCancelTimer(); hwevent_reg_free() also waits for a
 		 * callback that is running, which sees HWEVENT_DROPPED.
 		 */
-		hrtimer_cancel(&reg->timer);
 		hwevent_reg_free(reg);
 	}
 

@@ -11,6 +11,7 @@
  */
 
 #include <linux/kernel.h>
+#include <linux/mm.h>		/* kvcalloc(), kvfree() before 5.16 */
 #include <linux/signal.h>
 #include <linux/slab.h>
 

@@ -278,9 +278,9 @@ struct hwevent_trigger {
  * such call, its test tools waited for the timer).
  *
  * A one-shot registration's timer is stopped and it completes as fired, its
- * record flagged %HWEVENT_EVENT_TRIGGERED (unless its timer expired at that
- * very moment: then the timer fires it, unflagged); a periodic one gets one
- * extra expiry, so flagged, and keeps its period (like any expiry, it is
+ * record flagged %HWEVENT_EVENT_TRIGGERED; once counted here it can no
+ * longer be cancelled. A periodic one gets one extra expiry, so flagged,
+ * and keeps its period (like any expiry, it is
  * counted in the previous record's @overruns instead if the bottom half
  * has not delivered that one yet). Records are delivered by the bottom
  * half, as always, so they may not have arrived when this call returns.
