@@ -36,6 +36,17 @@
  *	(ENOENT), its file closed at once, must end as fired, as the header
  *	promises: release lets the bottom half finish what the interrupt
  *	began.
+ *  queue-close: one-shot QUEUE registrations due within 20 us; a dup of
+ *	the file is read once by the helper (blocking or RWF_NOWAIT) and
+ *	closed, while the original is closed: records are read at most once,
+ *	sane, and the seqnos taken match debugfs fired and queued.
+ *  periodic-cancel: a periodic QUEUE or EVENTFD registration cancelled
+ *	(by id or ALL, either thread; sometimes triggered meanwhile) after
+ *	0..4 periods: once the cancel returned, no record or eventfd count
+ *	of it ever comes, and each record was delivered before the return.
+ *  trigger-cancel: trigger and cancel (each by id or ALL, one per thread)
+ *	against the timer of one one-shot registration: exactly one record
+ *	(or eventfd count) or a successful cancel, never both, never neither.
  *
  * Each phase also checks the counts: seqnos taken, and the debugfs
  * counters (hwevent/stats) against what user space saw: fired, cancelled,
@@ -63,6 +74,7 @@
 #include <sys/ioctl.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
+#include <sys/uio.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -87,12 +99,13 @@
 
 enum phase_id {
 	PH_SIGNAL, PH_CANCEL, PH_RELEASE, PH_UNLOAD,
-	PH_IRQ_CLOSE,
+	PH_IRQ_CLOSE, PH_QUEUE_CLOSE, PH_PERIODIC_CANCEL, PH_TRIGGER_CANCEL,
 	NR_PHASES
 };
 
 static const char * const phase_names[NR_PHASES] = {
 	"signal", "cancel", "release", "unload", "irq-close",
+	"queue-close", "periodic-cancel", "trigger-cancel",
 };
 
 static struct {
@@ -206,7 +219,8 @@ static void set_seq(volatile uint32_t *p, uint32_t v)
  */
 enum job_kind {
 	JOB_PENDING,	/* register PENDING on fd and wait */
-	JOB_CANCEL,	/* wait for *id_src (or done_src), spin, cancel */
+	JOB_CANCEL,	/* wait for *id_src (or done_src), spin, cancel (or op) */
+	JOB_READ,	/* spin, read fd once (RWF_NOWAIT if nowait), close it */
 	JOB_CLOSE,	/* spin, close fd */
 	JOB_BURST,	/* arm BURST EVENTFD registrations due at due_abs */
 	JOB_EXIT,
@@ -223,6 +237,11 @@ struct job {
 	volatile uint64_t *id_src;	/* JOB_CANCEL: where the id appears */
 	volatile uint64_t *done_src;	/* ... or the round ends without one */
 	uint64_t done_want;
+	/* JOB_CANCEL: cancel_id if NULL, or trigger_id */
+	int (*op)(int fd, uint64_t id, uint32_t flags, uint64_t *count);
+	int nowait;		/* JOB_READ: preadv2(RWF_NOWAIT) */
+	size_t len;		/* JOB_READ: bytes to ask for, <= sizeof(recs) */
+	struct hwevent_event recs[8];	/* JOB_READ: what it read */
 	/* results */
 	struct hwevent_register r;
 	int ret;
@@ -320,9 +339,24 @@ static void run_job(struct job *j)
 			break;
 		}
 		spin_ns(j->spin_ns);
-		j->ret = cancel_id(j->fd, j->all ? 0 : id,
-				   j->all ? HWEVENT_CANCEL_ALL : 0, &j->count);
+		j->ret = (j->op ?: cancel_id)(j->fd, j->all ? 0 : id,
+					      j->all ? HWEVENT_CANCEL_ALL : 0,
+					      &j->count);
+		j->end = now_ns();
 		break;
+	case JOB_READ: {
+		struct iovec iov = { .iov_base = j->recs, .iov_len = j->len };
+		ssize_t n;
+
+		spin_ns(j->spin_ns);
+		j->start = now_ns();
+		n = j->nowait ? preadv2(j->fd, &iov, 1, -1, RWF_NOWAIT) :
+				read(j->fd, j->recs, j->len);
+		j->ret = n < 0 ? -errno : (int)n;
+		j->end = now_ns();
+		close(j->fd);
+		break;
+	}
 	case JOB_CLOSE:
 		spin_ns(j->spin_ns);
 		j->ret = close(j->fd) ? errno : 0;
@@ -388,6 +422,14 @@ struct tally {
 	uint64_t fails;
 	uint64_t time_ns;
 	int stopped_early;
+	/* queue-close, periodic-cancel, trigger-cancel: queue books too */
+	int queue_books;
+	uint64_t queued;	/* records the driver queued, read or not */
+	uint64_t lost;		/* of them, lost to overflow */
+	uint64_t ticks;		/* periodic expiries delivered */
+	uint64_t triggered;	/* the counts HWEVENT_IOC_TRIGGER returned */
+	uint64_t records;	/* records read */
+	uint64_t both;		/* trigger-cancel: trigger and cancel both won */
 };
 
 static struct tally tallies[NR_PHASES];
@@ -535,6 +577,21 @@ static void check_stats(enum phase_id ph, const struct hw_stats *before,
 	if (d.live || d.eventfd_refs) {
 		ksft_print_msg("live and eventfd_refs not back: %lld %lld\n",
 			       d.live, d.eventfd_refs);
+		ok = 0;
+	}
+	if (t->queue_books && !d.have_queue) {
+		ksft_print_msg("no queue lines in %s\n", HWEVENT_STATS_PATH);
+		ok = 0;
+	} else if (t->queue_books &&
+		   (d.queued != (long long)t->queued ||
+		    d.queue_lost != (long long)t->lost ||
+		    d.ticks != (long long)t->ticks ||
+		    d.triggered != (long long)t->triggered)) {
+		ksft_print_msg("user space saw queued=%llu queue_lost=%llu ticks=%llu triggered=%llu\n",
+			       (unsigned long long)t->queued,
+			       (unsigned long long)t->lost,
+			       (unsigned long long)t->ticks,
+			       (unsigned long long)t->triggered);
 		ok = 0;
 	}
 	tap_result(ok, "%s", desc);
@@ -1161,6 +1218,576 @@ static void phase_irq_close(struct prng *rng)
 		   (unsigned long long)probed, (unsigned long long)dropped);
 }
 
+/* --- the queue: close, periodic vs. cancel, trigger vs. cancel ----------- */
+
+#define REC_SIZE	sizeof(struct hwevent_event)
+
+/* What any queued record must look like; NULL, or what is wrong. */
+static const char *qrec_insane(const struct hwevent_event *e)
+{
+	if (!e->id || !e->seqno)
+		return "id or seqno 0";
+	if (e->reserved)
+		return "reserved not zero";
+	if (e->flags & ~(HWEVENT_EVENT_TRIGGERED | HWEVENT_EVENT_PERIODIC |
+			 HWEVENT_EVENT_LOST))
+		return "unknown flags";
+	if (!(e->flags & HWEVENT_EVENT_LOST) != !e->lost)
+		return "HWEVENT_EVENT_LOST and lost disagree";
+	if (e->bh_ns < e->irq_ns)
+		return "bottom half before interrupt";
+	if (e->irq_ns < e->due_ns && !(e->flags & HWEVENT_EVENT_TRIGGERED))
+		return "interrupt before due, not triggered";
+	if (!(e->flags & HWEVENT_EVENT_PERIODIC) && e->overruns)
+		return "overruns in a one-shot record";
+	return NULL;
+}
+
+/*
+ * queue-close: 1..MAX_PER_FILE one-shot QUEUE registrations, due within
+ * 20 us, on a fresh file; the helper reads a dup of it once (blocking, or
+ * RWF_NOWAIT; buffers of 1..7 records and odd sizes) and closes the dup,
+ * while this thread closes the original: the timers and the bottom half
+ * run into the read and the last close, whichever it is. Each record
+ * read is sane and belongs to the round, at most once, seqnos rising; a
+ * blocking read returns at least one (the file is open while it waits).
+ * Over the phase, the seqnos taken say how many fired: debugfs queued
+ * must equal them, fired + dropped == registered, nothing lost.
+ */
+static void phase_queue_close(struct prng *rng)
+{
+	struct tally *t = &tallies[PH_QUEUE_CLOSE];
+	uint64_t deadline = deadline_for_phase(), start = now_ns(), i;
+	uint64_t seq0 = 0, seq1 = 0, qregs = 0;
+	int pfd, err;
+
+	t->queue_books = 1;
+	pfd = open(HWEVENT_PATH, O_RDWR | O_CLOEXEC);
+	if (pfd < 0) {
+		round_fail(t, "open: %s", errno_name(errno));
+		return;
+	}
+	err = probe_seqno(pfd, t, &seq0);
+	for (i = 0; !err && i < opt.iterations; i++) {
+		unsigned int n = 1 + prng_below(rng, MAX_PER_FILE), k, m, seen = 0;
+		uint64_t ids[MAX_PER_FILE], cookies[MAX_PER_FILE], last = 0;
+		struct job *j = &helper.job;
+		struct hwevent_register r;
+		int fd, fd2;
+
+		if (out_of_time(deadline, t, opt.iterations))
+			break;
+		fd = open(HWEVENT_PATH, O_RDWR | O_CLOEXEC);
+		fd2 = fd >= 0 ? fcntl(fd, F_DUPFD_CLOEXEC, 0) : -1;
+		if (fd2 < 0) {
+			round_fail(t, "open or dup: %s", errno_name(errno));
+			if (fd >= 0)
+				close(fd);
+			break;
+		}
+		for (k = 0; k < n; k++) {
+			cookies[k] = i << 8 | k;
+			reg_set(&r, HWEVENT_MODE_QUEUE, -1,
+				prng_below(rng, MAX_JITTER_NS + 1), cookies[k]);
+			err = xioctl(fd, HWEVENT_IOC_REGISTER, &r);
+			if (err)
+				break;
+			ids[k] = r.id;
+			t->registered++;
+			qregs++;
+		}
+		if (err) {
+			round_fail(t, "QUEUE register: %s", errno_name(err));
+			close(fd);
+			close(fd2);
+			break;
+		}
+		memset(j, 0, sizeof(*j));
+		j->kind = JOB_READ;
+		j->fd = fd2;
+		j->spin_ns = prng_below(rng, MAX_JITTER_NS + 1);
+		j->nowait = prng_pct(rng, 30);
+		j->len = REC_SIZE * (1 + prng_below(rng, 7)) +
+			 (prng_pct(rng, 30) ? prng_below(rng, REC_SIZE) : 0);
+		helper_start();
+		spin_ns(prng_below(rng, 2 * MAX_JITTER_NS + 1));
+		if (close(fd))
+			round_fail(t, "close: %s", errno_name(errno));
+		if (helper_wait())
+			break;
+		t->rounds++;
+		progress++;
+		if (j->ret < 0) {
+			if (!j->nowait || j->ret != -EAGAIN)
+				round_fail(t, "%s read: %s",
+					   j->nowait ? "RWF_NOWAIT" : "blocking",
+					   errno_name(-j->ret));
+			continue;
+		}
+		if (!j->ret || j->ret % REC_SIZE || (size_t)j->ret > j->len) {
+			round_fail(t, "read of %zu bytes returned %d", j->len,
+				   j->ret);
+			continue;
+		}
+		m = j->ret / REC_SIZE;
+		t->records += m;
+		for (k = 0; k < m; k++) {
+			const struct hwevent_event *e = &j->recs[k];
+			const char *why = qrec_insane(e);
+			unsigned int x;
+
+			for (x = 0; x < n && ids[x] != e->id; x++)
+				;
+			if (why)
+				round_fail(t, "record: %s", why);
+			else if (e->flags)
+				round_fail(t, "record flags %#x", e->flags);
+			else if (e->seqno <= last)
+				round_fail(t, "seqno %llu after %llu",
+					   (unsigned long long)e->seqno,
+					   (unsigned long long)last);
+			else if (x == n)
+				round_fail(t, "record of id %llu, not of this round",
+					   (unsigned long long)e->id);
+			else if (seen & 1U << x)
+				round_fail(t, "id %llu read twice",
+					   (unsigned long long)e->id);
+			else if (e->cookie != cookies[x])
+				round_fail(t, "id %llu: cookie %#llx, not %#llx",
+					   (unsigned long long)e->id,
+					   (unsigned long long)e->cookie,
+					   (unsigned long long)cookies[x]);
+			if (x < n)
+				seen |= 1U << x;
+			last = e->seqno;
+		}
+	}
+	if (!err)
+		err = probe_seqno(pfd, t, &seq1);
+	if (err) {
+		round_fail(t, "probe: %s", errno_name(err));
+	} else {
+		/* The QUEUE registrations that fired, between the probes. */
+		uint64_t fired = seq1 - seq0 - 1;
+
+		if (fired > qregs || t->records > fired) {
+			round_fail(t, "%llu seqnos taken for %llu registrations, %llu records read",
+				   (unsigned long long)fired,
+				   (unsigned long long)qregs,
+				   (unsigned long long)t->records);
+		} else {
+			t->fired += fired;
+			t->queued += fired;
+			t->dropped += qregs - fired;
+		}
+	}
+	close(pfd);
+	t->time_ns = now_ns() - start;
+}
+
+/*
+ * Reads what is queued on the O_NONBLOCK @fd: records of the periodic
+ * registration @id (0: none may come), each delivered before its cancel
+ * returned at @t_ret.
+ */
+static void periodic_drain(struct tally *t, int fd, uint64_t id,
+			   uint64_t t_ret, uint64_t *last)
+{
+	struct hwevent_event ev[16];
+	unsigned int k;
+	ssize_t n;
+
+	for (;;) {
+		n = read(fd, ev, sizeof(ev));
+		if (n < 0) {
+			if (errno != EAGAIN)
+				round_fail(t, "read: %s", errno_name(errno));
+			return;
+		}
+		if (!n || n % REC_SIZE) {
+			round_fail(t, "read returned %zd", n);
+			return;
+		}
+		for (k = 0; k < n / REC_SIZE; k++) {
+			const struct hwevent_event *e = &ev[k];
+			const char *why = qrec_insane(e);
+
+			t->records++;
+			t->queued += 1 + e->lost;
+			t->ticks += 1 + e->lost;
+			t->lost += e->lost;
+			if (why)
+				round_fail(t, "record: %s", why);
+			else if (!id || e->id != id)
+				round_fail(t, "a record of registration %llu after its cancel returned (seqno %llu)",
+					   (unsigned long long)e->id,
+					   (unsigned long long)e->seqno);
+			else if (!(e->flags & HWEVENT_EVENT_PERIODIC))
+				round_fail(t, "no HWEVENT_EVENT_PERIODIC");
+			else if (e->bh_ns > t_ret)
+				round_fail(t, "delivered %llu ns after its cancel returned",
+					   (unsigned long long)(e->bh_ns - t_ret));
+			else if (e->seqno <= *last)
+				round_fail(t, "seqno %llu after %llu",
+					   (unsigned long long)e->seqno,
+					   (unsigned long long)*last);
+			*last = e->seqno;
+		}
+	}
+}
+
+/*
+ * periodic-cancel: a periodic QUEUE or EVENTFD registration (period 100 to
+ * 200 us, first expiry within 20 us) is cancelled, by id or ALL, a random
+ * 0..4 periods later, from this thread or the helper; in a third of the
+ * rounds the helper triggers it meanwhile (by id or ALL). The cancel finds
+ * it (count 1: a periodic one is armed until it ends). Everything it
+ * delivered was delivered before the cancel returned: its records say so
+ * (bh_ns), and once the queue and the eventfd are drained right after,
+ * nothing more ever comes (checked after a pause, every batch). The ticks,
+ * queued, lost and triggered counters of debugfs match exactly.
+ */
+static void phase_periodic_cancel(struct prng *rng)
+{
+	struct tally *t = &tallies[PH_PERIODIC_CANCEL];
+	uint64_t deadline = deadline_for_phase(), start = now_ns(), i;
+	uint64_t last = 0;
+	unsigned int k = 0;
+	int fd;
+
+	t->queue_books = 1;
+	fd = open(HWEVENT_PATH, O_RDWR | O_CLOEXEC | O_NONBLOCK);
+	if (fd < 0) {
+		round_fail(t, "open: %s", errno_name(errno));
+		return;
+	}
+	for (i = 0; i < opt.iterations; i++) {
+		int queue = prng_pct(rng, 60), who = prng_below(rng, 3);
+		int all = prng_pct(rng, 25), err = 0;
+		uint64_t period = HWEVENT_MIN_PERIOD_NS +
+				  prng_below(rng, 100 * NSEC_PER_USEC + 1);
+		uint64_t spin = prng_below(rng, 4 * period), count = 0, t_ret = 0;
+		volatile uint64_t published = 0, aborted = 0;
+		struct job *j = &helper.job;
+		struct hwevent_register r;
+
+		if (out_of_time(deadline, t, opt.iterations))
+			break;
+		reg_set(&r, queue ? HWEVENT_MODE_QUEUE : HWEVENT_MODE_EVENTFD,
+			queue ? -1 : efd_pool[k],
+			prng_below(rng, MAX_JITTER_NS + 1), i);
+		r.period_ns = period;
+		/* who: 0 this thread cancels; 1 the helper; 2 the helper
+		 * triggers while this thread cancels.
+		 */
+		if (who) {
+			memset(j, 0, sizeof(*j));
+			j->kind = JOB_CANCEL;
+			j->fd = fd;
+			j->all = prng_pct(rng, 25);
+			j->spin_ns = who == 1 ? spin : prng_below(rng, spin + 1);
+			j->op = who == 2 ? trigger_id : NULL;
+			j->id_src = &published;
+			j->done_src = &aborted;
+			j->done_want = 1;
+			helper_start();
+		}
+		err = xioctl(fd, HWEVENT_IOC_REGISTER, &r);
+		if (err) {
+			round_fail(t, "periodic register: %s", errno_name(err));
+			if (who) {
+				__atomic_store_n(&aborted, 1, __ATOMIC_RELEASE);
+				helper_wait();
+			}
+			break;
+		}
+		t->registered++;
+		if (who)
+			__atomic_store_n(&published, r.id, __ATOMIC_RELEASE);
+		if (who != 1) {
+			spin_ns(spin);
+			err = cancel_id(fd, all ? 0 : r.id,
+					all ? HWEVENT_CANCEL_ALL : 0, &count);
+			t_ret = now_ns();
+		}
+		if (who && helper_wait())
+			break;
+		if (who == 1) {
+			err = j->ret;
+			count = j->count;
+			t_ret = j->end;
+		} else if (who == 2) {
+			if (!j->ret)
+				t->triggered += j->count;
+			if (!(!j->ret && j->count == 1) &&
+			    !(j->ret == ENOENT && !j->all) &&
+			    !(!j->ret && j->all && !j->count))
+				round_fail(t, "trigger%s: %s, count %llu",
+					   j->all ? " ALL" : "",
+					   errno_name(j->ret),
+					   (unsigned long long)j->count);
+		}
+		if (err || count != 1)
+			round_fail(t, "cancel of an armed periodic registration: %s, count %llu",
+				   errno_name(err), (unsigned long long)count);
+		else
+			t->cancelled++;
+		/* All it delivered is there now; nothing more may come. */
+		if (queue) {
+			periodic_drain(t, fd, r.id, t_ret, &last);
+		} else {
+			uint64_t c = efd_take(efd_pool[k]);
+
+			t->ticks += c;
+			if (++k == POOL) {
+				check_quiet(t, POOL, 2 * NSEC_PER_MSEC);
+				k = 0;
+			}
+		}
+		t->rounds++;
+		progress++;
+		if (t->rounds % POOL == 0) {
+			sleep_ns(2 * NSEC_PER_MSEC);
+			periodic_drain(t, fd, 0, 0, &last);
+		}
+	}
+	check_quiet(t, POOL, 20 * NSEC_PER_MSEC);
+	periodic_drain(t, fd, 0, 0, &last);
+	close(fd);
+	t->time_ns = now_ns() - start;
+}
+
+/* trigger-cancel: one round's registration, until its batch is checked. */
+struct tc_slot {
+	uint64_t id;
+	int queue;
+	int cancelled;	/* the cancel returned count 1 */
+	int trig_ok;	/* the trigger returned count 1 */
+	int got;	/* its record was read */
+};
+
+static void tc_take(struct tally *t, int fd, struct tc_slot *slots,
+		    unsigned int n, uint64_t *last)
+{
+	struct hwevent_event ev[16];
+	unsigned int k, x;
+	ssize_t got;
+
+	for (;;) {
+		got = read(fd, ev, sizeof(ev));
+		if (got < 0) {
+			if (errno != EAGAIN)
+				round_fail(t, "read: %s", errno_name(errno));
+			return;
+		}
+		for (k = 0; k < got / REC_SIZE; k++) {
+			const struct hwevent_event *e = &ev[k];
+			const char *why = qrec_insane(e);
+
+			t->records++;
+			for (x = 0; x < n && slots[x].id != e->id; x++)
+				;
+			if (why)
+				round_fail(t, "record: %s", why);
+			else if (e->seqno <= *last)
+				round_fail(t, "seqno %llu after %llu",
+					   (unsigned long long)e->seqno,
+					   (unsigned long long)*last);
+			else if (e->flags & ~HWEVENT_EVENT_TRIGGERED)
+				round_fail(t, "record flags %#x", e->flags);
+			*last = e->seqno;
+			if (x == n) {
+				round_fail(t, "record of id %llu, not of this batch",
+					   (unsigned long long)e->id);
+				continue;
+			}
+			if (!slots[x].queue)
+				round_fail(t, "a record of EVENTFD id %llu",
+					   (unsigned long long)e->id);
+			else if (slots[x].cancelled)
+				round_fail(t, "id %llu: cancelled (count 1), yet its record came",
+					   (unsigned long long)e->id);
+			else if (slots[x].got)
+				round_fail(t, "id %llu: two records",
+					   (unsigned long long)e->id);
+			else if (e->flags & HWEVENT_EVENT_TRIGGERED &&
+				 !slots[x].trig_ok)
+				round_fail(t, "id %llu: HWEVENT_EVENT_TRIGGERED, but the trigger did not fire it",
+					   (unsigned long long)e->id);
+			slots[x].got++;
+		}
+	}
+}
+
+/* Every registration of the batch that was not cancelled fired once. */
+static void tc_batch(struct tally *t, int fd, struct tc_slot *slots,
+		     unsigned int n, uint64_t *last)
+{
+	uint64_t deadline = now_ns() + SLACK_NS, c, now;
+	struct pollfd pfd = { .fd = fd, .events = POLLIN };
+	unsigned int k, missing;
+
+	for (;;) {
+		tc_take(t, fd, slots, n, last);
+		for (missing = 0, k = 0; k < n; k++)
+			missing += slots[k].queue && !slots[k].cancelled &&
+				   !slots[k].got;
+		now = now_ns();
+		if (!missing || now >= deadline)
+			break;
+		poll(&pfd, 1, (deadline - now) / NSEC_PER_MSEC + 1);
+	}
+	if (missing)
+		round_fail(t, "%u QUEUE registrations neither cancelled nor fired",
+			   missing);
+	for (k = 0; k < n; k++) {
+		if (slots[k].queue || slots[k].cancelled)
+			continue;
+		now = now_ns();
+		c = efd_wait(efd_pool[k], deadline > now ? deadline - now : 0);
+		if (c != 1)
+			round_fail(t, "EVENTFD id %llu: not cancelled, signalled %llu times",
+				   (unsigned long long)slots[k].id,
+				   (unsigned long long)c);
+	}
+	/* Then nothing more: no second record, no cancelled one's. */
+	sleep_ns(2 * NSEC_PER_MSEC);
+	tc_take(t, fd, slots, n, last);
+	for (k = 0; k < n; k++) {
+		if (slots[k].queue)
+			continue;
+		c = efd_take(efd_pool[k]);
+		if (c)
+			round_fail(t, "EVENTFD id %llu: %s, yet signalled %llu more times",
+				   (unsigned long long)slots[k].id,
+				   slots[k].cancelled ? "cancelled" : "fired",
+				   (unsigned long long)c);
+	}
+}
+
+/*
+ * trigger-cancel: a one-shot QUEUE (or EVENTFD) registration due within
+ * 20 us, HWEVENT_IOC_TRIGGER (by id or ALL) from one thread and
+ * HWEVENT_IOC_CANCEL (by id or ALL) from the other, each after a random
+ * 0..20 us: the timer, the trigger and the cancel race. It ends exactly
+ * once: a successful cancel (count 1) and no record, or exactly one record
+ * and a cancel that found nothing, never both, never neither. A trigger
+ * that fired it (count 1) means the cancel cannot succeed after; a record
+ * flagged HWEVENT_EVENT_TRIGGERED means the trigger said count 1. The
+ * seqnos taken and the debugfs counters match the outcomes.
+ */
+static void phase_trigger_cancel(struct prng *rng)
+{
+	struct tally *t = &tallies[PH_TRIGGER_CANCEL];
+	uint64_t deadline = deadline_for_phase(), start = now_ns(), i;
+	uint64_t seq0 = 0, seq1 = 0, last = 0;
+	struct tc_slot slots[POOL];
+	unsigned int k = 0;
+	int fd, err;
+
+	t->queue_books = 1;
+	fd = open(HWEVENT_PATH, O_RDWR | O_CLOEXEC | O_NONBLOCK);
+	if (fd < 0) {
+		round_fail(t, "open: %s", errno_name(errno));
+		return;
+	}
+	err = probe_seqno(fd, t, &seq0);
+	for (i = 0; !err && i < opt.iterations; i++) {
+		int queue = prng_pct(rng, 75), helper_triggers = prng_pct(rng, 50);
+		int tall = prng_pct(rng, 25), call = prng_pct(rng, 25);
+		int cret, tret, mret;
+		uint64_t ccount, tcount, mcount = 0;
+		volatile uint64_t published = 0, aborted = 0;
+		struct job *j = &helper.job;
+		struct tc_slot *sl = &slots[k];
+		struct hwevent_register r;
+
+		if (out_of_time(deadline, t, opt.iterations))
+			break;
+		memset(j, 0, sizeof(*j));
+		j->kind = JOB_CANCEL;
+		j->fd = fd;
+		j->op = helper_triggers ? trigger_id : NULL;
+		j->all = helper_triggers ? tall : call;
+		j->spin_ns = prng_below(rng, MAX_JITTER_NS + 1);
+		j->id_src = &published;
+		j->done_src = &aborted;
+		j->done_want = 1;
+		helper_start();
+		reg_set(&r, queue ? HWEVENT_MODE_QUEUE : HWEVENT_MODE_EVENTFD,
+			queue ? -1 : efd_pool[k],
+			prng_below(rng, MAX_JITTER_NS + 1), i);
+		err = xioctl(fd, HWEVENT_IOC_REGISTER, &r);
+		if (err) {
+			round_fail(t, "register: %s", errno_name(err));
+			__atomic_store_n(&aborted, 1, __ATOMIC_RELEASE);
+			helper_wait();
+			break;
+		}
+		t->registered++;
+		__atomic_store_n(&published, r.id, __ATOMIC_RELEASE);
+		spin_ns(prng_below(rng, MAX_JITTER_NS + 1));
+		if (helper_triggers)
+			mret = cancel_id(fd, call ? 0 : r.id,
+					 call ? HWEVENT_CANCEL_ALL : 0, &mcount);
+		else
+			mret = trigger_id(fd, tall ? 0 : r.id,
+					  tall ? HWEVENT_TRIGGER_ALL : 0, &mcount);
+		if (helper_wait())
+			break;
+		cret = helper_triggers ? mret : j->ret;
+		ccount = helper_triggers ? mcount : j->count;
+		tret = helper_triggers ? j->ret : mret;
+		tcount = helper_triggers ? j->count : mcount;
+		memset(sl, 0, sizeof(*sl));
+		sl->id = r.id;
+		sl->queue = queue;
+		sl->cancelled = !cret && ccount == 1;
+		sl->trig_ok = !tret && tcount == 1;
+		if (!sl->cancelled && !(cret == ENOENT && !call) &&
+		    !(!cret && call && !ccount))
+			round_fail(t, "cancel%s: %s, count %llu",
+				   call ? " ALL" : "", errno_name(cret),
+				   (unsigned long long)ccount);
+		if (!sl->trig_ok && !(tret == ENOENT && !tall) &&
+		    !(!tret && tall && !tcount))
+			round_fail(t, "trigger%s: %s, count %llu",
+				   tall ? " ALL" : "", errno_name(tret),
+				   (unsigned long long)tcount);
+		if (!tret)
+			t->triggered += tcount;
+		if (sl->cancelled && sl->trig_ok) {
+			t->both++;
+			round_fail(t, "id %llu: the trigger fired it (count 1) and the cancel cancelled it (count 1)",
+				   (unsigned long long)r.id);
+		}
+		if (sl->cancelled) {
+			t->cancelled++;
+		} else {
+			t->fired++;
+			t->queued += queue;
+		}
+		t->rounds++;
+		progress++;
+		tc_take(t, fd, slots, k + 1, &last);
+		if (++k == POOL) {
+			tc_batch(t, fd, slots, k, &last);
+			k = 0;
+		}
+	}
+	tc_batch(t, fd, slots, k, &last);
+	if (!err)
+		err = probe_seqno(fd, t, &seq1);
+	if (err)
+		round_fail(t, "probe: %s", errno_name(err));
+	else if (seq1 - seq0 != t->fired - 1)
+		round_fail(t, "%llu seqnos taken, %llu registrations fired",
+			   (unsigned long long)(seq1 - seq0),
+			   (unsigned long long)(t->fired - 1));
+	close(fd);
+	t->time_ns = now_ns() - start;
+}
+
 /* Why the unload phase cannot run, or NULL. */
 static const char *unload_unavailable(void)
 {
@@ -1197,7 +1824,8 @@ static void usage(const char *prog, int status)
 	fprintf(status ? stderr : stdout,
 		"usage: %s [--iterations N] [--unload-iterations N] [--seed S]\n"
 		"       [--module PATH] [--max-seconds S] [--only PHASE[,PHASE...]]\n"
-		"phases: signal, cancel, release, irq-close, unload (default: all)\n",
+		"phases: signal, cancel, release, irq-close, unload, queue-close,\n"
+		"        periodic-cancel, trigger-cancel (default: all)\n",
 		prog);
 	exit(status);
 }
@@ -1363,6 +1991,27 @@ int main(int argc, char **argv)
 		current_phase = "irq-close";
 		phase_irq_close(&rng);
 	}
+	have_stats = !stats_read(&before);
+	if (opt.phases & (1U << PH_QUEUE_CLOSE)) {
+		current_phase = "queue-close";
+		phase_queue_close(&rng);
+		report_phase(PH_QUEUE_CLOSE, "QUEUE records read at most once, sane, while the timers race the read and the last close");
+		check_stats(PH_QUEUE_CLOSE, &before, have_stats);
+		have_stats = !stats_read(&before);
+	}
+	if (opt.phases & (1U << PH_PERIODIC_CANCEL)) {
+		current_phase = "periodic-cancel";
+		phase_periodic_cancel(&rng);
+		report_phase(PH_PERIODIC_CANCEL, "after cancel returns, no record or eventfd count of a periodic registration ever comes");
+		check_stats(PH_PERIODIC_CANCEL, &before, have_stats);
+		have_stats = !stats_read(&before);
+	}
+	if (opt.phases & (1U << PH_TRIGGER_CANCEL)) {
+		current_phase = "trigger-cancel";
+		phase_trigger_cancel(&rng);
+		report_phase(PH_TRIGGER_CANCEL, "trigger vs timer vs cancel: exactly one record or a successful cancel, never both");
+		check_stats(PH_TRIGGER_CANCEL, &before, have_stats);
+	}
 	if (opt.phases & (1U << PH_UNLOAD)) {
 		const char *desc = "unload: delete_module succeeds right after the last close";
 
@@ -1381,7 +2030,7 @@ int main(int argc, char **argv)
 
 	for (ph = 0; ph < NR_PHASES; ph++)
 		registrations += tallies[ph].registered;
-	ksft_print_msg("figures: iterations=%llu registrations=%llu seed=%llu signal_rounds=%llu signal_fired=%llu signal_interrupted=%llu signals=%llu cancel_rounds=%llu cancel_fired=%llu cancelled=%llu release_rounds=%llu release_fired=%llu release_dropped=%llu burst_rounds=%llu,%llu,%llu irq_close_rounds=%llu unload_rounds=%llu seconds=%.1f,%.1f,%.1f,%.1f,%.1f\n",
+	ksft_print_msg("figures: iterations=%llu registrations=%llu seed=%llu signal_rounds=%llu signal_fired=%llu signal_interrupted=%llu signals=%llu cancel_rounds=%llu cancel_fired=%llu cancelled=%llu release_rounds=%llu release_fired=%llu release_dropped=%llu burst_rounds=%llu,%llu,%llu irq_close_rounds=%llu unload_rounds=%llu queue_close_rounds=%llu queue_close_registered=%llu queue_close_read=%llu queue_close_dropped=%llu periodic_rounds=%llu periodic_ticks=%llu periodic_records=%llu periodic_lost=%llu periodic_triggered=%llu trigger_rounds=%llu trigger_fired=%llu trigger_cancelled=%llu triggered=%llu trigger_cancel_both=%llu seconds=%.1f,%.1f,%.1f,%.1f,%.1f,%.1f,%.1f,%.1f\n",
 		       opt.iterations, (unsigned long long)registrations,
 		       (unsigned long long)opt.seed,
 		       (unsigned long long)tallies[PH_SIGNAL].rounds,
@@ -1399,11 +2048,28 @@ int main(int argc, char **argv)
 		       (unsigned long long)tallies[PH_RELEASE].bursts,
 		       (unsigned long long)tallies[PH_IRQ_CLOSE].rounds,
 		       (unsigned long long)tallies[PH_UNLOAD].rounds,
+		       (unsigned long long)tallies[PH_QUEUE_CLOSE].rounds,
+		       (unsigned long long)tallies[PH_QUEUE_CLOSE].registered,
+		       (unsigned long long)tallies[PH_QUEUE_CLOSE].records,
+		       (unsigned long long)tallies[PH_QUEUE_CLOSE].dropped,
+		       (unsigned long long)tallies[PH_PERIODIC_CANCEL].rounds,
+		       (unsigned long long)tallies[PH_PERIODIC_CANCEL].ticks,
+		       (unsigned long long)tallies[PH_PERIODIC_CANCEL].records,
+		       (unsigned long long)tallies[PH_PERIODIC_CANCEL].lost,
+		       (unsigned long long)tallies[PH_PERIODIC_CANCEL].triggered,
+		       (unsigned long long)tallies[PH_TRIGGER_CANCEL].rounds,
+		       (unsigned long long)tallies[PH_TRIGGER_CANCEL].fired,
+		       (unsigned long long)tallies[PH_TRIGGER_CANCEL].cancelled,
+		       (unsigned long long)tallies[PH_TRIGGER_CANCEL].triggered,
+		       (unsigned long long)tallies[PH_TRIGGER_CANCEL].both,
 		       tallies[PH_SIGNAL].time_ns / 1e9,
 		       tallies[PH_CANCEL].time_ns / 1e9,
 		       tallies[PH_RELEASE].time_ns / 1e9,
 		       tallies[PH_IRQ_CLOSE].time_ns / 1e9,
-		       tallies[PH_UNLOAD].time_ns / 1e9);
+		       tallies[PH_UNLOAD].time_ns / 1e9,
+		       tallies[PH_QUEUE_CLOSE].time_ns / 1e9,
+		       tallies[PH_PERIODIC_CANCEL].time_ns / 1e9,
+		       tallies[PH_TRIGGER_CANCEL].time_ns / 1e9);
 	err = tap_exit();
 	return err;
 }

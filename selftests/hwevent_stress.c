@@ -12,6 +12,12 @@
  *  - cancel their own EVENTFD registrations by id, or all of a file's;
  *  - close a file and open a new one in its place (calls in flight keep
  *    the old one alive: its release runs at their last close);
+ *  - register one-shot QUEUE (0..2 ms, or an hour), and periodic QUEUE or
+ *    EVENTFD (period 100 us..2 ms), later cancelled by id, or left to an
+ *    ALL or the close; trigger watched registrations by id, or a file's
+ *    all; read records from the files (blocking with a deadline, after
+ *    poll, RWF_NOWAIT, or on files opened O_NONBLOCK; buffers of less
+ *    than a record, one, or up to 64), queue_size --queue-size (256);
  *  - fork a child that registers EVENTFD on the inherited file and exits,
  *    or registers PENDING and is killed (or not) while it waits, or opens
  *    its own file, registers and exits without closing, or just holds
@@ -25,15 +31,27 @@
  * once, never after its cancel succeeded, and once when a cancel found it
  * already fired (unless an ALL raced); a PENDING call returns 0 with a sane
  * record, ECANCELED, or EINTR only if its thread got a signal.
+ * Records: sane (flags, lost, reserved 0, bh_ns >= irq_ns >= due_ns unless
+ * triggered), of a QUEUE registration (cookies carry the kind), seqnos
+ * rising within a read and above every read of the file completed before;
+ * a one-shot's at most once, never after a cancel by id took it, its
+ * cookie the registration's; a periodic one's never from an interrupt
+ * after its cancel returned, and a periodic eventfd never counts after
+ * its cancel returned (nor once every file is closed). A one-shot a
+ * trigger fired cannot be cancelled after.
  * At the end (every thread joined and child reaped within a deadline),
  * per open file: every registration is accounted for exactly once, fired
  * (eventfd counts and PENDING returns) + cancelled (the counts cancel
  * reported) + interrupted == registered, up to the children killed with an
- * unknown outcome; for files closed during the run (which drop what had
+ * unknown outcome and one-shot QUEUE records lost to overflow (the sum of
+ * the lost counts read); one-shot QUEUE records read count as fired,
+ * periodic registrations end cancelled; for files closed during the run (which drop what had
  * not fired) the sum may only be smaller. Then, from the debugfs counters
  * over the run: armed == fired + cancelled + interrupted + dropped,
  * cancelled == what the cancels reported, live and eventfd_refs back to
- * where they were once everything is closed. Last (unless --no-rmmod, and
+ * where they were once everything is closed; queued >= records read +
+ * lost, queue_lost >= lost, ticks >= periodic eventfd counts, triggered ==
+ * the counts the triggers returned. Last (unless --no-rmmod, and
  * only with the module file in $HWEVENT_KO or --module, so that it can be
  * put back), delete_module must succeed at once, and the module is loaded
  * again.
@@ -60,6 +78,7 @@
 #include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
+#include <sys/uio.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -68,6 +87,11 @@
 #define MAX_THREADS	64
 #define MAX_FILES	64
 #define MAX_TREGS	64	/* outstanding EVENTFD registrations a thread tracks */
+#define MAX_QREGS	16	/* QUEUE and periodic registrations a thread tracks */
+#define MAX_ID		(1U << 22)	/* ids per file the tables follow */
+#define REC_SIZE	sizeof(struct hwevent_event)
+#define MIN_PERIOD_NS	HWEVENT_MIN_PERIOD_NS
+#define MAX_PERIOD_NS	(2 * NSEC_PER_MSEC)
 #define SHORT_NS	(2 * NSEC_PER_MSEC)
 #define LONG_NS		(3600 * NSEC_PER_SEC)
 /* How late an event may be and still not count as lost. */
@@ -83,7 +107,33 @@ static struct {
 	uint64_t seed;
 	int no_rmmod;
 	const char *module;
-} opt = { .seconds = 10, .threads = 8, .files = 4 };
+	long long queue_size;	/* set for the run; 0: leave it */
+} opt = { .seconds = 10, .threads = 8, .files = 4, .queue_size = 256 };
+
+/*
+ * Cookies say what registered them, in their top 16 bits: a record must
+ * carry the cookie of a QUEUE registration, one-shot or periodic.
+ */
+#define CK_SHIFT	48
+#define CK_OTHER	0x4f54ULL	/* "OT": EVENTFD, PENDING */
+#define CK_Q1		0x5131ULL	/* "Q1": one-shot QUEUE */
+#define CK_QP		0x5150ULL	/* "QP": periodic QUEUE */
+#define CK_EP		0x4550ULL	/* "EP": periodic EVENTFD */
+
+static uint64_t tagged(struct prng *rng, uint64_t tag)
+{
+	return tag << CK_SHIFT | (prng_next(rng) & ((1ULL << CK_SHIFT) - 1));
+}
+
+/* What a file knows of one of its ids (QUEUE ones), by id. */
+struct rent {
+	uint64_t cookie;	/* the registrar's, once it stored it */
+	uint64_t rcookie;	/* the first record's */
+	uint64_t cancel_ns;	/* periodic: its cancel by id returned then */
+	uint32_t records;	/* records of it read */
+	uint8_t cancelled;	/* a cancel by id returned count 1 */
+	uint8_t triggered;	/* one-shot: a trigger by id returned count 1 */
+};
 
 /* --- the open files ------------------------------------------------------- */
 
@@ -106,7 +156,19 @@ struct gen {
 	uint64_t ecanceled;	/* PENDING ECANCELED (<= cancelled) */
 	uint64_t unknown;	/* killed children: armed or not, ended how */
 	uint64_t all_epoch;	/* ALL cancels started on it */
+	uint64_t trig_epoch;	/* ALL triggers started on it */
 	int closed_early;	/* closed before the end of the run */
+	int nonblock;		/* opened O_NONBLOCK */
+	/* The queue: records read, and what they say. */
+	pthread_mutex_t tlock;	/* tab, tab_n */
+	struct rent *tab;
+	size_t tab_n;
+	uint64_t q1_registered;	/* one-shot QUEUE registrations armed */
+	uint64_t q1_read;	/* ... whose record was read */
+	uint64_t per_registered;	/* periodic ones, QUEUE and EVENTFD */
+	uint64_t q_read;	/* records read */
+	uint64_t q_lost;	/* sum of their lost */
+	uint64_t max_seqno;	/* highest seqno of the reads completed */
 };
 
 static struct {
@@ -122,6 +184,9 @@ static unsigned int nr_gens;
 #define LOAD(p)		__atomic_load_n(&(p), __ATOMIC_SEQ_CST)
 #define STORE(p, v)	__atomic_store_n(&(p), (v), __ATOMIC_SEQ_CST)
 
+static struct prng gen_rng;	/* under gen_rng_lock */
+static pthread_mutex_t gen_rng_lock = PTHREAD_MUTEX_INITIALIZER;
+
 static struct gen *gen_open(void)
 {
 	struct gen *g = calloc(1, sizeof(*g));
@@ -129,7 +194,13 @@ static struct gen *gen_open(void)
 	if (!g)
 		return NULL;
 	pthread_mutex_init(&g->lock, NULL);
-	g->fd = open(HWEVENT_PATH, O_RDWR | O_CLOEXEC);
+	pthread_mutex_init(&g->tlock, NULL);
+	/* A quarter of them: every read of them O_NONBLOCK. */
+	pthread_mutex_lock(&gen_rng_lock);
+	g->nonblock = prng_below(&gen_rng, 4) == 0;
+	pthread_mutex_unlock(&gen_rng_lock);
+	g->fd = open(HWEVENT_PATH, O_RDWR | O_CLOEXEC |
+		     (g->nonblock ? O_NONBLOCK : 0));
 	g->shared_efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	if (g->fd < 0 || g->shared_efd < 0) {
 		if (g->fd >= 0)
@@ -199,6 +270,7 @@ struct treg {
 	int must_fire;		/* a cancel by id found it fired */
 	uint64_t signals;	/* own eventfd: counts read so far */
 	uint64_t settle_at;	/* cancelled: when to stop watching */
+	uint64_t trig_epoch;	/* g->trig_epoch when it was made */
 };
 
 /* What a forked child tells its parent, in shared memory. */
@@ -207,6 +279,21 @@ struct child_report {
 	int nr_own;		/* registrations on its own file */
 	uint64_t id;
 	struct hwevent_register r;
+};
+
+/* A QUEUE or periodic registration a worker watches. */
+enum qkind { K_Q1, K_QP, K_EP };
+
+struct qreg {
+	struct gen *g;
+	uint64_t id;
+	enum qkind kind;
+	int efd;		/* K_EP: own eventfd; else -1 */
+	uint64_t due;		/* K_Q1: not fired before this */
+	uint64_t end_at;	/* cancel it by id then (~0: leave it) */
+	uint64_t epoch;		/* g->all_epoch when it was made */
+	uint64_t quiet_from;	/* K_EP cancelled: no count after this */
+	int cancelled;		/* K_EP: by id, its counts drained */
 };
 
 struct worker {
@@ -222,7 +309,13 @@ struct worker {
 	struct hwevent_register preq;
 	uint64_t pend_deadline;	/* the rescuer signals it after this */
 	uint64_t rescued_at;	/* when the rescuer last signalled it */
-	int sig_handled;	/* bumped by the SIGUSR1 handler */
+	int sig_handled;	/* bumped by the SIGUSR1 and SIGUSR2 handlers */
+	/* Published while a read of the device is in flight. */
+	uint64_t read_seq;	/* odd while in the call */
+	uint64_t read_deadline;	/* the rescuer sends SIGUSR2 after this */
+	uint64_t read_rescued_at;
+	struct qreg qregs[MAX_QREGS];
+	unsigned int nq;
 	/* For the watchdog and the rescuer. */
 	const char *op;
 	uint64_t progress;
@@ -230,6 +323,9 @@ struct worker {
 	/* Figures. */
 	uint64_t n_reg, n_pending, n_cancel, n_all, n_signal, n_reopen;
 	uint64_t n_fork, n_enospc, n_killed;
+	uint64_t n_q1, n_qp, n_ep, n_qcancel, n_trigger, n_trigger_all;
+	uint64_t n_trigger_fired, n_reads, n_read_eintr, n_read_eagain;
+	uint64_t n_read_einval, n_ep_ticks;
 };
 
 static struct worker workers[MAX_THREADS];
@@ -242,6 +338,7 @@ static pthread_mutex_t print_lock = PTHREAD_MUTEX_INITIALIZER;
 static uint64_t child_own_registered, child_own_fired;
 static uint64_t rmmod_refused, rmmod_unexpected;
 static uint64_t rescues;	/* signals from the rescuer */
+static uint64_t read_rescues;	/* SIGUSR2s from the rescuer, to readers */
 static int rmmod_succeeded;	/* the module went away during the run */
 static const char *rmmod_off;	/* why the unload thread did not run */
 
@@ -267,6 +364,9 @@ static void on_sigusr1(int sig)
 	if (self)
 		ADD(self->sig_handled, 1);
 }
+
+/* Device-wide sums of what the workers did, for the debugfs checks. */
+static uint64_t trigger_counts;	/* the counts HWEVENT_IOC_TRIGGER returned */
 
 static uint64_t rand_delay(struct prng *rng, int *is_long)
 {
@@ -339,8 +439,12 @@ static void tregs_poll(struct worker *w)
 			settled = 1;
 		else if (t->cancelled)
 			settled = now >= t->settle_at;
+		else if (t->must_fire && t->efd >= 0)
+			settled = closed && now > t->due + SLACK_NS;
 		else if (t->is_long)
-			settled = closed || all;
+			/* An ALL trigger may have fired it: then wait for it. */
+			settled = closed || (all && (LOAD(t->g->trig_epoch) == t->trig_epoch ||
+						     now > t->due + SLACK_NS));
 		else if (t->efd < 0)
 			settled = now > t->due + 5 * NSEC_PER_MSEC;
 		else	/* must fire: watched to the end if need be */
@@ -377,8 +481,9 @@ static void op_register_eventfd(struct worker *w)
 		return;
 	}
 	t->epoch = LOAD(g->all_epoch);
+	t->trig_epoch = LOAD(g->trig_epoch);
 	reg_set(&r, HWEVENT_MODE_EVENTFD, own ? t->efd : g->shared_efd, delay,
-		prng_next(&w->rng));
+		tagged(&w->rng, CK_OTHER));
 	start = now_ns();
 	err = xioctl(fd, HWEVENT_IOC_REGISTER, &r);
 	close(fd);
@@ -400,10 +505,40 @@ static void op_register_eventfd(struct worker *w)
 	w->nr++;
 }
 
+/*
+ * record_insane(), but a PENDING registration may have been fired by an
+ * ALL trigger: then flagged, and its interrupt may precede its due time.
+ */
+static const char *pending_insane(const struct hwevent_register *r,
+				  uint64_t start, uint64_t end)
+{
+	const struct hwevent_event *e = &r->event;
+
+	if (e->flags != HWEVENT_EVENT_TRIGGERED)
+		return record_insane(r, start, end);
+	if (!r->id || e->id != r->id)
+		return "event.id differs from id";
+	if (e->cookie != r->cookie)
+		return "cookie not echoed";
+	if (!e->seqno)
+		return "seqno 0";
+	if (e->due_ns < start + r->delay_ns)
+		return "due before the ioctl plus the delay";
+	if (e->irq_ns < start)
+		return "triggered before the ioctl";
+	if (e->bh_ns < e->irq_ns)
+		return "bottom half before interrupt";
+	if (e->bh_ns > end)
+		return "bottom half after the ioctl returned";
+	if (e->lost || e->overruns || e->reserved)
+		return "lost, overruns or reserved not zero";
+	return NULL;
+}
+
 static void op_register_pending(struct worker *w)
 {
 	struct hwevent_register *r = &w->preq;
-	uint64_t start, end, cookie = prng_next(&w->rng), delay;
+	uint64_t start, end, cookie = tagged(&w->rng, CK_OTHER), delay;
 	int fd, err, handled, is_long;
 	struct gen *g;
 	const char *why;
@@ -429,7 +564,7 @@ static void op_register_pending(struct worker *w)
 	case 0:
 		ADD(g->registered, 1);
 		ADD(g->fired, 1);
-		why = record_insane(r, start, end);
+		why = pending_insane(r, start, end);
 		if (why || r->event.cookie != cookie)
 			fail("PENDING record: %s", why ? why : "cookie");
 		break;
@@ -577,6 +712,527 @@ static void op_reopen(struct worker *w)
 	w->n_reopen++;
 }
 
+/* --- the queue: registrations, triggers, reads ---------------------------- */
+
+/* The table entry of @id of @g, grown as needed; g->tlock held. */
+static struct rent *rent_get(struct gen *g, uint64_t id)
+{
+	size_t n;
+	struct rent *tab;
+
+	if (!id || id >= MAX_ID)
+		return NULL;
+	if (id >= g->tab_n) {
+		n = g->tab_n ? g->tab_n : 1024;
+		while (n <= id)
+			n *= 2;
+		tab = realloc(g->tab, n * sizeof(*tab));
+		if (!tab)
+			return NULL;
+		memset(tab + g->tab_n, 0, (n - g->tab_n) * sizeof(*tab));
+		g->tab = tab;
+		g->tab_n = n;
+	}
+	return &g->tab[id];
+}
+
+/* The registrar's half: its cookie, checked against a record come first. */
+static void rent_register(struct gen *g, uint64_t id, uint64_t cookie)
+{
+	struct rent *e;
+
+	pthread_mutex_lock(&g->tlock);
+	e = rent_get(g, id);
+	if (!e)
+		fail("file %u: id %llu beyond the table", g->index,
+		     (unsigned long long)id);
+	else if (e->cookie)
+		fail("file %u: id %llu given twice", g->index,
+		     (unsigned long long)id);
+	else if (e->records && e->rcookie != cookie)
+		fail("file %u id %llu: record came with cookie %#llx, registered %#llx",
+		     g->index, (unsigned long long)id,
+		     (unsigned long long)e->rcookie,
+		     (unsigned long long)cookie);
+	if (e)
+		e->cookie = cookie;
+	pthread_mutex_unlock(&g->tlock);
+}
+
+static const char *qrec_insane(const struct hwevent_event *e)
+{
+	if (!e->id || !e->seqno)
+		return "id or seqno 0";
+	if (e->reserved)
+		return "reserved not zero";
+	if (e->flags & ~(HWEVENT_EVENT_TRIGGERED | HWEVENT_EVENT_PERIODIC |
+			 HWEVENT_EVENT_LOST))
+		return "unknown flags";
+	if (!(e->flags & HWEVENT_EVENT_LOST) != !e->lost)
+		return "HWEVENT_EVENT_LOST and lost disagree";
+	if (e->bh_ns < e->irq_ns)
+		return "bottom half before interrupt";
+	if (e->irq_ns < e->due_ns && !(e->flags & HWEVENT_EVENT_TRIGGERED))
+		return "interrupt before due, not triggered";
+	if (!(e->flags & HWEVENT_EVENT_PERIODIC) && e->overruns)
+		return "overruns in a one-shot record";
+	return NULL;
+}
+
+/*
+ * One record read from @g: sane, of a QUEUE registration (its cookie),
+ * seqnos rising within the read and above every read of @g completed
+ * before this one began (@floor); a one-shot's at most once and never
+ * after a cancel took it; a periodic one's never from an interrupt after
+ * its cancel returned.
+ */
+static void record_seen(struct gen *g, const struct hwevent_event *e,
+			uint64_t *last, uint64_t floor)
+{
+	uint64_t tag = e->cookie >> CK_SHIFT;
+	const char *why = qrec_insane(e);
+	int periodic = tag == CK_QP;
+	struct rent *r;
+
+	ADD(g->q_read, 1);
+	ADD(g->q_lost, e->lost);
+	if (why)
+		fail("file %u id %llu: record: %s", g->index,
+		     (unsigned long long)e->id, why);
+	if (tag != CK_Q1 && tag != CK_QP)
+		fail("file %u id %llu: a record with cookie %#llx: not a QUEUE registration's",
+		     g->index, (unsigned long long)e->id,
+		     (unsigned long long)e->cookie);
+	else if (!(e->flags & HWEVENT_EVENT_PERIODIC) != !periodic)
+		fail("file %u id %llu: HWEVENT_EVENT_PERIODIC %s on a %s registration's record",
+		     g->index, (unsigned long long)e->id,
+		     periodic ? "missing" : "set",
+		     periodic ? "periodic" : "one-shot");
+	if (e->seqno <= *last || e->seqno <= floor)
+		fail("file %u id %llu: seqno %llu after %llu (this read) / %llu (reads before)",
+		     g->index, (unsigned long long)e->id,
+		     (unsigned long long)e->seqno, (unsigned long long)*last,
+		     (unsigned long long)floor);
+	*last = e->seqno;
+
+	pthread_mutex_lock(&g->tlock);
+	r = rent_get(g, e->id);
+	if (!r) {
+		fail("file %u: a record of id %llu", g->index,
+		     (unsigned long long)e->id);
+		goto out;
+	}
+	if (++r->records == 1)
+		r->rcookie = e->cookie;
+	else if (r->rcookie != e->cookie)
+		fail("file %u id %llu: cookie %#llx, earlier %#llx", g->index,
+		     (unsigned long long)e->id, (unsigned long long)e->cookie,
+		     (unsigned long long)r->rcookie);
+	if (r->cookie && r->cookie != e->cookie)
+		fail("file %u id %llu: cookie %#llx, registered %#llx",
+		     g->index, (unsigned long long)e->id,
+		     (unsigned long long)e->cookie,
+		     (unsigned long long)r->cookie);
+	if (tag == CK_Q1) {
+		if (r->records > 1)
+			fail("file %u id %llu: one-shot QUEUE registration, %u records",
+			     g->index, (unsigned long long)e->id, r->records);
+		else
+			ADD(g->q1_read, 1), ADD(g->fired, 1);
+		if (r->cancelled)
+			fail("file %u id %llu: cancelled (count 1), yet its record came",
+			     g->index, (unsigned long long)e->id);
+	} else if (periodic && r->cancel_ns && e->irq_ns > r->cancel_ns) {
+		fail("file %u id %llu: a periodic record from an interrupt %llu ns after its cancel returned",
+		     g->index, (unsigned long long)e->id,
+		     (unsigned long long)(e->irq_ns - r->cancel_ns));
+	}
+out:
+	pthread_mutex_unlock(&g->tlock);
+}
+
+/* Reads completed on @g have seen seqnos up to @seq. */
+static void gen_seqno_floor(struct gen *g, uint64_t seq)
+{
+	uint64_t cur = LOAD(g->max_seqno);
+
+	while (cur < seq && !__atomic_compare_exchange_n(&g->max_seqno, &cur,
+							 seq, 0,
+							 __ATOMIC_SEQ_CST,
+							 __ATOMIC_SEQ_CST))
+		;
+}
+
+/*
+ * Reads @g through @fd once, @len bytes: @how 0 read (blocking unless the
+ * file is O_NONBLOCK), 1 preadv2(RWF_NOWAIT), 2 poll then read. Blocking
+ * ones have a deadline: the rescuer's SIGUSR2 (no SA_RESTART) ends them.
+ * Returns the records read, or -errno.
+ */
+static long gen_read(struct worker *w, struct gen *g, int fd, size_t len,
+		     int how, uint64_t wait_ns)
+{
+	static __thread struct hwevent_event buf[64];
+	struct iovec iov = { .iov_base = buf, .iov_len = len };
+	uint64_t floor, last = 0;
+	ssize_t n;
+	long k;
+
+	if (how == 2) {
+		struct pollfd pfd = { .fd = fd, .events = POLLIN };
+
+		if (poll(&pfd, 1, wait_ns / NSEC_PER_MSEC) <= 0)
+			return -EAGAIN;
+	}
+	floor = LOAD(g->max_seqno);
+	if (w) {
+		STORE(w->read_deadline, now_ns() + wait_ns);
+		ADD(w->read_seq, 1);
+	}
+	n = how == 1 ? preadv2(fd, &iov, 1, -1, RWF_NOWAIT) :
+		       read(fd, buf, len);
+	if (n < 0)
+		n = -errno;
+	if (w)
+		ADD(w->read_seq, 1);
+	if (n < 0)
+		return n;
+	if (!n || n % REC_SIZE || (size_t)n > len) {
+		fail("file %u: read of %zu bytes returned %zd", g->index, len, n);
+		return 0;
+	}
+	for (k = 0; k < n / (ssize_t)REC_SIZE; k++)
+		record_seen(g, &buf[k], &last, floor);
+	gen_seqno_floor(g, last);
+	return k;
+}
+
+static void op_read(struct worker *w)
+{
+	unsigned int r = prng_below(&w->rng, 100);
+	size_t len;
+	struct gen *g;
+	long got;
+	int fd, how;
+
+	g = slot_get(prng_below(&w->rng, opt.files), &fd);
+	if (!g)
+		return;
+	if (r < 5)		/* less than a record: EINVAL */
+		len = 1 + prng_below(&w->rng, REC_SIZE - 1);
+	else if (r < 45)	/* one record, maybe with room to spare */
+		len = REC_SIZE + prng_below(&w->rng, REC_SIZE);
+	else			/* up to 64 */
+		len = REC_SIZE * (2 + prng_below(&w->rng, 63)) +
+		      prng_below(&w->rng, REC_SIZE);
+	/* Poll first only for a read that can take a record. */
+	how = g->nonblock ? 0 : prng_below(&w->rng, len < REC_SIZE ? 2 : 3);
+	got = gen_read(w, g, fd, len, how,
+		       prng_below(&w->rng, 5 * NSEC_PER_MSEC) + NSEC_PER_MSEC);
+	close(fd);
+	w->n_reads++;
+	if (len < REC_SIZE) {
+		if (got != -EINVAL)
+			fail("read of %zu bytes: %s, not EINVAL", len,
+			     got < 0 ? errno_name(-got) : "records");
+		else
+			w->n_read_einval++;
+	} else if (got == -EAGAIN) {
+		/* Blocking reads cannot say EAGAIN; a poll that timed out can. */
+		if (!g->nonblock && how == 0)
+			fail("blocking read: EAGAIN");
+		w->n_read_eagain++;
+	} else if (got == -EINTR) {
+		if (g->nonblock || how == 1)
+			fail("non-blocking read: EINTR");
+		w->n_read_eintr++;
+	} else if (got < 0) {
+		fail("read: %s", errno_name(-got));
+	}
+}
+
+static int qreg_room(struct worker *w)
+{
+	return w->nq < MAX_QREGS;
+}
+
+static void qreg_drop(struct worker *w, unsigned int i)
+{
+	if (w->qregs[i].efd >= 0)
+		close(w->qregs[i].efd);
+	w->qregs[i] = w->qregs[--w->nq];
+}
+
+/* Reads a periodic EVENTFD registration's eventfd: none after its cancel. */
+static void qreg_read_efd(struct worker *w, struct qreg *q)
+{
+	uint64_t c;
+
+	if (q->efd < 0)
+		return;
+	c = efd_take(q->efd);
+	if (c == UINT64_MAX) {
+		fail("read eventfd: %s", strerror(errno));
+		return;
+	}
+	w->n_ep_ticks += c;
+	if (c && q->cancelled)
+		fail("file %u id %llu: periodic eventfd signalled %llu times after its cancel returned",
+		     q->g->index, (unsigned long long)q->id,
+		     (unsigned long long)c);
+}
+
+/* Registers one-shot QUEUE (@period 0) or periodic QUEUE or EVENTFD. */
+static void op_register_queue(struct worker *w, int periodic)
+{
+	int fd, err, is_long = 0, eventfd_mode = periodic && prng_pct(&w->rng, 40);
+	uint64_t delay, start, epoch, tag = !periodic ? CK_Q1 : eventfd_mode ? CK_EP : CK_QP;
+	struct hwevent_register r;
+	struct qreg *q = NULL;
+	struct gen *g;
+	int efd = -1;
+
+	if (periodic && !qreg_room(w))
+		return;
+	g = slot_get(prng_below(&w->rng, opt.files), &fd);
+	if (!g)
+		return;
+	if (periodic)
+		delay = prng_below(&w->rng, SHORT_NS + 1);
+	else
+		delay = rand_delay(&w->rng, &is_long);
+	if (eventfd_mode) {
+		efd = new_efd();
+		if (efd < 0) {
+			fail("eventfd: %s", strerror(errno));
+			close(fd);
+			return;
+		}
+	}
+	reg_set(&r, eventfd_mode ? HWEVENT_MODE_EVENTFD : HWEVENT_MODE_QUEUE,
+		efd, delay, tagged(&w->rng, tag));
+	if (periodic)
+		r.period_ns = MIN_PERIOD_NS +
+			      prng_below(&w->rng, MAX_PERIOD_NS - MIN_PERIOD_NS + 1);
+	/* Before the call: an ALL that starts after may still take it. */
+	epoch = LOAD(g->all_epoch);
+	start = now_ns();
+	err = xioctl(fd, HWEVENT_IOC_REGISTER, &r);
+	close(fd);
+	if (err) {
+		if (err == ENOSPC)
+			w->n_enospc++;
+		else
+			fail("%s register: %s", periodic ? "periodic" : "QUEUE",
+			     errno_name(err));
+		if (efd >= 0)
+			close(efd);
+		return;
+	}
+	ADD(g->registered, 1);
+	if (periodic) {
+		ADD(g->per_registered, 1);
+		*(eventfd_mode ? &w->n_ep : &w->n_qp) += 1;
+	} else {
+		ADD(g->q1_registered, 1);
+		w->n_q1++;
+	}
+	if (!eventfd_mode)
+		rent_register(g, r.id, r.cookie);
+	if (qreg_room(w)) {
+		q = &w->qregs[w->nq++];
+		memset(q, 0, sizeof(*q));
+		q->g = g;
+		q->id = r.id;
+		q->kind = !periodic ? K_Q1 : eventfd_mode ? K_EP : K_QP;
+		q->efd = efd;
+		q->due = start + delay;
+		q->epoch = epoch;
+		/* Periodic: a third left to an ALL or the close. */
+		if (periodic && prng_pct(&w->rng, 33))
+			q->end_at = ~0ULL;
+		else if (periodic || is_long)
+			q->end_at = start + prng_below(&w->rng, 50 * NSEC_PER_MSEC);
+		else	/* one-shot: cancelled sometimes, racing its timer */
+			q->end_at = prng_pct(&w->rng, 30) ?
+				    start + prng_below(&w->rng, delay + 1) : ~0ULL;
+	} else if (efd >= 0) {
+		close(efd);	/* the driver has its own reference */
+	}
+}
+
+/* Cancels a watched QUEUE or periodic registration by id. */
+static void qreg_cancel(struct worker *w, struct qreg *q)
+{
+	struct rent *e;
+	uint64_t count;
+	int fd, err, trig = 0;
+
+	fd = gen_dup(q->g);
+	if (fd < 0)
+		return;
+	if (q->kind == K_Q1) {
+		pthread_mutex_lock(&q->g->tlock);
+		e = rent_get(q->g, q->id);
+		trig = e && e->triggered;
+		pthread_mutex_unlock(&q->g->tlock);
+	}
+	err = cancel_id(fd, q->id, 0, &count);
+	close(fd);
+	w->n_qcancel++;
+	if (!err && count == 1) {
+		uint64_t ret = now_ns();
+
+		ADD(q->g->cancelled, 1);
+		if (trig)
+			fail("file %u id %llu: a trigger fired it (count 1), yet a later cancel took it",
+			     q->g->index, (unsigned long long)q->id);
+		if (q->kind == K_EP) {
+			/* What it signalled, it signalled before the return. */
+			qreg_read_efd(w, q);
+			q->cancelled = 1;
+			q->quiet_from = ret;
+			return;
+		}
+		pthread_mutex_lock(&q->g->tlock);
+		e = rent_get(q->g, q->id);
+		if (e) {
+			e->cancelled = 1;
+			e->cancel_ns = ret;
+			if (q->kind == K_Q1 && e->records)
+				fail("file %u id %llu: cancelled (count 1) after its record was read",
+				     q->g->index, (unsigned long long)q->id);
+		}
+		pthread_mutex_unlock(&q->g->tlock);
+	} else if (err == ENOENT) {
+		/* A one-shot fired; a periodic one only ends by an ALL or close. */
+		if (q->kind != K_Q1 && LOAD(q->g->all_epoch) == q->epoch &&
+		    !LOAD(q->g->closed_early))
+			fail("file %u id %llu: cancel of an armed periodic registration: ENOENT",
+			     q->g->index, (unsigned long long)q->id);
+	} else {
+		fail("cancel id %llu: %s, count %llu", (unsigned long long)q->id,
+		     errno_name(err), err ? 0ULL : (unsigned long long)count);
+	}
+}
+
+/*
+ * Looks at the QUEUE and periodic registrations this worker watches:
+ * cancels those whose time came, reads periodic eventfds, forgets what
+ * is settled (K_Q1: past due or ended; periodic: cancelled a while ago,
+ * or its file closed).
+ */
+static void qregs_poll(struct worker *w)
+{
+	uint64_t now = now_ns();
+	unsigned int i = 0;
+
+	while (i < w->nq) {
+		struct qreg *q = &w->qregs[i];
+		int closed = LOAD(q->g->closed_early);
+		int all = LOAD(q->g->all_epoch) != q->epoch;
+		int settled;
+
+		qreg_read_efd(w, q);
+		if (closed) {
+			settled = 1;
+		} else if (q->kind == K_EP && q->cancelled) {
+			settled = now > q->quiet_from + 20 * NSEC_PER_MSEC;
+		} else if (now >= q->end_at ||
+			   (all && q->kind != K_Q1 && q->end_at == ~0ULL)) {
+			/* Its time came; or an ALL took it, or this does. */
+			qreg_cancel(w, q);
+			settled = !q->cancelled;
+		} else if (q->kind == K_Q1) {
+			settled = all || (q->end_at == ~0ULL &&
+					  now > q->due + SHORT_NS);
+		} else {
+			settled = 0;
+		}
+		if (settled)
+			qreg_drop(w, i);
+		else
+			i++;
+	}
+}
+
+/* Cancels a watched registration now. */
+static void op_cancel_queue(struct worker *w)
+{
+	struct qreg *q;
+
+	if (!w->nq)
+		return;
+	q = &w->qregs[prng_below(&w->rng, w->nq)];
+	if (!q->cancelled)
+		q->end_at = 0;
+	qregs_poll(w);
+}
+
+/*
+ * HWEVENT_IOC_TRIGGER: by id on a watched registration (a one-shot's then
+ * must fire: a cancel may not take it), or ALL on a file.
+ */
+static void op_trigger(struct worker *w)
+{
+	uint64_t count, id = 0;
+	struct treg *t = NULL;
+	struct qreg *q = NULL;
+	struct gen *g;
+	int fd, err, all = prng_pct(&w->rng, 20);
+
+	if (all) {
+		g = slot_get(prng_below(&w->rng, opt.files), &fd);
+		if (!g)
+			return;
+		ADD(g->trig_epoch, 1);
+	} else {
+		if (w->nq && (prng_pct(&w->rng, 60) || !w->nr)) {
+			q = &w->qregs[prng_below(&w->rng, w->nq)];
+			g = q->g;
+			id = q->id;
+		} else if (w->nr) {
+			t = &w->regs[prng_below(&w->rng, w->nr)];
+			g = t->g;
+			id = t->id;
+		} else {
+			return;
+		}
+		if (!id)
+			return;
+		fd = gen_dup(g);
+		if (fd < 0)
+			return;
+	}
+	err = trigger_id(fd, id, all ? HWEVENT_TRIGGER_ALL : 0, &count);
+	close(fd);
+	w->n_trigger++;
+	w->n_trigger_all += all;
+	if (err == ENOENT && !all)
+		return;
+	if (err || (!all && count != 1)) {
+		fail("trigger%s: %s, count %llu", all ? " ALL" : "",
+		     errno_name(err), err ? 0ULL : (unsigned long long)count);
+		return;
+	}
+	ADD(trigger_counts, count);
+	w->n_trigger_fired += count;
+	if (q && q->kind == K_Q1) {
+		struct rent *e;
+
+		pthread_mutex_lock(&g->tlock);
+		e = rent_get(g, id);
+		if (e)
+			e->triggered = 1;
+		pthread_mutex_unlock(&g->tlock);
+	} else if (t && !t->cancelled) {
+		/* Fired now: it must signal, even if it was an hour away. */
+		t->must_fire = 1;
+		if (t->due > now_ns())
+			t->due = now_ns();
+	}
+}
+
 /* --- children (after fork: system calls only, no locks, no malloc) ------ */
 
 static void close_between(int lo, int hi)
@@ -649,7 +1305,7 @@ static void op_fork(struct worker *w)
 {
 	enum child_kind kind = prng_below(&w->rng, NR_CH);
 	struct child_report *rep = w->report;
-	uint64_t delay, cookie = prng_next(&w->rng), epoch, start, deadline;
+	uint64_t delay, cookie = tagged(&w->rng, CK_OTHER), epoch, start, deadline;
 	int fd, efd = -1, status, killed = 0, is_long = 0;
 	struct treg *t = NULL;
 	struct gen *g;
@@ -717,6 +1373,7 @@ static void op_fork(struct worker *w)
 			t->efd = efd;
 			t->due = start + delay;
 			t->epoch = epoch;
+			t->trig_epoch = LOAD(g->trig_epoch);
 			t->is_long = is_long;
 			efd = -1;
 		} else if (rep->ret == ENOSPC) {
@@ -773,30 +1430,47 @@ static void *worker_fn(void *arg)
 
 		w->progress++;
 		tregs_poll(w);
-		if (p < 330) {
+		w->op = "queue poll";
+		qregs_poll(w);
+		if (p < 200) {
 			w->op = "register eventfd";
 			op_register_eventfd(w);
-		} else if (p < 480) {
+		} else if (p < 300) {
 			w->op = "register pending";
 			op_register_pending(w);
-		} else if (p < 630) {
+		} else if (p < 400) {
 			w->op = "cancel own";
 			op_cancel_own(w);
-		} else if (p < 670) {
+		} else if (p < 430) {
 			w->op = "cancel all";
 			op_cancel_all(w);
-		} else if (p < 750) {
+		} else if (p < 480) {
 			w->op = "cancel waiter";
 			op_cancel_waiter(w);
-		} else if (p < 850) {
+		} else if (p < 550) {
 			w->op = "signal waiter";
 			op_signal(w);
-		} else if (p < 870) {
+		} else if (p < 565) {
 			w->op = "reopen";
 			op_reopen(w);
-		} else if (p < 890) {
+		} else if (p < 580) {
 			w->op = "fork";
 			op_fork(w);
+		} else if (p < 680) {
+			w->op = "register queue";
+			op_register_queue(w, 0);
+		} else if (p < 710) {
+			w->op = "register periodic";
+			op_register_queue(w, 1);
+		} else if (p < 750) {
+			w->op = "cancel queue";
+			op_cancel_queue(w);
+		} else if (p < 790) {
+			w->op = "trigger";
+			op_trigger(w);
+		} else if (p < 900) {
+			w->op = "read";
+			op_read(w);
 		} else {
 			w->op = "sleep";
 			sleep_ns(prng_below(&w->rng, 200 * NSEC_PER_USEC));
@@ -832,6 +1506,14 @@ static void *rescuer_fn(void *arg)
 
 			if (!LOAD(w->finished))
 				done = 0;
+			now = now_ns();
+			if ((LOAD(w->read_seq) & 1) &&
+			    (stop || now > LOAD(w->read_deadline)) &&
+			    now > w->read_rescued_at + RESCUE_NS) {
+				w->read_rescued_at = now;
+				pthread_kill(w->thread, SIGUSR2);
+				ADD(read_rescues, 1);
+			}
 			if (!(seq & 1))
 				continue;
 			now = now_ns();
@@ -935,7 +1617,24 @@ static int join_all(pthread_t rescuer, pthread_t *unloader)
 	return ok;
 }
 
-/* Reads every eventfd still watched, and the files' shared ones. */
+/* Reads what is queued on @g, if it is open. */
+static void read_queue(struct gen *g)
+{
+	int fd = gen_dup(g);
+	long got;
+
+	if (fd < 0)
+		return;
+	do {
+		got = gen_read(NULL, g, fd, 64 * REC_SIZE, 1, 0);
+	} while (got > 0);
+	if (got != -EAGAIN)
+		fail("file %u: final read: %s", g->index,
+		     got < 0 ? errno_name(-got) : "no records");
+	close(fd);
+}
+
+/* Reads every eventfd still watched, the files' shared ones, the queues. */
 static void read_everything(void)
 {
 	unsigned int i, k;
@@ -949,7 +1648,11 @@ static void read_everything(void)
 		c = efd_take(g->shared_efd);
 		if (c != UINT64_MAX)
 			ADD(g->fired, c);
+		read_queue(g);
 	}
+	for (i = 0; i < opt.threads; i++)
+		for (k = 0; k < workers[i].nq; k++)
+			qreg_read_efd(&workers[i], &workers[i].qregs[k]);
 }
 
 /* fired + cancelled + interrupted of @g, minus what it registered. */
@@ -981,13 +1684,15 @@ static unsigned int drain(int sums)
 
 				/* Left to fire: its file open, no ALL since. */
 				if (t->efd >= 0 && !t->signals && !t->cancelled &&
-				    !t->is_long && !t->g->closed_early &&
+				    (!t->is_long || t->must_fire) &&
+				    !t->g->closed_early &&
 				    (t->must_fire || t->g->all_epoch == t->epoch))
 					lost++;
 			}
 		}
 		for (g = all_gens; sums && g; g = g->next)
-			if (!g->closed_early && gen_excess(g) < 0)
+			if (!g->closed_early &&
+			    gen_excess(g) + (long long)g->q_lost < 0)
 				short_of = 1;
 		if ((!lost && !short_of) || now_ns() > deadline)
 			return lost;
@@ -1009,20 +1714,27 @@ static int check_books(void)
 			ok = ex <= (long long)g->unknown;
 			closed_files++;
 		} else {
-			ok = ex >= 0 && ex <= (long long)g->unknown;
+			/* A one-shot QUEUE record lost to overflow is unseen. */
+			ok = ex >= -(long long)g->q_lost &&
+			     ex <= (long long)g->unknown;
 			open_files++;
 		}
 		if (g->ecanceled > g->cancelled)
 			ok = 0;
 		if (!ok && bad++ < 10)
-			ksft_print_msg("file %u (%s): registered %llu, fired %llu, cancelled %llu (ECANCELED %llu), interrupted %llu, unknown %llu\n",
+			ksft_print_msg("file %u (%s): registered %llu, fired %llu, cancelled %llu (ECANCELED %llu), interrupted %llu, unknown %llu; QUEUE one-shot %llu, read %llu, periodic %llu, records %llu, lost %llu\n",
 				       g->index, g->closed_early ? "closed early" : "open to the end",
 				       (unsigned long long)g->registered,
 				       (unsigned long long)g->fired,
 				       (unsigned long long)g->cancelled,
 				       (unsigned long long)g->ecanceled,
 				       (unsigned long long)g->interrupted,
-				       (unsigned long long)g->unknown);
+				       (unsigned long long)g->unknown,
+				       (unsigned long long)g->q1_registered,
+				       (unsigned long long)g->q1_read,
+				       (unsigned long long)g->per_registered,
+				       (unsigned long long)g->q_read,
+				       (unsigned long long)g->q_lost);
 	}
 	ksft_print_msg("books of %u files open to the end, %u closed early: %u wrong\n",
 		       open_files, closed_files, bad);
@@ -1033,7 +1745,8 @@ static void usage(const char *prog, int status)
 {
 	fprintf(status ? stderr : stdout,
 		"usage: %s [--seconds N] [--threads N] [--files N] [--seed S]\n"
-		"       [--no-rmmod] [--module PATH]\n", prog);
+		"       [--no-rmmod] [--module PATH] [--queue-size N (0: as it is)]\n",
+		prog);
 	exit(status);
 }
 
@@ -1046,13 +1759,14 @@ static void parse_args(int argc, char **argv)
 		{ "seed", required_argument, NULL, 's' },
 		{ "no-rmmod", no_argument, NULL, 'n' },
 		{ "module", required_argument, NULL, 'm' },
+		{ "queue-size", required_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
 		{ }
 	};
 	int c, seeded = 0;
 
 	opt.module = getenv("HWEVENT_KO");
-	while ((c = getopt_long(argc, argv, "t:j:f:s:nm:h", longopts,
+	while ((c = getopt_long(argc, argv, "t:j:f:s:nm:q:h", longopts,
 				NULL)) != -1) {
 		switch (c) {
 		case 't':
@@ -1073,6 +1787,9 @@ static void parse_args(int argc, char **argv)
 			break;
 		case 'm':
 			opt.module = optarg;
+			break;
+		case 'q':
+			opt.queue_size = parse_num(argv[0], "--queue-size", optarg);
 			break;
 		case 'h':
 			usage(argv[0], 0);
@@ -1109,6 +1826,13 @@ int main(int argc, char **argv)
 {
 	struct sigaction sa = { .sa_handler = on_sigusr1,
 				.sa_flags = SA_RESTART };
+	/* SIGUSR2 ends blocking reads: no SA_RESTART. */
+	struct sigaction sa2 = { .sa_handler = on_sigusr1 };
+	long long old_queue_size = -1;
+	uint64_t q1_registered = 0, q1_read = 0, per_registered = 0;
+	uint64_t q_read = 0, q_lost = 0, n_qp = 0, n_ep = 0;
+	uint64_t n_trigger = 0, n_trigger_all = 0, n_reads = 0, n_eintr = 0;
+	uint64_t n_eagain = 0, n_einval = 0, ep_ticks = 0, n_qcancel = 0;
 	pthread_t rescuer, unloader, watchdog;
 	struct hw_stats st0, st1, d = { };
 	int have_stats, sentinel, unloading = 0, joined_ok, err, ok;
@@ -1123,13 +1847,24 @@ int main(int argc, char **argv)
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	require_device();
 	ksft_print_header();
-	ksft_set_plan(7);
+	ksft_set_plan(9);
 	ksft_print_msg("seed %llu, %llu s, %u threads, %u files\n",
 		       (unsigned long long)opt.seed, opt.seconds, opt.threads,
 		       opt.files);
 	raise_fd_limit();
-	if (sigaction(SIGUSR1, &sa, NULL))
+	if (sigaction(SIGUSR1, &sa, NULL) || sigaction(SIGUSR2, &sa2, NULL))
 		ksft_exit_fail_msg("sigaction: %s\n", strerror(errno));
+	prng_seed(&gen_rng, opt.seed ^ 0x6e6e);
+	if (opt.queue_size) {
+		old_queue_size = param_read(QUEUE_SIZE_PATH);
+		err = old_queue_size < 0 ? ENOENT :
+		      param_write(QUEUE_SIZE_PATH, opt.queue_size);
+		if (err) {
+			ksft_print_msg("queue_size %lld: %s: left as it is\n",
+				       opt.queue_size, errno_name(err));
+			old_queue_size = -1;
+		}
+	}
 	reports = mmap(NULL, MAX_THREADS * sizeof(*reports),
 		       PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	if (reports == MAP_FAILED)
@@ -1231,6 +1966,13 @@ int main(int argc, char **argv)
 		while (workers[i].nr)
 			treg_drop(&workers[i], 0);
 	for (g = all_gens; g; g = g->next) {
+		q1_registered += g->q1_registered;
+		q1_read += g->q1_read;
+		per_registered += g->per_registered;
+		q_read += g->q_read;
+		q_lost += g->q_lost;
+	}
+	for (g = all_gens; g; g = g->next) {
 		gen_close(g, 0);
 		close(g->shared_efd);
 		registered += g->registered;
@@ -1240,10 +1982,44 @@ int main(int argc, char **argv)
 		unknown += g->unknown;
 	}
 	close(sentinel);
+	/* Every file closed: no periodic eventfd may count any more. */
+	{
+		uint64_t late = 0;
+		unsigned int k;
+
+		for (i = 0; i < opt.threads; i++)
+			for (k = 0; k < workers[i].nq; k++)
+				if (workers[i].qregs[k].efd >= 0)
+					efd_take(workers[i].qregs[k].efd);
+		sleep_ns(50 * NSEC_PER_MSEC);
+		for (i = 0; i < opt.threads; i++) {
+			for (k = 0; k < workers[i].nq; k++) {
+				int efd = workers[i].qregs[k].efd;
+				uint64_t c = efd >= 0 ? efd_take(efd) : 0;
+
+				late += c != UINT64_MAX ? c : 1;
+			}
+			while (workers[i].nq)
+				qreg_drop(&workers[i], 0);
+		}
+		tap_result(!late,
+			   "no periodic eventfd counts once every file is closed (%llu late)",
+			   (unsigned long long)late);
+	}
 	signals = rescues;
 	for (i = 0; i < opt.threads; i++) {
 		signals += workers[i].n_signal;
 		forks += workers[i].n_fork;
+		n_qp += workers[i].n_qp;
+		n_ep += workers[i].n_ep;
+		n_qcancel += workers[i].n_qcancel;
+		n_trigger += workers[i].n_trigger;
+		n_trigger_all += workers[i].n_trigger_all;
+		n_reads += workers[i].n_reads;
+		n_eintr += workers[i].n_read_eintr;
+		n_eagain += workers[i].n_read_eagain;
+		n_einval += workers[i].n_read_einval;
+		ep_ticks += workers[i].n_ep_ticks;
 		reopens += workers[i].n_reopen;
 		enospc += workers[i].n_enospc;
 		killed += workers[i].n_killed;
@@ -1254,17 +2030,24 @@ int main(int argc, char **argv)
 			 "cannot read " HWEVENT_STATS_PATH);
 		tap_skip("debugfs: live and eventfd_refs back after closing everything",
 			 "cannot read " HWEVENT_STATS_PATH);
+		tap_skip("debugfs: the queue counters cover what was read",
+			 "cannot read " HWEVENT_STATS_PATH);
 	} else {
 		err = stats_settle(&st1, &st0, 5 * NSEC_PER_SEC);
 		d = stats_sub(&st1, &st0);
 		if (!err)
 			stats_print("debugfs delta", &d);
+		/*
+		 * One-shot QUEUE registrations fire unseen when their record
+		 * is lost to overflow or left queued at an early close.
+		 */
 		ok = !err && d.armed == stats_ended(&d) &&
 		     d.cancelled == (long long)cancelled &&
 		     d.armed >= (long long)(registered + child_own_registered) &&
 		     d.armed <= (long long)(registered + child_own_registered + unknown) &&
 		     d.fired >= (long long)(fired + child_own_fired) &&
-		     d.fired <= (long long)(fired + child_own_fired + unknown);
+		     d.fired <= (long long)(fired + child_own_fired + unknown +
+					    q1_registered - q1_read);
 		if (!ok)
 			ksft_print_msg("user space: registered %llu (+%llu by children on their own files, +%llu unknown), fired %llu (+%llu), cancelled %llu, interrupted %llu\n",
 				       (unsigned long long)registered,
@@ -1278,6 +2061,24 @@ int main(int argc, char **argv)
 		tap_result(!err && !d.live && !d.eventfd_refs,
 			   "debugfs: live and eventfd_refs back after closing everything (%lld, %lld)",
 			   err ? -1LL : st1.live, err ? -1LL : st1.eventfd_refs);
+		/*
+		 * Records read and lost were queued; what files closed early
+		 * still held was queued but never read: so >=, not ==. The
+		 * periodic records and eventfd counts seen were ticks. Every
+		 * trigger's count was returned to us: ==.
+		 */
+		ok = !err && d.have_queue &&
+		     d.queued >= (long long)(q_read + q_lost) &&
+		     d.queue_lost >= (long long)q_lost &&
+		     d.ticks >= (long long)ep_ticks &&
+		     d.triggered == (long long)LOAD(trigger_counts);
+		if (!ok)
+			ksft_print_msg("user space: records read %llu, lost %llu, periodic eventfd counts %llu, triggered %llu\n",
+				       (unsigned long long)q_read,
+				       (unsigned long long)q_lost,
+				       (unsigned long long)ep_ticks,
+				       (unsigned long long)LOAD(trigger_counts));
+		tap_result(ok, "debugfs: queued >= records read + lost, queue_lost >= lost, ticks >= eventfd counts, triggered == trigger counts");
 	}
 
 	if (opt.no_rmmod) {
@@ -1301,7 +2102,7 @@ int main(int argc, char **argv)
 			   errno_name(unload_err), errno_name(load_err));
 	}
 
-	ksft_print_msg("figures: seconds=%llu threads=%u files=%u seed=%llu registrations=%llu fired=%lld cancelled=%lld interrupted=%lld dropped=%lld signals=%llu forks=%llu killed=%llu reopens=%llu enospc=%llu rmmod_refused=%llu\n",
+	ksft_print_msg("figures: seconds=%llu threads=%u files=%u seed=%llu registrations=%llu fired=%lld cancelled=%lld interrupted=%lld dropped=%lld signals=%llu forks=%llu killed=%llu reopens=%llu enospc=%llu rmmod_refused=%llu queue_size=%lld queue_oneshot=%llu queue_oneshot_read=%llu periodic_queue=%llu periodic_eventfd=%llu periodic_files=%llu periodic_eventfd_counts=%llu queue_cancels=%llu records_read=%llu records_lost=%llu reads=%llu read_eintr=%llu read_eagain=%llu read_einval=%llu read_rescues=%llu triggers=%llu triggers_all=%llu triggered=%llu queued=%lld queue_lost=%lld ticks=%lld overruns=%lld\n",
 		       opt.seconds, opt.threads, opt.files,
 		       (unsigned long long)opt.seed,
 		       have_stats ? (unsigned long long)d.armed :
@@ -1313,6 +2114,27 @@ int main(int argc, char **argv)
 		       (unsigned long long)signals, (unsigned long long)forks,
 		       (unsigned long long)killed, (unsigned long long)reopens,
 		       (unsigned long long)enospc,
-		       (unsigned long long)rmmod_refused);
+		       (unsigned long long)rmmod_refused,
+		       opt.queue_size ? opt.queue_size : param_read(QUEUE_SIZE_PATH),
+		       (unsigned long long)q1_registered,
+		       (unsigned long long)q1_read,
+		       (unsigned long long)n_qp, (unsigned long long)n_ep,
+		       (unsigned long long)per_registered,
+		       (unsigned long long)ep_ticks,
+		       (unsigned long long)n_qcancel,
+		       (unsigned long long)q_read, (unsigned long long)q_lost,
+		       (unsigned long long)n_reads, (unsigned long long)n_eintr,
+		       (unsigned long long)n_eagain,
+		       (unsigned long long)n_einval,
+		       (unsigned long long)read_rescues,
+		       (unsigned long long)n_trigger,
+		       (unsigned long long)n_trigger_all,
+		       (unsigned long long)LOAD(trigger_counts),
+		       have_stats ? d.queued : -1LL,
+		       have_stats ? d.queue_lost : -1LL,
+		       have_stats ? d.ticks : -1LL,
+		       have_stats ? d.overruns : -1LL);
+	if (old_queue_size > 0)
+		param_write(QUEUE_SIZE_PATH, old_queue_size);
 	return tap_exit();
 }
