@@ -23,7 +23,7 @@ export HWEVENT_CACHE
 
 UAPI := $(CURDIR)/include/uapi
 
-.PHONY: all module user selftests check check-debug check-rt matrix demo shell deps checkpatch lint dkms-check print-kdir clean help
+.PHONY: all module user selftests check check-debug check-rt matrix demo shell deps checkpatch lint dkms-check deb deb-check print-kdir clean help
 
 all: module user selftests
 
@@ -77,6 +77,13 @@ print-kdir:
 dkms-check:
 	scripts/dkms-check.sh
 
+# The Debian packages hwevent-dkms and hwevent-utils, into build/deb/.
+deb:
+	scripts/deb-build.sh
+
+deb-check:
+	scripts/deb-check.sh
+
 clean:
 	-$(MAKE) -C $(KDIR) M=$(CURDIR)/module clean
 	$(MAKE) -C user clean
@@ -96,4 +103,6 @@ help:
 	@echo "make checkpatch run checkpatch.pl --strict on the module and header"
 	@echo "make lint       W=1 build, sparse and checkpatch --strict; any finding fails"
 	@echo "make dkms-check dkms add/build/install/remove for every installed kernel (root)"
+	@echo "make deb        build the Debian packages hwevent-dkms and hwevent-utils into build/deb/"
+	@echo "make deb-check  build, lint, install them, test the DKMS-built module in QEMU, purge (root)"
 	@echo "make deps       install the Debian packages the above need"

@@ -5,10 +5,11 @@
 # Idempotent: apt is only touched when something is missing, so a warm
 # machine pays nothing and needs no network.
 #
-#   scripts/deps.sh [debug] [rt] [matrix]
+#   scripts/deps.sh [debug] [rt] [matrix] [deb]
 #
 # "debug" adds what building the debug kernel of make check-debug needs,
-# "rt" the PREEMPT_RT kernel and headers of make check-rt. The rt kernel is
+# "rt" the PREEMPT_RT kernel and headers of make check-rt, "deb" what
+# make deb and make deb-check need to build and check the Debian packages. The rt kernel is
 # a separate set because installing a second kernel image adds a boot entry
 # to a developer's machine; plain make check must not do that.
 set -euo pipefail
@@ -44,14 +45,23 @@ packages_rt=(
 packages_matrix=(
 	debootstrap		# a chroot per suite, with the compiler its kernels need
 )
+# No fakeroot: debian/control says Rules-Requires-Root: no, so
+# dpkg-buildpackage runs no target as (fake) root.
+packages_deb=(
+	dpkg-dev		# dpkg-buildpackage
+	debhelper		# dh, debhelper-compat 13
+	dh-dkms			# dh_dkms: hwevent-dkms's dkms.conf and maintainer scripts
+	lintian			# make deb-check lints the built packages
+)
 
 for set in "$@"; do
 	case $set in
 	debug) packages+=("${packages_debug[@]}") ;;
 	rt) packages+=("${packages_rt[@]}") ;;
 	matrix) packages+=("${packages_matrix[@]}") ;;
+	deb) packages+=("${packages_deb[@]}") ;;
 	*)
-		echo "usage: $0 [debug] [rt] [matrix]" >&2
+		echo "usage: $0 [debug] [rt] [matrix] [deb]" >&2
 		exit 2
 		;;
 	esac

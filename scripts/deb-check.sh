@@ -1,0 +1,266 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# make deb-check: build the Debian packages (scripts/deb-build.sh), lint
+# them, install them with apt the way a user would, check that DKMS built
+# hwevent.ko for every installed kernel and that hwevent-utils put its files
+# in place, boot the standard (non-rt) kernel in QEMU with exactly the
+# module DKMS installed and run the kselftests there (scripts/check.sh
+# image), then purge both packages and check that nothing is left behind.
+#
+# Needs root (CI is). It refuses to start when hwevent is already installed
+# or known to dkms, so that everything it finds and removes is its own; a
+# trap purges the packages again on any exit, and removes the group hwevent
+# if this run created it (the package keeps the group on purge, as Debian
+# packages keep system groups, but the check leaves the host as it found it).
+#
+# Prints "ok - ..." / "not ok - ..." lines and ends with
+#   deb-check: N passed, M failed
+# the counts of check.sh's run (its own summary line above) included.
+set -euo pipefail
+
+top=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+debs=$top/build/deb
+logs=$top/build/deb-check
+name=hwevent
+packages=(hwevent-dkms hwevent-utils)
+passed=0
+failed=0
+
+ok() { echo "ok - $*"; passed=$((passed + 1)); }
+not_ok() { echo "not ok - $*"; failed=$((failed + 1)); }
+summary() {
+	echo "deb-check: $passed passed, $failed failed"
+	exit $((failed > 0))
+}
+# A failed step whose log says why: its last lines, then where the rest is.
+show_log() {
+	tail -n 20 "$1" | sed 's/^/  | /'
+	echo "  (all of it in $1)"
+}
+
+if ((EUID != 0)); then
+	echo "deb-check: needs root: it installs and purges packages" >&2
+	exit 1
+fi
+
+for pkg in "${packages[@]}"; do
+	if [[ -n $(dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -v not-installed || true) ]]; then
+		echo "deb-check: $pkg is installed (or not purged); apt-get purge it first" >&2
+		exit 1
+	fi
+done
+if compgen -G "/usr/src/$name-*" >/dev/null || [[ -e /var/lib/dkms/$name ]]; then
+	echo "deb-check: $name is already known to dkms (/usr/src/$name-*, /var/lib/dkms/$name); remove it first" >&2
+	exit 1
+fi
+
+"$top/scripts/deps.sh" deb
+
+group_created=0
+getent group "$name" >/dev/null || group_created=1
+
+# apt and dpkg wait for a lock another apt holds (another checkout's
+# scripts/deps.sh, say) rather than fail at once.
+apt_get() {
+	DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 "$@"
+}
+
+purge() {
+	apt_get purge -y "${packages[@]}"
+}
+
+# shellcheck disable=SC2317 # run by the EXIT trap
+cleanup() {
+	local pkg
+	for pkg in "${packages[@]}"; do
+		if [[ -n $(dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -v not-installed || true) ]]; then
+			purge >>"$logs/cleanup.log" 2>&1 || dpkg --purge "${packages[@]}" >>"$logs/cleanup.log" 2>&1 || true
+			break
+		fi
+	done
+	if ((group_created)) && getent group "$name" >/dev/null; then
+		delgroup --system --quiet "$name" >/dev/null 2>&1 || groupdel "$name" || true
+	fi
+}
+trap cleanup EXIT
+# The EXIT trap runs on signals too, and CI's timeout sends TERM.
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+rm -rf "$logs"
+mkdir -p "$logs"
+
+# --- build and lint -------------------------------------------------------
+
+if "$top/scripts/deb-build.sh" >"$logs/build.log" 2>&1; then
+	ok "make deb builds the packages ($(cd "$debs" && echo *.deb))"
+else
+	not_ok "make deb builds the packages"
+	show_log "$logs/build.log"
+	summary
+fi
+version=$(cd "$top" && dpkg-parsechangelog -S Version)
+upstream=${version%-*}
+
+# Errors fail (lintian's default --fail-on); warnings are shown, not counted.
+lintian_rc=0
+lintian "$debs"/*.changes >"$logs/lintian.log" 2>&1 || lintian_rc=$?
+sed 's/^/  lintian: /' "$logs/lintian.log"
+if ((lintian_rc == 0)); then
+	ok "lintian finds no errors"
+else
+	not_ok "lintian finds no errors (status $lintian_rc)"
+fi
+
+# --- install --------------------------------------------------------------
+
+# The build made exactly the two packages, so this is what a user types.
+if (cd "$top" && apt_get install -y ./build/deb/*.deb) >"$logs/install.log" 2>&1; then
+	ok "apt-get install ./build/deb/*.deb"
+else
+	not_ok "apt-get install ./build/deb/*.deb"
+	show_log "$logs/install.log"
+	summary
+fi
+
+conf=/usr/src/$name-$upstream/dkms.conf
+if grep -qx "PACKAGE_VERSION=\"$upstream\"" "$conf" 2>/dev/null; then
+	ok "$conf has PACKAGE_VERSION=\"$upstream\" (dh_dkms -V)"
+else
+	not_ok "$conf has PACKAGE_VERSION=\"$upstream\" (dh_dkms -V)"
+fi
+
+# Every kernel with headers: the postinst builds for all of them on a first
+# install when the running kernel is not one of them (as here: the host's
+# kernel has no modules).
+std_kver=""
+std_ko=""
+kernels=0
+for build in /lib/modules/*/build; do
+	[[ -e $build/Makefile ]] || continue
+	kver=$(basename "$(dirname "$build")")
+	kernels=$((kernels + 1))
+	if dkms status -m "$name" -v "$upstream" -k "$kver" | grep -q ': installed'; then
+		ok "dkms status: $name/$upstream installed for $kver"
+	else
+		not_ok "dkms status: $name/$upstream installed for $kver ($(dkms status -m "$name" -k "$kver" | tr '\n' ' '))"
+		log=/var/lib/dkms/$name/$upstream/build/make.log
+		[[ ! -r $log ]] || show_log "$log"
+		continue
+	fi
+	ko=$(modinfo -k "$kver" -n "$name" 2>/dev/null || true)
+	magic=$( [[ -z $ko ]] || modinfo -F vermagic "$ko")
+	if [[ $magic == "$kver "* ]]; then
+		ok "modinfo: $ko, vermagic $kver"
+	else
+		not_ok "modinfo: $name for $kver (found '${ko:-nothing}', vermagic '$magic')"
+		continue
+	fi
+	# The newest standard kernel is the one booted below (check.sh's
+	# choice too); PREEMPT_RT has make check-rt.
+	if [[ $kver != *-rt-* ]] && { [[ -z $std_kver ]] ||
+	   [[ $(printf '%s\n' "$std_kver" "$kver" | sort -V | tail -n 1) == "$kver" ]]; }; then
+		std_kver=$kver
+		std_ko=$ko
+	fi
+done
+((kernels > 0)) || not_ok "a kernel with headers is installed (/lib/modules/*/build)"
+
+# --- hwevent-utils' files -------------------------------------------------
+
+if [[ -x /usr/bin/hwevent ]] && /usr/bin/hwevent --help >/dev/null; then
+	ok "/usr/bin/hwevent runs (--help)"
+else
+	not_ok "/usr/bin/hwevent runs (--help)"
+fi
+# lintian's test: groff's warnings while formatting it.
+man1=/usr/share/man/man1/hwevent.1.gz
+if [[ $(man -w hwevent 2>/dev/null) == "$man1" ]] &&
+   LC_ALL=C.UTF-8 MANWIDTH=80 man --warnings -E UTF-8 -l -Tutf8 -Z "$man1" 2>&1 >/dev/null |
+	{ ! grep -q .; }; then
+	ok "man page hwevent(1) installed, no groff warnings"
+else
+	not_ok "man page hwevent(1) installed, no groff warnings"
+fi
+rule=/usr/lib/udev/rules.d/70-hwevent.rules
+if grep -q '^SUBSYSTEM=="misc", KERNEL=="hwevent", GROUP="hwevent", MODE="0660"$' "$rule" 2>/dev/null; then
+	ok "udev rule $rule: group hwevent, mode 0660"
+else
+	not_ok "udev rule $rule: group hwevent, mode 0660"
+fi
+gid=$(getent group "$name" | cut -d: -f3 || true)
+# Debian's system gids: 100-999 (adduser.conf FIRST_SYSTEM_GID..LAST_SYSTEM_GID).
+if [[ -n $gid ]] && ((gid >= 100 && gid < 1000)); then
+	ok "system group $name exists (gid $gid)"
+else
+	not_ok "system group $name exists (gid '${gid}')"
+fi
+example=/usr/share/doc/hwevent-utils/examples/modules-load.d/hwevent.conf
+if grep -qx "$name" "$example" 2>/dev/null; then
+	ok "modules-load.d example $example"
+else
+	not_ok "modules-load.d example $example"
+fi
+
+# --- the DKMS-built module in the VM ----------------------------------------
+
+if [[ -z $std_kver ]]; then
+	not_ok "a standard (non-rt) kernel with the DKMS-built module to boot"
+else
+	# The lock only around the VM: other checkouts boot VMs on this machine.
+	echo "deb-check: booting $std_kver with $std_ko (waits while /tmp/hwevent-vm.lock is held)"
+	check_rc=0
+	flock /tmp/hwevent-vm.lock env HWEVENT_KIMAGE="/boot/vmlinuz-$std_kver" \
+		HWEVENT_KVER="$std_kver" HWEVENT_KO_FILE="$std_ko" \
+		HWEVENT_CHECK_NAME=hwevent-deb "$top/scripts/check.sh" image 2>&1 |
+		tee "$logs/check.log" || check_rc=$?
+	line=$(grep -E '^hwevent-deb: [0-9]+ passed, [0-9]+ failed' "$logs/check.log" | tail -n 1 || true)
+	if [[ $line =~ ([0-9]+)\ passed,\ ([0-9]+)\ failed(,\ ([0-9]+)\ skipped)? ]]; then
+		# A skip is not a pass (check.sh's rule): it counts as a failure.
+		passed=$((passed + BASH_REMATCH[1]))
+		failed=$((failed + BASH_REMATCH[2] + ${BASH_REMATCH[4]:-0}))
+		echo "deb-check: counted check.sh's $line"
+		if ((check_rc != 0 && BASH_REMATCH[2] + ${BASH_REMATCH[4]:-0} == 0)); then
+			not_ok "scripts/check.sh image exits 0 (status $check_rc)"
+		fi
+	else
+		not_ok "scripts/check.sh image ran the selftests (no summary line; status $check_rc)"
+	fi
+fi
+
+# --- purge ------------------------------------------------------------------
+
+if purge >"$logs/purge.log" 2>&1; then
+	ok "apt-get purge -y ${packages[*]}"
+else
+	not_ok "apt-get purge -y ${packages[*]}"
+	show_log "$logs/purge.log"
+fi
+left=()
+for pkg in "${packages[@]}"; do
+	status=$(dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null || true)
+	[[ -z $status || $status == *not-installed ]] || left+=("dpkg: $pkg $status")
+done
+while IFS= read -r f; do
+	left+=("$f")
+done < <(find /usr/src -maxdepth 1 -name "$name-*"
+	find /var/lib/dkms -maxdepth 1 -name "$name"
+	find /lib/modules/ -name "$name.ko*"
+	find /usr/lib/udev/rules.d /lib/udev/rules.d /etc/udev/rules.d -name '*hwevent*' 2>/dev/null
+	find /usr/bin /usr/share/man/man1 -name 'hwevent*'
+	find /usr/share/doc -maxdepth 1 -name 'hwevent-*')
+if ((${#left[@]} == 0)); then
+	ok "nothing left behind after purge"
+else
+	not_ok "left behind after purge: ${left[*]}"
+fi
+# Kept on purge on purpose (see debian/hwevent-utils.postinst); the trap
+# removes it when this run created it.
+if getent group "$name" >/dev/null; then
+	ok "group $name kept after purge (a system group outlives the package)"
+else
+	not_ok "group $name kept after purge (a system group outlives the package)"
+fi
+
+summary
