@@ -10,9 +10,10 @@
  * select and epoll (sixteen files), SIGIO, the record's fields and bytes,
  * queue overflow (queue_size, the lost counts, exact), read into bad
  * memory, release with records queued; periodic registrations: their grid
- * of due times, overruns, eventfd counts, cancel and the period's bounds;
- * HWEVENT_IOC_TRIGGER: by id, ALL, of a PENDING waiter and of a periodic
- * registration, and its errors.
+ * of due times, overruns, eventfd counts (one per record, also when
+ * expiries merge), cancel (final even mid-delivery) and the period's
+ * bounds; HWEVENT_IOC_TRIGGER: by id, ALL (of periodic registrations too),
+ * of a PENDING waiter and of a periodic registration, and its errors.
  *
  * The program is also built with -m32, as hwevent_queue_test_32: the same
  * tests through the compat ioctl and a 32-bit reader's read(2). The
@@ -1171,6 +1172,47 @@ TEST_F(queue, periodic_eventfd_counts)
 	EXPECT_EQ(base.eventfd_refs, st.eventfd_refs);
 }
 
+/*
+ * At the shortest period the expiries outrun the bottom half: a periodic
+ * EVENTFD registration still adds exactly one per record it would have
+ * queued (one per expiry delivered, the debugfs ticks), not one per
+ * expiry: those merged into a delivery (overruns) add nothing. The sum is
+ * never more than the expiries due by the cancel.
+ */
+TEST_F_TIMEOUT(queue, periodic_eventfd_min_period, 60)
+{
+	const uint64_t period = HWEVENT_MIN_PERIOD_NS, run = 200 * NSEC_PER_MSEC;
+	uint64_t start, cancelled, sum, count;
+	struct hwevent_register r;
+	struct hw_stats base, st;
+
+	stats_read(&base);
+	reg_set(&r, HWEVENT_MODE_EVENTFD, self->efd, 0, 6);
+	r.period_ns = period;
+	start = now_ns();
+	ASSERT_EQ(0, do_register(self->fd, &r));
+	sleep_ns(run);
+	ASSERT_EQ(0, cancel_id(self->fd, r.id, 0, &count));
+	cancelled = now_ns();
+	ASSERT_EQ(1U, count);
+	sum = efd_take(self->efd);
+	ASSERT_NE(UINT64_MAX, sum);
+	ASSERT_LT(0U, sum);
+	EXPECT_GE((cancelled - start) / period + 1, sum);
+	EXPECT_EQ(0U, efd_stays_quiet(self->efd)) TH_LOG("counted after the cancel");
+
+	NEED_QUEUE_STATS("the tick counters");
+	ASSERT_EQ(0, stats_settle(&st, &base, SLACK_NS));
+	TH_LOG("%llu counts, %lld overruns in %llu ms", (unsigned long long)sum,
+	       st.overruns - base.overruns,
+	       (unsigned long long)(cancelled - start) / NSEC_PER_MSEC);
+	EXPECT_EQ((long long)sum, st.ticks - base.ticks);
+	EXPECT_GE((long long)((cancelled - start) / period + 1),
+		  st.ticks - base.ticks + st.overruns - base.overruns);
+	EXPECT_EQ(1, st.cancelled - base.cancelled);
+	EXPECT_EQ(base.eventfd_refs, st.eventfd_refs);
+}
+
 /* Periodic registrations end when their file is released: dropped. */
 TEST_F(queue, periodic_dropped_at_close)
 {
@@ -1576,6 +1618,106 @@ TEST_F(queue, trigger_periodic_twice)
 	TH_LOG("%d records, %u overruns", got, overruns);
 	EXPECT_EQ(2U, got + overruns);
 	EXPECT_TRUE(stays_empty(self->fd));
+}
+
+/*
+ * TRIGGER_ALL fires periodic registrations too, and counts them: each
+ * gets one extra record, TRIGGERED and PERIODIC, and stays armed, so a
+ * second TRIGGER_ALL fires (and counts) them again, and CANCEL_ALL then
+ * takes them; the one-shot fired by the first is gone.
+ */
+TEST_F(queue, trigger_all_periodic)
+{
+	const uint64_t delay = 10 * NSEC_PER_SEC;
+	struct hwevent_event e[8];
+	uint64_t start, count, ids[3];
+	unsigned int i, periodic;
+	int got;
+
+	start = now_ns();
+	ids[0] = queue_reg(_metadata, self->fd, delay, delay, 60);
+	ids[1] = queue_reg(_metadata, self->fd, delay, 0, 61);
+	ids[2] = queue_reg(_metadata, self->fd, delay, delay, 62);
+	ASSERT_EQ(0, trigger_id(self->fd, 0, HWEVENT_TRIGGER_ALL, &count));
+	ASSERT_EQ(3U, count);
+	ASSERT_EQ(3, collect(self->fd, e, 3, SLACK_NS));
+	for (i = 0, periodic = 0; i < 3; i++) {
+		unsigned int k = e[i].id - 1;
+
+		ASSERT_GT(3U, k);
+		check_event(_metadata, &e[i], ids[k], 60 + k, start + delay,
+			    now_ns());
+		EXPECT_EQ(HWEVENT_EVENT_TRIGGERED |
+			  (k == 1 ? 0 : HWEVENT_EVENT_PERIODIC), e[i].flags)
+			TH_LOG("id %llu", (unsigned long long)e[i].id);
+		EXPECT_EQ(0U, e[i].overruns);
+		periodic += k != 1;
+	}
+	EXPECT_EQ(2U, periodic);
+
+	/* Only the periodic two are still armed. */
+	ASSERT_EQ(0, trigger_id(self->fd, 0, HWEVENT_TRIGGER_ALL, &count));
+	ASSERT_EQ(2U, count);
+	got = collect(self->fd, e, 2, SLACK_NS);
+	ASSERT_EQ(2, got);
+	for (i = 0; i < 2; i++) {
+		EXPECT_NE(ids[1], e[i].id);
+		EXPECT_EQ(HWEVENT_EVENT_TRIGGERED | HWEVENT_EVENT_PERIODIC,
+			  e[i].flags);
+	}
+	EXPECT_NE(e[0].id, e[1].id);
+	ASSERT_GT(start + delay, now_ns()) TH_LOG("too slow to tell");
+	ASSERT_EQ(0, cancel_id(self->fd, 0, HWEVENT_CANCEL_ALL, &count));
+	EXPECT_EQ(2U, count);
+	EXPECT_TRUE(stays_empty(self->fd));
+}
+
+/*
+ * Cancel is final for a periodic registration at any moment of its life,
+ * even while the bottom half is delivering its expiries back to back:
+ * every record it delivered was delivered (bh_ns) before the cancel
+ * returned, and nothing is queued afterwards. Many short runs at the
+ * shortest period, so that cancels land in the middle of deliveries.
+ */
+#define NR_CANCEL_RUNS	20
+
+TEST_F_TIMEOUT(queue, periodic_cancel_is_final, 60)
+{
+	const uint64_t period = HWEVENT_MIN_PERIOD_NS;
+	struct hwevent_event e[64];
+	unsigned int run, i, late = 0, total = 0;
+	struct hw_stats after, st;
+	uint64_t id, count, cancelled;
+	int got, fd = self->fd;
+
+	for (run = 0; run < NR_CANCEL_RUNS; run++) {
+		id = queue_reg(_metadata, fd, 0, period, run);
+		/* From 1 ms to about 5 ms of expiries. */
+		sleep_ns((1 + run % 5) * NSEC_PER_MSEC);
+		ASSERT_EQ(0, cancel_id(fd, id, 0, &count));
+		cancelled = now_ns();
+		ASSERT_EQ(1U, count);
+		stats_read(&after);
+		while ((got = xread(fd, e, sizeof(e))) > 0) {
+			ASSERT_EQ(0, got % (int)REC);
+			for (i = 0; i < got / REC; i++) {
+				ASSERT_EQ(id, e[i].id);
+				total++;
+				if (e[i].bh_ns > cancelled)
+					late++;
+			}
+		}
+		ASSERT_EQ(-EAGAIN, got);
+		EXPECT_TRUE(stays_empty(fd))
+			TH_LOG("run %u: a record queued after the cancel", run);
+		if (self->have_stats && self->base.have_queue) {
+			ASSERT_EQ(0, stats_read(&st));
+			EXPECT_EQ(after.queued, st.queued)
+				TH_LOG("run %u: queued after the cancel", run);
+		}
+	}
+	TH_LOG("%u records in %u runs", total, NR_CANCEL_RUNS);
+	EXPECT_EQ(0U, late) TH_LOG("records delivered after their cancel returned");
 }
 
 /* Read sizes: each variant queues some records and reads once. */
