@@ -1222,27 +1222,6 @@ static void phase_irq_close(struct prng *rng)
 
 #define REC_SIZE	sizeof(struct hwevent_event)
 
-/* What any queued record must look like; NULL, or what is wrong. */
-static const char *qrec_insane(const struct hwevent_event *e)
-{
-	if (!e->id || !e->seqno)
-		return "id or seqno 0";
-	if (e->reserved)
-		return "reserved not zero";
-	if (e->flags & ~(HWEVENT_EVENT_TRIGGERED | HWEVENT_EVENT_PERIODIC |
-			 HWEVENT_EVENT_LOST))
-		return "unknown flags";
-	if (!(e->flags & HWEVENT_EVENT_LOST) != !e->lost)
-		return "HWEVENT_EVENT_LOST and lost disagree";
-	if (e->bh_ns < e->irq_ns)
-		return "bottom half before interrupt";
-	if (e->irq_ns < e->due_ns && !(e->flags & HWEVENT_EVENT_TRIGGERED))
-		return "interrupt before due, not triggered";
-	if (!(e->flags & HWEVENT_EVENT_PERIODIC) && e->overruns)
-		return "overruns in a one-shot record";
-	return NULL;
-}
-
 /*
  * queue-close: 1..MAX_PER_FILE one-shot QUEUE registrations, due within
  * 20 us, on a fresh file; the helper reads a dup of it once (blocking, or
@@ -1333,7 +1312,7 @@ static void phase_queue_close(struct prng *rng)
 		t->records += m;
 		for (k = 0; k < m; k++) {
 			const struct hwevent_event *e = &j->recs[k];
-			const char *why = qrec_insane(e);
+			const char *why = queue_record_insane(e);
 			unsigned int x;
 
 			for (x = 0; x < n && ids[x] != e->id; x++)
@@ -1410,7 +1389,7 @@ static void periodic_drain(struct tally *t, int fd, uint64_t id,
 		}
 		for (k = 0; k < n / REC_SIZE; k++) {
 			const struct hwevent_event *e = &ev[k];
-			const char *why = qrec_insane(e);
+			const char *why = queue_record_insane(e);
 
 			t->records++;
 			t->queued += 1 + e->lost;
@@ -1582,7 +1561,7 @@ static void tc_take(struct tally *t, int fd, struct tc_slot *slots,
 		}
 		for (k = 0; k < got / REC_SIZE; k++) {
 			const struct hwevent_event *e = &ev[k];
-			const char *why = qrec_insane(e);
+			const char *why = queue_record_insane(e);
 
 			t->records++;
 			for (x = 0; x < n && slots[x].id != e->id; x++)

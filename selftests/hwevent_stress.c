@@ -759,26 +759,6 @@ static void rent_register(struct gen *g, uint64_t id, uint64_t cookie)
 	pthread_mutex_unlock(&g->tlock);
 }
 
-static const char *qrec_insane(const struct hwevent_event *e)
-{
-	if (!e->id || !e->seqno)
-		return "id or seqno 0";
-	if (e->reserved)
-		return "reserved not zero";
-	if (e->flags & ~(HWEVENT_EVENT_TRIGGERED | HWEVENT_EVENT_PERIODIC |
-			 HWEVENT_EVENT_LOST))
-		return "unknown flags";
-	if (!(e->flags & HWEVENT_EVENT_LOST) != !e->lost)
-		return "HWEVENT_EVENT_LOST and lost disagree";
-	if (e->bh_ns < e->irq_ns)
-		return "bottom half before interrupt";
-	if (e->irq_ns < e->due_ns && !(e->flags & HWEVENT_EVENT_TRIGGERED))
-		return "interrupt before due, not triggered";
-	if (!(e->flags & HWEVENT_EVENT_PERIODIC) && e->overruns)
-		return "overruns in a one-shot record";
-	return NULL;
-}
-
 /*
  * One record read from @g: sane, of a QUEUE registration (its cookie),
  * seqnos rising within the read and above every read of @g completed
@@ -790,7 +770,7 @@ static void record_seen(struct gen *g, const struct hwevent_event *e,
 			uint64_t *last, uint64_t floor)
 {
 	uint64_t tag = e->cookie >> CK_SHIFT;
-	const char *why = qrec_insane(e);
+	const char *why = queue_record_insane(e);
 	int periodic = tag == CK_QP;
 	struct rent *r;
 

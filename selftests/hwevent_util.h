@@ -479,6 +479,27 @@ static inline int trigger_id(int fd, uint64_t id, uint32_t flags,
 	return err;
 }
 
+/* What any queued record must look like; NULL, or what is wrong. */
+static inline const char *queue_record_insane(const struct hwevent_event *e)
+{
+	if (!e->id || !e->seqno)
+		return "id or seqno 0";
+	if (e->reserved)
+		return "reserved not zero";
+	if (e->flags & ~(HWEVENT_EVENT_TRIGGERED | HWEVENT_EVENT_PERIODIC |
+			 HWEVENT_EVENT_LOST))
+		return "unknown flags";
+	if (!(e->flags & HWEVENT_EVENT_LOST) != !e->lost)
+		return "HWEVENT_EVENT_LOST and lost disagree";
+	if (e->bh_ns < e->irq_ns)
+		return "bottom half before interrupt";
+	if (e->irq_ns < e->due_ns && !(e->flags & HWEVENT_EVENT_TRIGGERED))
+		return "interrupt before due, not triggered";
+	if (!(e->flags & HWEVENT_EVENT_PERIODIC) && e->overruns)
+		return "overruns in a one-shot record";
+	return NULL;
+}
+
 /*
  * A PENDING record's sanity: its id, cookie, and times ordered and no
  * earlier than @start + the delay, no later than @end. Returns NULL or
