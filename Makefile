@@ -23,7 +23,7 @@ export HWEVENT_CACHE
 
 UAPI := $(CURDIR)/include/uapi
 
-.PHONY: all module user selftests check check-debug check-rt matrix demo shell deps checkpatch lint dkms-check print-kdir clean help
+.PHONY: all module user selftests check check-debug check-rt matrix demo shell deps checkpatch lint dkms-check intree-check print-kdir clean help
 
 all: module user selftests
 
@@ -77,6 +77,9 @@ print-kdir:
 dkms-check:
 	scripts/dkms-check.sh
 
+intree-check:
+	scripts/intree-check.sh
+
 clean:
 	-$(MAKE) -C $(KDIR) M=$(CURDIR)/module clean
 	$(MAKE) -C user clean
@@ -96,4 +99,6 @@ help:
 	@echo "make checkpatch run checkpatch.pl --strict on the module and header"
 	@echo "make lint       W=1 build, sparse and checkpatch --strict; any finding fails"
 	@echo "make dkms-check dkms add/build/install/remove for every installed kernel (root)"
+	@echo "make intree-check  build module and selftests inside linux-source-6.1, as"
+	@echo "                drivers/misc/hwevent and its kselftests (~3 min)"
 	@echo "make deps       install the Debian packages the above need"
