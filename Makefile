@@ -23,7 +23,7 @@ export HWEVENT_CACHE
 
 UAPI := $(CURDIR)/include/uapi
 
-.PHONY: all module user selftests check check-debug check-rt matrix demo shell deps checkpatch lint dkms-check deb deb-check print-kdir clean help
+.PHONY: all module user selftests check check-debug check-rt matrix demo shell deps checkpatch lint dkms-check intree-check deb deb-check print-kdir clean help
 
 all: module user selftests
 
@@ -84,6 +84,9 @@ deb:
 deb-check:
 	scripts/deb-check.sh
 
+intree-check:
+	scripts/intree-check.sh
+
 clean:
 	-$(MAKE) -C $(KDIR) M=$(CURDIR)/module clean
 	$(MAKE) -C user clean
@@ -105,4 +108,6 @@ help:
 	@echo "make dkms-check dkms add/build/install/remove for every installed kernel (root)"
 	@echo "make deb        build the Debian packages hwevent-dkms and hwevent-utils into build/deb/"
 	@echo "make deb-check  build, lint, install them, test the DKMS-built module in QEMU, purge (root)"
+	@echo "make intree-check  build module and selftests inside linux-source-6.1, as"
+	@echo "                drivers/misc/hwevent and its kselftests (~3 min)"
 	@echo "make deps       install the Debian packages the above need"
