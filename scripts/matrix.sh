@@ -74,6 +74,7 @@ chroot_ready() {
 # with /proc mounted (objtool and dpkg want it) in a mount namespace of its
 # own, so that nothing stays mounted when it ends.
 in_chroot() {
+	# shellcheck disable=SC2016 # expanded by the inner sh
 	LC_ALL=C DEBIAN_FRONTEND=noninteractive unshare --mount --propagation private \
 		sh -c 'mount -t proc proc "$1/proc" && exec chroot "$@"' sh "$@"
 }
@@ -176,7 +177,7 @@ for want in "${wanted[@]}"; do
 	fi
 	mkdir -p "$out/$name"
 	log=$out/$name/build.log
-	kver=? build=fail warnings=- tests=- reports=-
+	kver="?" build=fail warnings=- tests=- reports=-
 	t0=$SECONDS
 	say "=== $name: $suite"
 	# apt's and debootstrap's chatter goes to the kernel's setup.log.
