@@ -155,7 +155,7 @@ struct gen {
 	uint64_t interrupted;	/* PENDING EINTR */
 	uint64_t ecanceled;	/* PENDING ECANCELED (<= cancelled) */
 	uint64_t unknown;	/* killed children: armed or not, ended how */
-	uint64_t all_epoch;	/* ALL cancels started on it */
+	uint64_t all_epoch;	/* ALL cancels on it: +1 before, +1 after */
 	uint64_t trig_epoch;	/* ALL triggers started on it */
 	int closed_early;	/* closed before the end of the run */
 	int nonblock;		/* opened O_NONBLOCK */
@@ -636,8 +636,14 @@ static void op_cancel_all(struct worker *w)
 	g = slot_get(prng_below(&w->rng, opt.files), &fd);
 	if (!g)
 		return;
+	/*
+	 * Before and after: an ALL that started before a registration took
+	 * its snapshot of the epoch, but whose ioctl ran after the register,
+	 * still changes the epoch after that snapshot.
+	 */
 	ADD(g->all_epoch, 1);
 	err = cancel_id(fd, 0, HWEVENT_CANCEL_ALL, &count);
+	ADD(g->all_epoch, 1);
 	close(fd);
 	w->n_all++;
 	if (err)
