@@ -8,6 +8,8 @@
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
+# shellcheck source=scripts/lib/module-src.sh
+. "$top/scripts/lib/module-src.sh"
 name=$(sed -n 's/^PACKAGE_NAME="\(.*\)"/\1/p' "$top/dkms.conf")
 version=$(sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' "$top/dkms.conf")
 src=/usr/src/$name-$version
@@ -29,10 +31,8 @@ cleanup() {
 trap cleanup EXIT
 
 # Only the sources DKMS needs, not build products of the work tree.
-mkdir -p "$src/module" "$src/include/uapi/linux"
+module_src_copy "$top" "$src"
 cp "$top/dkms.conf" "$src/"
-cp "$top"/module/{Kbuild,Kconfig,*.c,*.h} "$src/module/"
-cp "$top/include/uapi/linux/hwevent.h" "$src/include/uapi/linux/"
 
 dkms add -m "$name" -v "$version" >/dev/null && ok "dkms add"
 

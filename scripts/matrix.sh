@@ -31,6 +31,8 @@ ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 . "$ROOT/scripts/lib/apt-mirror.sh"
 # shellcheck source=scripts/lib/linux-source.sh
 . "$ROOT/scripts/lib/linux-source.sh"
+# shellcheck source=scripts/lib/module-src.sh
+. "$ROOT/scripts/lib/module-src.sh"
 
 # name  chroot  suites (the first is the one the kernel comes from)  flavour
 KERNELS="
@@ -138,9 +140,7 @@ install_kernel() {
 build_module() {
 	local dir=$1 log=$2 src=/tmp/hwevent-src
 	rm -rf "${dir:?}$src"
-	mkdir -p "$dir$src/include/uapi/linux" "$dir$src/module"
-	cp "$ROOT"/module/{Kbuild,Kconfig,*.c,*.h} "$dir$src/module/"
-	cp "$ROOT/include/uapi/linux/hwevent.h" "$dir$src/include/uapi/linux/"
+	module_src_copy "$ROOT" "$dir$src"
 	in_chroot "$dir" make -C "$KHEADERS" M="$src/module" W=1 modules >"$log" 2>&1 || return 1
 	BUILT_KO=$(dirname "$log")/hwevent.ko
 	cp "$dir$src/module/hwevent.ko" "$BUILT_KO"
