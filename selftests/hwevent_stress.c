@@ -513,17 +513,13 @@ static const char *pending_insane(const struct hwevent_register *r,
 				  uint64_t start, uint64_t end)
 {
 	const struct hwevent_event *e = &r->event;
+	const char *why;
 
 	if (e->flags != HWEVENT_EVENT_TRIGGERED)
 		return record_insane(r, start, end);
-	if (!r->id || e->id != r->id)
-		return "event.id differs from id";
-	if (e->cookie != r->cookie)
-		return "cookie not echoed";
-	if (!e->seqno)
-		return "seqno 0";
-	if (e->due_ns < start + r->delay_ns)
-		return "due before the ioctl plus the delay";
+	why = record_head_insane(r, start);
+	if (why)
+		return why;
 	if (e->irq_ns < start)
 		return "triggered before the ioctl";
 	if (e->bh_ns < e->irq_ns)

@@ -500,13 +500,9 @@ static inline const char *queue_record_insane(const struct hwevent_event *e)
 	return NULL;
 }
 
-/*
- * A PENDING record's sanity: its id, cookie, and times ordered and no
- * earlier than @start + the delay, no later than @end. Returns NULL or
- * what is wrong.
- */
-static inline const char *record_insane(const struct hwevent_register *r,
-					uint64_t start, uint64_t end)
+/* What any PENDING record must say of its registration: NULL, or what. */
+static inline const char *record_head_insane(const struct hwevent_register *r,
+					     uint64_t start)
 {
 	const struct hwevent_event *e = &r->event;
 
@@ -518,6 +514,22 @@ static inline const char *record_insane(const struct hwevent_register *r,
 		return "seqno 0";
 	if (e->due_ns < start + r->delay_ns)
 		return "due before the ioctl plus the delay";
+	return NULL;
+}
+
+/*
+ * A PENDING record's sanity: its id, cookie, and times ordered and no
+ * earlier than @start + the delay, no later than @end. Returns NULL or
+ * what is wrong.
+ */
+static inline const char *record_insane(const struct hwevent_register *r,
+					uint64_t start, uint64_t end)
+{
+	const struct hwevent_event *e = &r->event;
+	const char *why = record_head_insane(r, start);
+
+	if (why)
+		return why;
 	if (e->irq_ns < e->due_ns)
 		return "interrupt before due";
 	if (e->bh_ns < e->irq_ns)
