@@ -12,6 +12,7 @@
 
 #include <linux/eventfd.h>
 #include <linux/hrtimer.h>
+#include <linux/preempt.h>
 
 /*
  * hrtimer_setup(), which sets the callback with the rest, came in 6.13
@@ -39,5 +40,10 @@ static inline void hwevent_eventfd_signal(struct eventfd_ctx *ctx)
 	eventfd_signal(ctx, 1);
 #endif
 }
+
+/* 5.10 has only in_irq(), the older name of in_hardirq(). */
+#ifndef in_hardirq
+#define in_hardirq()	in_irq()
+#endif
 
 #endif /* _HWEVENT_COMPAT_H */

@@ -104,6 +104,9 @@ module_param_cb(queue_size, &hwevent_queue_size_ops, &queue_size, 0644);
 MODULE_PARM_DESC(queue_size,
 		 "Records the queue of each open file holds, read at open (default 64, 1 to 65536)");
 
+/* Open files numbered for the trace events: their pointers are hashed. */
+static atomic_t hwevent_trace_files = ATOMIC_INIT(0);
+
 /* Device-wide event count; bumped by the timer callbacks of every file. */
 static atomic64_t hwevent_seqno = ATOMIC64_INIT(0);
 
@@ -135,6 +138,9 @@ enum hwevent_reg_state {
 	HWEVENT_NR_STATES
 };
 
+#define CREATE_TRACE_POINTS
+#include "trace.h"
+
 /*
  * Device-wide accounting, for debugfs and the tests: every registration
  * that was armed ends in exactly one of the ended states, and every eventfd
@@ -163,6 +169,7 @@ static atomic64_t hwevent_triggered = ATOMIC64_INIT(0);
  * @next_id: id of the next registration, from 1
  * @bh: the bottom half (Windows: the DPC), completes @fired
  * @queue: the records of %HWEVENT_MODE_QUEUE registrations, for read(2)
+ * @trace_id: this file's number in the trace events, from 1 per load
  *
  * Windows: the FILE_CONTEXT in FileObject->FsContext, plus this file's
  * share of the sample's device-wide record list and its QueueLock.
@@ -175,6 +182,7 @@ struct hwevent_file {
 	u64 next_id;
 	struct tasklet_struct bh;
 	struct hwevent_queue queue;
+	u32 trace_id;
 };
 
 /**
@@ -235,6 +243,9 @@ static void hwevent_reg_end(struct hwevent_file *hfile,
 	/* A periodic one's expiry not yet delivered never will be. */
 	list_del_init(&reg->fired_node);
 	reg->state = how;
+	if (how != HWEVENT_DONE)
+		trace_hwevent_cancel(hfile->trace_id, reg->event.id,
+				     reg->mode, how);
 	hfile->nr_live--;
 	atomic64_inc(&hwevent_ended[how]);
 	atomic_dec(&hwevent_live);
@@ -266,6 +277,8 @@ static void hwevent_reg_fire(struct hwevent_file *hfile,
 	reg->event.irq_ns = ktime_get_ns();
 	reg->event.seqno = atomic64_inc_return(&hwevent_seqno);
 	reg->event.flags = flags;
+	trace_hwevent_irq(hfile->trace_id, reg->event.id, reg->event.seqno,
+			  reg->event.irq_ns - reg->event.due_ns, flags);
 	list_add_tail(&reg->fired_node, &hfile->fired);
 	tasklet_schedule(&hfile->bh);
 }
@@ -312,6 +325,8 @@ static void hwevent_deliver_tick(struct hwevent_file *hfile,
 
 	lockdep_assert_held(&hfile->lock);
 	ev.bh_ns = ktime_get_ns();
+	trace_hwevent_bh(hfile->trace_id, ev.id, ev.seqno, reg->mode,
+			 ev.bh_ns - ev.irq_ns);
 	ev.overruns = reg->overruns;
 	reg->overruns = 0;
 	atomic64_inc(&hwevent_ticks);
@@ -340,6 +355,9 @@ static void hwevent_bh(struct tasklet_struct *t)
 		}
 
 		reg->event.bh_ns = ktime_get_ns();
+		trace_hwevent_bh(hfile->trace_id, reg->event.id,
+				 reg->event.seqno, reg->mode,
+				 reg->event.bh_ns - reg->event.irq_ns);
 		hwevent_reg_end(hfile, reg, HWEVENT_DONE);
 
 		switch (reg->mode) {
@@ -473,6 +491,8 @@ static void hwevent_reg_arm(struct hwevent_file *hfile,
 	 */
 	due = ktime_add_ns(ktime_get(), delay_ns);
 	reg->event.due_ns = ktime_to_ns(due);
+	trace_hwevent_register(hfile->trace_id, reg->event.id, reg->mode,
+			       delay_ns, reg->period_ns, reg->event.cookie);
 	/* Windows: KeSetTimer(). */
 	hrtimer_start(&reg->timer, due, HRTIMER_MODE_ABS);
 	spin_unlock_irq(&hfile->lock);
@@ -721,6 +741,7 @@ static int hwevent_open(struct inode *inode, struct file *file)
 	INIT_LIST_HEAD(&hfile->armed);
 	INIT_LIST_HEAD(&hfile->fired);
 	tasklet_setup(&hfile->bh, hwevent_bh);
+	hfile->trace_id = atomic_inc_return(&hwevent_trace_files);
 
 	/* misc_open() left our miscdevice here; we need the file's own. */
 	file->private_data = hfile;
@@ -742,13 +763,17 @@ static int hwevent_release(struct inode *inode, struct file *file)
 {
 	struct hwevent_file *hfile = file->private_data;
 	struct hwevent_reg *reg, *tmp;
+	unsigned int nr_dropped = 0;
 	LIST_HEAD(dropped);
 
 	spin_lock_irq(&hfile->lock);
 	list_splice_init(&hfile->armed, &dropped);
-	list_for_each_entry(reg, &dropped, node)
+	list_for_each_entry(reg, &dropped, node) {
 		hwevent_reg_end(hfile, reg, HWEVENT_DROPPED);
+		nr_dropped++;
+	}
 	spin_unlock_irq(&hfile->lock);
+	trace_hwevent_release(hfile->trace_id, nr_dropped);
 
 	list_for_each_entry_safe(reg, tmp, &dropped, node) {
 		WARN_ON_ONCE(reg->mode == HWEVENT_MODE_PENDING);

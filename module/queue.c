@@ -142,6 +142,7 @@ ssize_t hwevent_queue_read(struct hwevent_queue *q, struct kiocb *iocb,
 			/* io_uring then polls instead of parking a thread. */
 			if (nowait)
 				return -EAGAIN;
+			/* Windows: IoMarkIrpPending() on the read; here sleep. */
 			ret = wait_event_interruptible(q->wait,
 						       hwevent_queue_ready(q));
 			if (ret)
@@ -160,6 +161,7 @@ ssize_t hwevent_queue_read(struct hwevent_queue *q, struct kiocb *iocb,
 	return done;
 }
 
+/* Windows: an IOCP reports reads completed; epoll, files now readable. */
 __poll_t hwevent_queue_poll(struct hwevent_queue *q, struct file *file,
 			    poll_table *wait)
 {

@@ -1,0 +1,176 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * hwevent - trace events: one registration's path from the ioctl through
+ * the simulated interrupt and the bottom half to its end, with timestamps.
+ *
+ *   echo 1 > /sys/kernel/tracing/events/hwevent/enable
+ *   cat /sys/kernel/tracing/trace
+ *
+ * Windows: what a WPP trace or an ETW provider would show of the sample's
+ * ISR -> DPC -> completion. @file numbers the open files from 1 (since
+ * the module was loaded); registration ids count from 1 in each file.
+ * @ctx is the context the event ran in (hardirq, softirq or task): on
+ * PREEMPT_RT the interrupt and the bottom half run in threads and say so.
+ *
+ * Included by main.c after enum hwevent_reg_state, which hwevent_cancel
+ * prints.
+ */
+#undef TRACE_SYSTEM
+#define TRACE_SYSTEM hwevent
+
+#if !defined(_HWEVENT_TRACE_H) || defined(TRACE_HEADER_MULTI_READ)
+#define _HWEVENT_TRACE_H
+
+#include <linux/preempt.h>
+#include <linux/tracepoint.h>
+
+#include <linux/hwevent.h>
+
+#ifndef _HWEVENT_TRACE_CTX
+#define _HWEVENT_TRACE_CTX
+enum hwevent_trace_ctx {
+	HWEVENT_CTX_HARDIRQ,
+	HWEVENT_CTX_SOFTIRQ,
+	HWEVENT_CTX_TASK,
+};
+
+/* Windows: the IRQL the code runs at; here, the context. */
+static inline u8 hwevent_trace_ctx(void)
+{
+	if (in_hardirq())
+		return HWEVENT_CTX_HARDIRQ;
+	if (in_serving_softirq())
+		return HWEVENT_CTX_SOFTIRQ;
+	return HWEVENT_CTX_TASK;
+}
+#endif
+
+TRACE_DEFINE_ENUM(HWEVENT_CTX_HARDIRQ);
+TRACE_DEFINE_ENUM(HWEVENT_CTX_SOFTIRQ);
+TRACE_DEFINE_ENUM(HWEVENT_CTX_TASK);
+TRACE_DEFINE_ENUM(HWEVENT_CANCELLED);
+TRACE_DEFINE_ENUM(HWEVENT_INTERRUPTED);
+TRACE_DEFINE_ENUM(HWEVENT_DROPPED);
+
+#define hwevent_show_ctx(ctx)						\
+	__print_symbolic(ctx,						\
+			 { HWEVENT_CTX_HARDIRQ, "hardirq" },		\
+			 { HWEVENT_CTX_SOFTIRQ, "softirq" },		\
+			 { HWEVENT_CTX_TASK, "task" })
+
+#define hwevent_show_mode(mode)						\
+	__print_symbolic(mode,						\
+			 { HWEVENT_MODE_PENDING, "pending" },		\
+			 { HWEVENT_MODE_EVENTFD, "eventfd" },		\
+			 { HWEVENT_MODE_QUEUE, "queue" })
+
+#define hwevent_show_flags(flags)					\
+	__print_flags(flags, "|",					\
+		      { HWEVENT_EVENT_TRIGGERED, "triggered" },		\
+		      { HWEVENT_EVENT_PERIODIC, "periodic" })
+
+#define hwevent_show_how(how)						\
+	__print_symbolic(how,						\
+			 { HWEVENT_CANCELLED, "cancelled" },		\
+			 { HWEVENT_INTERRUPTED, "interrupted" },	\
+			 { HWEVENT_DROPPED, "dropped" })
+
+TRACE_EVENT(hwevent_register,
+	    TP_PROTO(u32 file, u64 id, u32 mode, u64 delay_ns,
+		     u64 period_ns, u64 cookie),
+	    TP_ARGS(file, id, mode, delay_ns, period_ns, cookie),
+	    TP_STRUCT__entry(__field(u32, file)
+			     __field(u64, id)
+			     __field(u32, mode)
+			     __field(u64, delay_ns)
+			     __field(u64, period_ns)
+			     __field(u64, cookie)),
+	    TP_fast_assign(__entry->file = file;
+			   __entry->id = id;
+			   __entry->mode = mode;
+			   __entry->delay_ns = delay_ns;
+			   __entry->period_ns = period_ns;
+			   __entry->cookie = cookie;),
+	    TP_printk("file=%u id=%llu mode=%s delay_ns=%llu period_ns=%llu cookie=%llu",
+		      __entry->file, __entry->id, hwevent_show_mode(__entry->mode),
+		      __entry->delay_ns, __entry->period_ns, __entry->cookie)
+);
+
+TRACE_EVENT(hwevent_irq,
+	    TP_PROTO(u32 file, u64 id, u64 seqno, s64 late_ns,
+		     u32 flags),
+	    TP_ARGS(file, id, seqno, late_ns, flags),
+	    TP_STRUCT__entry(__field(u32, file)
+			     __field(u64, id)
+			     __field(u64, seqno)
+			     __field(s64, late_ns)
+			     __field(u32, flags)
+			     __field(u8, ctx)),
+	    TP_fast_assign(__entry->file = file;
+			   __entry->id = id;
+			   __entry->seqno = seqno;
+			   __entry->late_ns = late_ns;
+			   __entry->flags = flags;
+			   __entry->ctx = hwevent_trace_ctx();),
+	    TP_printk("file=%u id=%llu seqno=%llu ctx=%s late_ns=%lld flags=%s",
+		      __entry->file, __entry->id, __entry->seqno,
+		      hwevent_show_ctx(__entry->ctx), __entry->late_ns,
+		      hwevent_show_flags(__entry->flags))
+);
+
+TRACE_EVENT(hwevent_bh,
+	    TP_PROTO(u32 file, u64 id, u64 seqno, u32 mode,
+		     s64 bh_delay_ns),
+	    TP_ARGS(file, id, seqno, mode, bh_delay_ns),
+	    TP_STRUCT__entry(__field(u32, file)
+			     __field(u64, id)
+			     __field(u64, seqno)
+			     __field(s64, bh_delay_ns)
+			     __field(u32, mode)
+			     __field(u8, ctx)),
+	    TP_fast_assign(__entry->file = file;
+			   __entry->id = id;
+			   __entry->seqno = seqno;
+			   __entry->bh_delay_ns = bh_delay_ns;
+			   __entry->mode = mode;
+			   __entry->ctx = hwevent_trace_ctx();),
+	    TP_printk("file=%u id=%llu seqno=%llu mode=%s ctx=%s bh_delay_ns=%lld",
+		      __entry->file, __entry->id, __entry->seqno,
+		      hwevent_show_mode(__entry->mode),
+		      hwevent_show_ctx(__entry->ctx), __entry->bh_delay_ns)
+);
+
+TRACE_EVENT(hwevent_cancel,
+	    TP_PROTO(u32 file, u64 id, u32 mode, u32 how),
+	    TP_ARGS(file, id, mode, how),
+	    TP_STRUCT__entry(__field(u32, file)
+			     __field(u64, id)
+			     __field(u32, mode)
+			     __field(u32, how)),
+	    TP_fast_assign(__entry->file = file;
+			   __entry->id = id;
+			   __entry->mode = mode;
+			   __entry->how = how;),
+	    TP_printk("file=%u id=%llu mode=%s how=%s",
+		      __entry->file, __entry->id, hwevent_show_mode(__entry->mode),
+		      hwevent_show_how(__entry->how))
+);
+
+TRACE_EVENT(hwevent_release,
+	    TP_PROTO(u32 file, unsigned int dropped),
+	    TP_ARGS(file, dropped),
+	    TP_STRUCT__entry(__field(u32, file)
+			     __field(unsigned int, dropped)),
+	    TP_fast_assign(__entry->file = file;
+			   __entry->dropped = dropped;),
+	    TP_printk("file=%u dropped=%u", __entry->file, __entry->dropped)
+);
+
+#endif /* _HWEVENT_TRACE_H */
+
+/* Out of the include path: Kbuild adds -I$(src) for main.o. */
+#undef TRACE_INCLUDE_PATH
+#define TRACE_INCLUDE_PATH .
+#undef TRACE_INCLUDE_FILE
+#define TRACE_INCLUDE_FILE trace
+#include <trace/define_trace.h>

@@ -1,0 +1,152 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# hwevent_trace.sh - the module's trace events (module/trace.h), read from
+# tracefs while the hwevent program makes registrations end each way:
+# fired (pending mode), triggered, cancelled, interrupted by a signal, and
+# dropped when a killed program's file is released.
+#
+# Needs root, the module loaded, tracefs and the hwevent program
+# ($HWEVENT_CLI, else on $PATH). Prints TAP; exits 0 if every test passed,
+# 1 if one failed, 4 (skip) without what it needs.
+
+# shellcheck disable=SC2317 # functions run through trap and check
+
+set -u
+
+KSFT_FAIL=1
+KSFT_SKIP=4
+
+PLAN=10
+
+nr=0
+failed=0
+
+ok() {
+	nr=$((nr + 1))
+	echo "ok $nr $1"
+}
+
+not_ok() {
+	nr=$((nr + 1))
+	echo "not ok $nr $1"
+	failed=1
+}
+
+skip_all() {
+	echo "TAP version 13"
+	echo "1..0 # SKIP $1"
+	exit $KSFT_SKIP
+}
+
+# check DESCRIPTION COMMAND...: one result from the command's status.
+check() {
+	what=$1
+	shift
+	if "$@"; then
+		ok "$what"
+	else
+		not_ok "$what"
+	fi
+}
+
+CLI=${HWEVENT_CLI:-$(command -v hwevent)}
+if [ -z "$CLI" ] || [ ! -x "$CLI" ]; then
+	skip_all "no hwevent program: put it on PATH or set HWEVENT_CLI"
+fi
+[ -c /dev/hwevent ] || skip_all "no /dev/hwevent: load hwevent.ko"
+T=/sys/kernel/tracing
+[ -d "$T"/events ] || T=/sys/kernel/debug/tracing
+[ -d "$T"/events/hwevent ] || skip_all "no hwevent trace events in tracefs (CONFIG_TRACING?)"
+command -v timeout >/dev/null || skip_all "no timeout program"
+
+tmp=$(mktemp -d) || exit $KSFT_FAIL
+# Timestamps from CLOCK_MONOTONIC, the clock of the registrations' due
+# times, the same on every CPU.
+clock=$(sed -n 's/.*\[\(.*\)\].*/\1/p' "$T"/trace_clock)
+restore() {
+	echo 0 >"$T"/events/hwevent/enable
+	echo "$clock" >"$T"/trace_clock
+	rm -rf "$tmp"
+}
+trap restore EXIT
+echo mono >"$T"/trace_clock || skip_all "no mono trace clock"
+
+# On PREEMPT_RT the timer callback runs in a softirq thread.
+irq_ctx=hardirq
+[ "$(cat /sys/kernel/realtime 2>/dev/null)" = 1 ] && irq_ctx=softirq
+
+# trace CLI-ARGS...: run the program with only the hwevent events on, and
+# keep what they logged as "timestamp event: fields" lines in $tmp/trace.
+trace() {
+	echo 0 >"$T"/tracing_on
+	echo >"$T"/trace
+	echo 1 >"$T"/events/hwevent/enable
+	echo 1 >"$T"/tracing_on
+	"$@" </dev/null >"$tmp/out" 2>&1
+	echo 0 >"$T"/events/hwevent/enable
+	sed -n 's/.* \([0-9]*\.[0-9]*\): \(hwevent_[a-z]*: .*\)/\1 \2/p' "$T"/trace >"$tmp/trace"
+}
+
+# has EVENT FIELDS-ERE: some line of the last trace is EVENT with fields
+# matching the extended regular expression.
+has() {
+	grep -Eq "^[0-9.]+ $1: .*$2" "$tmp/trace"
+}
+
+# events: the event names of the last trace, in order, on one line.
+events() {
+	awk '{ sub(/:$/, "", $2); printf "%s%s", sep, $2; sep = " " }' "$tmp/trace"
+}
+
+# stamp EVENT: the timestamp of the first EVENT of the last trace.
+stamp() {
+	awk -v e="$1:" '$2 == e { print $1; exit }' "$tmp/trace"
+}
+
+echo "TAP version 13"
+echo "1..$PLAN"
+
+trace "$CLI" -n 1 0.2 0
+if [ "$(events)" = "hwevent_register hwevent_irq hwevent_bh hwevent_release" ]; then
+	ok "pending: register, irq, bh, release, in that order"
+else
+	not_ok "pending: register, irq, bh, release, in that order (got: $(events))"
+	sed 's/^/# /' "$tmp/trace"
+fi
+check "pending: register names mode, delay and period" \
+	has hwevent_register "id=1 mode=pending delay_ns=200000000 period_ns=0 "
+check "pending: irq ran in $irq_ctx context, not early" \
+	has hwevent_irq "id=1 seqno=[0-9]+ ctx=$irq_ctx late_ns=[0-9]+ flags=\$"
+check "pending: bh ran in softirq context" \
+	has hwevent_bh "id=1 seqno=[0-9]+ mode=pending ctx=softirq bh_delay_ns=[0-9]+\$"
+# The interrupt may not come before the 0.2 s delay.
+reg=$(stamp hwevent_register)
+irq=$(stamp hwevent_irq)
+bh=$(stamp hwevent_bh)
+if awk -v r="$reg" -v i="$irq" -v b="$bh" 'BEGIN { exit !(i - r >= 0.2 && b >= i) }'; then
+	ok "pending: irq at least 0.2 s after register, bh after irq"
+else
+	not_ok "pending: irq at least 0.2 s after register, bh after irq (register $reg, irq $irq, bh $bh)"
+fi
+
+trace "$CLI" -n 1 --trigger 5 2
+check "trigger: irq in the ioctl (task context), before it was due" \
+	has hwevent_irq "ctx=task late_ns=-[0-9]+ flags=triggered\$"
+
+trace "$CLI" -n 2 --period 0.05 0.05 2
+check "periodic: ended by HWEVENT_IOC_CANCEL (how=cancelled)" \
+	has hwevent_cancel "id=1 mode=queue how=cancelled\$"
+
+trace timeout -s INT 1 "$CLI" 10 0
+check "SIGINT in a pending wait: how=interrupted" \
+	has hwevent_cancel "id=1 mode=pending how=interrupted\$"
+
+trace timeout -s KILL 1 "$CLI" 10 1
+check "SIGKILL with a registration armed: how=dropped" \
+	has hwevent_cancel "id=1 mode=eventfd how=dropped\$"
+check "SIGKILL: the release dropped that one" \
+	has hwevent_release "dropped=1\$"
+
+[ "$nr" = "$PLAN" ] || not_ok "ran $nr of $PLAN tests"
+exit $failed
