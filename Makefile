@@ -23,7 +23,7 @@ export HWEVENT_CACHE
 
 UAPI := $(CURDIR)/include/uapi
 
-.PHONY: all module user selftests check check-debug check-rt matrix demo shell deps checkpatch lint dkms-check intree-check deb deb-check print-kdir clean help
+.PHONY: all module user selftests check check-debug check-rt matrix demo shell deps checkpatch lint docs-check dkms-check intree-check deb deb-check print-kdir clean help
 
 all: module user selftests
 
@@ -71,6 +71,10 @@ checkpatch:
 lint:
 	scripts/lint.sh $(KDIR)
 
+# Every file, function and test the documents name exists (make check too).
+docs-check:
+	scripts/docs-check.sh
+
 print-kdir:
 	@echo $(KDIR)
 
@@ -102,9 +106,10 @@ help:
 	@echo "make check-rt   the selftests and stress/race/fuzz on Debian's PREEMPT_RT kernel"
 	@echo "make matrix     build and test on every Debian kernel, 5.10 to 7.3-rc (MATRIX=...)"
 	@echo "make demo       boot the VM and run the CLI in its modes"
-	@echo "make shell      boot the VM to a shell with the module loaded"
+	@echo "make shell      boot the VM to a shell with the module loaded (docs/lab.md)"
 	@echo "make checkpatch run checkpatch.pl --strict on the module and header"
 	@echo "make lint       W=1 build, sparse and checkpatch --strict; any finding fails"
+	@echo "make docs-check every file, function and test docs/ and README.md name exists"
 	@echo "make dkms-check dkms add/build/install/remove for every installed kernel (root)"
 	@echo "make deb        build the Debian packages hwevent-dkms and hwevent-utils into build/deb/"
 	@echo "make deb-check  build, lint, install them, test the DKMS-built module in QEMU, purge (root)"

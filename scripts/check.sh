@@ -19,7 +19,9 @@
 # counts, plus each test program's and phase's result and the host-side
 # checks (module loads, module unloads, VM exits cleanly, kernel log clean,
 # and, for make check, the W=1, sparse and checkpatch runs of
-# scripts/lint.sh). A skip is not a pass: every test must run.
+# scripts/lint.sh, the documents' references (scripts/docs-check.sh) and
+# the lab of docs/lab.md, run in the guest first (scripts/lab.sh)). A skip
+# is not a pass: every test must run.
 # The last line is the summary: "<name>: N passed, M failed[, K skipped]",
 # name being hwevent, hwevent-debug or hwevent-rt.
 set -euo pipefail
@@ -107,10 +109,24 @@ stage_tree "$phases"
 build_secs=$((SECONDS - build_start))
 
 mkdir -p "$out"
-rm -f "$console" "$klog" "$results" "$lint"
+rm -f "$console" "$klog" "$results" "$lint" "$out/lab-expected"
 # The static checks first: a W=1 warning or a checkpatch finding fails too.
-# They do not depend on the kernel booted: make check runs them.
-[[ -n $flavour ]] || "$ROOT/scripts/lint.sh" "$KDIR" | tee "$lint" || true
+# They do not depend on the kernel booted: make check runs them, and the
+# lab, whose commands the guest runs before the tests.
+if [[ -z $flavour ]]; then
+	"$ROOT/scripts/lint.sh" "$KDIR" | tee "$lint" || true
+	for what in "" --self-test; do
+		# shellcheck disable=SC2086 # no argument, or one
+		"$ROOT/scripts/docs-check.sh" $what | tee -a "$lint" || true
+	done
+	"$ROOT/scripts/lab.sh" self-test | tee -a "$lint" || true
+	if "$ROOT/scripts/lab.sh" extract "$ROOT/docs/lab.md" \
+		"$STAGE/hwevent/lab-steps.sh" "$out/lab-expected"; then
+		vm_args+=(--env HWEVENT_LAB=/hwevent/lab-steps.sh)
+	else
+		echo "not ok - the lab's commands are read from docs/lab.md" | tee -a "$lint"
+	fi
+fi
 echo "$name: booting $KVER in QEMU; guest output follows (also in $console)"
 vm_start=$SECONDS
 set +e
@@ -123,6 +139,9 @@ vm_secs=$((SECONDS - vm_start))
 # --- counting -------------------------------------------------------------
 
 awk -f "$ROOT/scripts/lib/ktap-count.awk" "$console" >"$results"
+if [[ -s $out/lab-expected ]]; then
+	"$ROOT/scripts/lab.sh" compare "$out/lab-expected" "$console" | tee -a "$lint" || true
+fi
 result() {
 	printf '%s\t%s\n' "$1" "$2" >>"$results"
 }

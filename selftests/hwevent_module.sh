@@ -20,8 +20,9 @@ MODULE=hwevent
 DEV=/dev/hwevent
 PARAM=/sys/module/$MODULE/parameters/max_pending
 BURST=${HWEVENT_BURST:-$(dirname "$0")/hwevent_burst}
+CLI=${HWEVENT_CLI:-$(command -v hwevent)}
 ROUNDS=20
-PLAN=7
+PLAN=8
 # Kernel log lines that mean something went wrong.
 TROUBLE='BUG:|kernel BUG|WARNING:|Oops|general protection|Call Trace:|UBSAN|KASAN|list_(add|del) corruption|refcount_t:|kmemleak'
 
@@ -211,7 +212,29 @@ else
 	fi
 fi
 
-# 7
+# 7: event.exe installed and started event.sys through the SCM when it
+# could not open the device, and removed it at exit; so does the CLI.
+desc="the CLI loads the module when $DEV is missing and unloads it at exit"
+if [ -z "${HWEVENT_KO:-}" ] || [ -z "$CLI" ]; then
+	skip "$desc" "needs HWEVENT_KO and the hwevent program"
+else
+	loaded && unload
+	out=$("$CLI" --module "$HWEVENT_KO" -n 1 0 0 2>&1)
+	rc=$?
+	if [ $rc -eq 0 ] && ! loaded && [ ! -e "$DEV" ] &&
+	   printf '%s\n' "$out" | grep -q "loaded $HWEVENT_KO; it will be unloaded at exit" &&
+	   printf '%s\n' "$out" | grep -q '^event 1: ' &&
+	   printf '%s\n' "$out" | grep -q "unloaded module $MODULE"; then
+		ok "$desc"
+	else
+		diag "exit $rc, module $(loaded && echo loaded || echo not loaded); output:"
+		printf '%s\n' "$out" | sed 's/^/#   /'
+		not_ok "$desc"
+	fi
+	loaded || load
+fi
+
+# 8
 desc="no kernel warnings"
 if ! log=$(log_since_mark); then
 	skip "$desc" "cannot read the kernel log"

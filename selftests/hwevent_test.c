@@ -872,6 +872,66 @@ TEST_F(device, release_is_last_close)
 	ASSERT_EQ(0U, efd_stays_quiet(self->efd));
 }
 
+struct closer {
+	int fd;
+	const volatile __u64 *id;	/* set by the ioctl once it is in */
+	int err;
+};
+
+static void *closer_fn(void *arg)
+{
+	struct closer *c = arg;
+
+	while (!__atomic_load_n(c->id, __ATOMIC_ACQUIRE))
+		sleep_ns(NSEC_PER_MSEC);
+	/* Well inside the ioctl's sleep now. */
+	sleep_ns(100 * NSEC_PER_MSEC);
+	c->err = close(c->fd) ? errno : 0;
+	return NULL;
+}
+
+/*
+ * close() of the descriptor by another thread neither wakes nor ends a
+ * PENDING wait on it: the ioctl holds its own reference to the open file,
+ * so release runs only after the ioctl returns, and nothing is dropped.
+ * (Windows: closing the last handle sends IRP_MJ_CLEANUP, whose cleanup
+ * routine cancels the pended IRP.)
+ */
+TEST_F_TIMEOUT(device, close_does_not_wake_pending, 60)
+{
+	const uint64_t delay = 600 * NSEC_PER_MSEC;
+	struct hw_stats before, after, d;
+	struct hwevent_register r;
+	struct closer c;
+	int have_stats = !stats_read(&before);
+	uint64_t start;
+	pthread_t t;
+
+	reg_set(&r, HWEVENT_MODE_PENDING, -1, delay, 7);
+	c.fd = self->fd;
+	c.id = &r.id;
+	c.err = -1;
+	ASSERT_EQ(0, pthread_create(&t, NULL, closer_fn, &c));
+	start = now_ns();
+	ASSERT_EQ(0, do_register(self->fd, &r));
+	ASSERT_LE(start + delay, now_ns());
+	ASSERT_EQ(0, pthread_join(t, NULL));
+	self->fd = -1;
+	ASSERT_EQ(0, c.err)
+		TH_LOG("the other thread's close: %s", strerror(c.err));
+	/* The wait ended by firing: the record is there. */
+	EXPECT_EQ(7ULL, r.event.cookie);
+	EXPECT_NE(0ULL, r.event.seqno);
+	EXPECT_LE(r.event.due_ns, r.event.irq_ns);
+	if (!have_stats)
+		return;
+	ASSERT_EQ(0, stats_settle(&after, &before, SLACK_NS));
+	d = stats_sub(&after, &before);
+	EXPECT_EQ(1, d.fired);
+	EXPECT_EQ(0, d.dropped);
+	EXPECT_EQ(0, d.cancelled + d.interrupted);
+}
+
 TEST_F_TIMEOUT(device, signal_interrupts_pending, 90)
 {
 	const uint64_t delay = 10 * NSEC_PER_SEC;

@@ -61,8 +61,9 @@ T=/sys/kernel/tracing
 command -v timeout >/dev/null || skip_all "no timeout program"
 
 tmp=$(mktemp -d) || exit $KSFT_FAIL
-# Timestamps from CLOCK_MONOTONIC, the clock of the registrations' due
-# times, the same on every CPU.
+# Timestamps in order across CPUs. They are not the timer's clock
+# (under emulation they can be milliseconds apart): never early is judged
+# by the driver's own late_ns, from the clock the timer runs on.
 clock=$(sed -n 's/.*\[\(.*\)\].*/\1/p' "$T"/trace_clock)
 restore() {
 	echo 0 >"$T"/events/hwevent/enable
@@ -70,7 +71,7 @@ restore() {
 	rm -rf "$tmp"
 }
 trap restore EXIT
-echo mono >"$T"/trace_clock || skip_all "no mono trace clock"
+echo global >"$T"/trace_clock || skip_all "no global trace clock"
 
 # On PREEMPT_RT the timer callback runs in a softirq thread.
 irq_ctx=hardirq
@@ -120,14 +121,14 @@ check "pending: irq ran in $irq_ctx context, not early" \
 	has hwevent_irq "id=1 seqno=[0-9]+ ctx=$irq_ctx late_ns=[0-9]+ flags=\$"
 check "pending: bh ran in softirq context" \
 	has hwevent_bh "id=1 seqno=[0-9]+ mode=pending ctx=softirq bh_delay_ns=[0-9]+\$"
-# The interrupt may not come before the 0.2 s delay.
+# The delay shows between register and irq (loosely: see the clock).
 reg=$(stamp hwevent_register)
 irq=$(stamp hwevent_irq)
 bh=$(stamp hwevent_bh)
-if awk -v r="$reg" -v i="$irq" -v b="$bh" 'BEGIN { exit !(i - r >= 0.2 && b >= i) }'; then
-	ok "pending: irq at least 0.2 s after register, bh after irq"
+if awk -v r="$reg" -v i="$irq" -v b="$bh" 'BEGIN { exit !(i - r >= 0.15 && b >= i) }'; then
+	ok "pending: irq about 0.2 s after register, bh after irq"
 else
-	not_ok "pending: irq at least 0.2 s after register, bh after irq (register $reg, irq $irq, bh $bh)"
+	not_ok "pending: irq about 0.2 s after register, bh after irq (register $reg, irq $irq, bh $bh)"
 fi
 
 trace "$CLI" -n 1 --trigger 5 2

@@ -1,7 +1,8 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 #
-# Runs inside the check VM (busybox sh): load hwevent.ko, run the kselftests
+# Runs inside the check VM (busybox sh): load hwevent.ko, run the lab's
+# commands ($HWEVENT_LAB, make check only: see scripts/lab.sh), the kselftests
 # the way the kernel's run_kselftest.sh does, then the phases (below), unload
 # the module, and, with HWEVENT_KMEMLEAK=1, have kmemleak scan for leaks.
 # Host-side checks are printed as "hwevent-check: ok - <what>" /
@@ -124,6 +125,14 @@ fi
 
 kmsg "loading $KO"
 check "module loads ($KO)" insmod "$KO"
+
+# The lab (make check): its commands, in one shell, as make shell leaves
+# the guest; the host compares what they print with docs/lab.md.
+if [ -n "${HWEVENT_LAB:-}" ]; then
+	kmsg "running the lab, $HWEVENT_LAB"
+	(cd / && sh "$HWEVENT_LAB" </dev/null 2>&1) | sed 's/^/hwevent-lab: /'
+	cd / || exit 1
+fi
 
 # As run_kselftest.sh: source the runner from the install root, then run each
 # collection's tests from its directory.
