@@ -36,7 +36,7 @@ module:
 	$(MAKE) -C $(KDIR) M=$(CURDIR)/module W=1 modules
 
 user:
-	$(MAKE) -C user UAPI=$(UAPI)
+	$(MAKE) -C user UAPI=$(UAPI) all hwevent-bench
 
 selftests:
 	@KSFT_DIR=$$(scripts/ksft.sh) && \
@@ -99,7 +99,7 @@ clean:
 	rm -rf build
 
 help:
-	@echo "make            build module/hwevent.ko, user/hwevent and selftests/"
+	@echo "make            build module/hwevent.ko, user/hwevent, user/hwevent-bench and selftests/"
 	@echo "make check      boot a Debian kernel in QEMU and run the selftests"
 	@echo "make check-debug  the same, then stress/race/fuzz/failslab and kmemleak, on a"
 	@echo "                KASAN/lockdep/kmemleak kernel built once and cached (~5 min)"
