@@ -1182,8 +1182,8 @@ static int run_throughput(struct bench *b)
 	uint64_t t0 = now_ns();
 	unsigned int i, k;
 
-	msg("throughput: %u rates, %.3f s per candidate", o->rates.n,
-	    o->duration_ns / 1e9);
+	msg("throughput: %u rate%s, %.3f s per candidate", o->rates.n,
+	    o->rates.n == 1 ? "" : "s", o->duration_ns / 1e9);
 	for (i = 0; i < o->rates.n; i++) {
 		struct tp_row *row = &b->tp[i];
 
@@ -1272,8 +1272,9 @@ static int scale_one(struct bench *b, uint64_t n, struct scale_row *row)
 	memset(row, 0, sizeof(*row));
 	row->n = n;
 	row->files = files;
-	msg("scale: %llu registrations on %u file%s, delay %.3f s",
-	    (unsigned long long)n, files, files == 1 ? "" : "s",
+	msg("scale: %llu registration%s on %u file%s, delay %.3f s",
+	    (unsigned long long)n, n == 1 ? "" : "s", files,
+	    files == 1 ? "" : "s",
 	    o->scale_delay_ns / 1e9);
 
 	/* Files first: their queues must not count as the registrations'. */
@@ -1663,6 +1664,10 @@ static int run_fanout(struct bench *b)
 		if (fan_hwevent(b, row->threads, row) ||
 		    fan_timerfd(b, row->threads, row))
 			return -1;
+		/* pthread_join() restarts after a signal: look here. */
+		if (stop_signal)
+			return fail("fanout: stopped by signal %d",
+				    (int)stop_signal);
 		row->ratio_last = ratio(row->hw_last_ns, row->tfd_last_ns);
 		b->nfan = i + 1;
 	}
