@@ -1683,11 +1683,11 @@ static long long round_ll(double v)
 	return (long long)(v < 0 ? v - 0.5 : v + 0.5);
 }
 
-/* A double as JSON: finite with @fmt, else null. */
-static void json_double(FILE *f, const char *fmt, double v)
+/* A double as JSON: finite with @decimals, else null. */
+static void json_double(FILE *f, int decimals, double v)
 {
 	if (isfinite(v))
-		fprintf(f, fmt, v);
+		fprintf(f, "%.*f", decimals, v);
 	else
 		fputs("null", f);
 }
@@ -1741,9 +1741,9 @@ static void write_json(FILE *f, const struct bench *b)
 				round_ll(r->mean), (long long)r->p50,
 				(long long)r->p90, (long long)r->p99,
 				(long long)r->max);
-			json_double(f, "%.4f", r->ratio_p50);
+			json_double(f, 4, r->ratio_p50);
 			fputs(",\"ratio_p99\":", f);
-			json_double(f, "%.4f", r->ratio_p99);
+			json_double(f, 4, r->ratio_p99);
 			fputc('}', f);
 			first = 0;
 		}
@@ -1794,13 +1794,13 @@ static void write_json(FILE *f, const struct bench *b)
 				i ? "," : "", (unsigned long long)s->n,
 				s->files, s->register_ns_per,
 				s->registration_s);
-			json_double(f, "%.1f", s->have_slab ?
+			json_double(f, 1, s->have_slab ?
 				    s->slab_bytes_per : NAN);
 			fputs(",\"object_size\":", f);
-			json_double(f, "%.0f", s->object_size >= 0 ?
+			json_double(f, 0, s->object_size >= 0 ?
 				    (double)s->object_size : NAN);
 			fputs(",\"slab_size\":", f);
-			json_double(f, "%.0f", s->slab_size >= 0 ?
+			json_double(f, 0, s->slab_size >= 0 ?
 				    (double)s->slab_size : NAN);
 			fprintf(f, ",\"fired\":%llu,\"all_fired\":%s}",
 				(unsigned long long)s->fired,
@@ -1823,7 +1823,7 @@ static void write_json(FILE *f, const struct bench *b)
 				(unsigned long long)r->hw_median_ns,
 				(unsigned long long)r->tfd_last_ns,
 				(unsigned long long)r->tfd_median_ns);
-			json_double(f, "%.4f", r->ratio_last);
+			json_double(f, 4, r->ratio_last);
 			fputc('}', f);
 		}
 		fputs("]", f);
