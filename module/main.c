@@ -675,6 +675,12 @@ static long hwevent_ioctl_select(struct hwevent_file *hfile,
 	if (put_user(count, &ureq->count))
 		return -EFAULT;
 
+	/*
+	 * A trigger schedules the bottom half from process context, where
+	 * nothing would run it until the next interrupt or ksoftirqd: with
+	 * bottom halves off, local_bh_enable() runs it here, at once.
+	 */
+	local_bh_disable();
 	/* Only armed ones: once the interrupt ran, the event is delivered. */
 	spin_lock_irq(&hfile->lock);
 	list_for_each_entry_safe(reg, tmp, &hfile->armed, node) {
@@ -686,6 +692,7 @@ static long hwevent_ioctl_select(struct hwevent_file *hfile,
 		}
 	}
 	spin_unlock_irq(&hfile->lock);
+	local_bh_enable();
 
 	/*
 	 * Windows: KeCancelTimer(); hwevent_reg_free() stops the timer, and a
