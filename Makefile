@@ -23,7 +23,7 @@ export HWEVENT_CACHE
 
 UAPI := $(CURDIR)/include/uapi
 
-.PHONY: all module user selftests check check-debug check-rt matrix demo shell deps checkpatch lint docs-check dkms-check intree-check deb deb-check print-kdir clean help
+.PHONY: all module user selftests check check-debug check-rt matrix bench demo shell deps checkpatch lint docs-check dkms-check intree-check deb deb-check print-kdir clean help
 
 all: module user selftests
 
@@ -58,6 +58,10 @@ check-rt:
 # MATRIX="5.10 7.2" picks kernels; scripts/matrix.sh --list names them all.
 matrix:
 	scripts/matrix.sh $(MATRIX)
+
+# hwevent's notification paths against timerfd, in the VM (docs/performance.md).
+bench:
+	scripts/bench.sh
 
 demo:
 	scripts/demo.sh
@@ -105,6 +109,8 @@ help:
 	@echo "                KASAN/lockdep/kmemleak kernel built once and cached (~5 min)"
 	@echo "make check-rt   the selftests and stress/race/fuzz on Debian's PREEMPT_RT kernel"
 	@echo "make matrix     build and test on every Debian kernel, 5.10 to 7.3-rc (MATRIX=...)"
+	@echo "make bench      measure latency, throughput, scale and fan-out against timerfd"
+	@echo "                in the VM, with tables and plots (docs/performance.md)"
 	@echo "make demo       boot the VM and run the CLI in its modes"
 	@echo "make shell      boot the VM to a shell with the module loaded (docs/lab.md)"
 	@echo "make checkpatch run checkpatch.pl --strict on the module and header"

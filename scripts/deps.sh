@@ -5,12 +5,13 @@
 # Idempotent: apt is only touched when something is missing, so a warm
 # machine pays nothing and needs no network.
 #
-#   scripts/deps.sh [debug] [rt] [matrix] [deb]
+#   scripts/deps.sh [debug] [rt] [matrix] [deb] [bench]
 #
 # "debug" adds what building the debug kernel of make check-debug needs,
 # "rt" the PREEMPT_RT kernel and headers of make check-rt, "deb" what
-# make deb and make deb-check need to build and check the Debian packages. The rt kernel is
-# a separate set because installing a second kernel image adds a boot entry
+# make deb and make deb-check need to build and check the Debian packages,
+# "bench" cyclictest and gnuplot for make bench. The rt kernel is a separate
+# set because installing a second kernel image adds a boot entry
 # to a developer's machine; plain make check must not do that.
 set -euo pipefail
 
@@ -42,6 +43,10 @@ packages_rt=(
 	linux-headers-rt-amd64	# ... and its headers
 )
 
+packages_bench=(
+	rt-tests		# cyclictest: the machine's own timer wake-up latency
+	gnuplot-nox		# make bench's plots
+)
 packages_matrix=(
 	debootstrap		# a chroot per suite, with the compiler its kernels need
 )
@@ -60,8 +65,9 @@ for set in "$@"; do
 	rt) packages+=("${packages_rt[@]}") ;;
 	matrix) packages+=("${packages_matrix[@]}") ;;
 	deb) packages+=("${packages_deb[@]}") ;;
+	bench) packages+=("${packages_bench[@]}") ;;
 	*)
-		echo "usage: $0 [debug] [rt] [matrix] [deb]" >&2
+		echo "usage: $0 [debug] [rt] [matrix] [deb] [bench]" >&2
 		exit 2
 		;;
 	esac

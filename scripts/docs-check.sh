@@ -16,21 +16,23 @@
 #                                  the word occurs in that file
 #   `hwevent_wait()`, `HWEVENT_IOC_CANCEL`
 #                                  a hwevent_/HWEVENT_ name occurs in
-#                                  module/, include/, user/ or selftests/
-#                                  (with "()", a function defined there)
+#                                  module/, include/, user/, selftests/ or
+#                                  scripts/ (with "()", a function defined
+#                                  there)
 # and every relative link [text](path) leads to a file that exists.
 # Prints "ok - docs: FILE: N references resolve" or "not ok - ..." with
 # each broken one; fails if any is broken.
 set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-code_dirs=(module include user selftests)
+code_dirs=(module include user selftests scripts)
 
-# Source files a name is looked for in (not build products).
+# Source files a name is looked for in (not build products, nor this
+# script, whose self-test names what does not exist).
 code_files() {
 	find "${code_dirs[@]/#/$root/}" -type f \
 		\( -name '*.c' -o -name '*.h' -o -name '*.sh' -o -name '*.1' \) \
-		! -name '*.mod.c'
+		! -name '*.mod.c' ! -path "$root/scripts/docs-check.sh"
 }
 
 # Is function $2 defined in file(s) $1...? A C definition starts a line
