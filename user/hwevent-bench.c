@@ -968,6 +968,23 @@ static void tp_finish(struct tp_result *res, uint64_t period, uint64_t start,
 	res->run = true;
 }
 
+/*
+ * What a counter (eventfd, timerfd) holds once reading has stopped, added
+ * to @delivered without blocking: 0, or -1 (said).
+ */
+static int tp_drain_counter(int fd, uint64_t *delivered, const char *what)
+{
+	uint64_t count;
+
+	if (set_nonblock(fd))
+		return fail("%s: fcntl: %s", what, strerror(errno));
+	if (read(fd, &count, sizeof(count)) == (ssize_t)sizeof(count))
+		*delivered += count;
+	else if (errno != EAGAIN)
+		return fail("%s: read: %s", what, strerror(errno));
+	return 0;
+}
+
 /* A watchdog long enough for @duration_ns of reading at @period. */
 static unsigned int tp_watchdog(const struct options *o, uint64_t period)
 {
@@ -1124,16 +1141,8 @@ static int tp_eventfd(struct bench *b, const struct tp_row *row,
 			break;
 	}
 	hw_cancel(fd, id);
-	if (set_nonblock(efd)) {
-		fail("fcntl: %s", strerror(errno));
+	if (tp_drain_counter(efd, &res->delivered, "throughput eventfd"))
 		goto out;
-	}
-	if (read(efd, &count, sizeof(count)) == (ssize_t)sizeof(count)) {
-		res->delivered += count;
-	} else if (errno != EAGAIN) {
-		fail("throughput eventfd: read: %s", strerror(errno));
-		goto out;
-	}
 	tp_finish(res, period, start, start + period, end);
 	ret = 0;
 out:
@@ -1175,16 +1184,8 @@ static int tp_timerfd(struct bench *b, const struct tp_row *row,
 	 * Take what expired since, before anything disarms it: a
 	 * timerfd_settime() would reset the count (close does too).
 	 */
-	if (set_nonblock(tfd)) {
-		fail("fcntl: %s", strerror(errno));
+	if (tp_drain_counter(tfd, &res->delivered, "throughput timerfd"))
 		goto out;
-	}
-	if (read(tfd, &count, sizeof(count)) == (ssize_t)sizeof(count)) {
-		res->delivered += count;
-	} else if (errno != EAGAIN) {
-		fail("throughput timerfd: read: %s", strerror(errno));
-		goto out;
-	}
 	tp_finish(res, period, start, start + period, end);
 	ret = 0;
 out:
