@@ -73,9 +73,13 @@ restore() {
 trap restore EXIT
 echo global >"$T"/trace_clock || skip_all "no global trace clock"
 
-# On PREEMPT_RT the timer callback runs in a softirq thread.
+# On PREEMPT_RT the timer callback runs in a softirq thread. The kernel's
+# version string says PREEMPT_RT on every kernel; /sys/kernel/realtime is
+# only there where the out-of-tree RT patches are (not on 7.x).
 irq_ctx=hardirq
-[ "$(cat /sys/kernel/realtime 2>/dev/null)" = 1 ] && irq_ctx=softirq
+case " $(uname -v) " in
+*" PREEMPT_RT "*) irq_ctx=softirq ;;
+esac
 
 # trace CLI-ARGS...: run the program with only the hwevent events on, and
 # keep what they logged as "timestamp event: fields" lines in $tmp/trace.

@@ -8,7 +8,8 @@
  * IORING_OP_READ without blocking, gets EAGAIN from an empty queue, and
  * waits on the file's wait queue like poll(2) would, instead of handing the
  * read to an io-wq worker, a thread of this process named "iou-wrk-<tid>"
- * that would sleep in read(2) until a record came, one thread per read.
+ * (before 5.12 a kernel thread) that would sleep in read(2) until a record
+ * came, one thread per read.
  *
  * FIXTURE(uring) checks: a read completes with one whole record when its
  * registration fires, never before; while reads wait no worker thread
@@ -37,6 +38,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <poll.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
@@ -66,6 +68,8 @@
 #define NR_READS		8U
 /* The name io-wq gives its worker threads: "iou-wrk-<tid>". */
 #define WORKER_PREFIX		"iou-wrk"
+/* Before 5.12, its kernel threads: "io_wqe_worker-<n>/<node>". */
+#define OLD_WORKER_PREFIX	"io_wqe_worker"
 
 /* A one-shot QUEUE registration on @fd; returns its id. */
 static __u64 reg_queue(struct __test_metadata *_metadata, int fd,
@@ -95,38 +99,86 @@ static __u64 trigger(struct __test_metadata *_metadata, int fd, __u64 id)
 	return t.count;
 }
 
+/* Whether the first line of file @path starts with @prefix. */
+static bool line_starts(const char *path, const char *prefix)
+{
+	char line[64];
+	bool ret;
+	FILE *f;
+
+	f = fopen(path, "re");
+	if (!f)
+		return false;
+	ret = fgets(line, sizeof(line), f) &&
+	      !strncmp(line, prefix, strlen(prefix));
+	fclose(f);
+	return ret;
+}
+
+/* Whether some line of file @path contains @what. */
+static bool file_has(const char *path, const char *what)
+{
+	char line[256];
+	bool ret = false;
+	FILE *f;
+
+	f = fopen(path, "re");
+	if (!f)
+		return false;
+	while (!ret && fgets(line, sizeof(line), f))
+		ret = strstr(line, what);
+	fclose(f);
+	return ret;
+}
+
 /*
- * Threads of this process that are io-wq workers, by the name the kernel
- * gives them; -1 if /proc/self/task cannot be read. A thread that exits
- * while it is looked at is not counted.
+ * Entries of directory @dir (a /proc one) that are numbers and whose
+ * "<entry>/comm" starts with @prefix; when @stack_has is given, only those
+ * whose "<entry>/stack" also contains it. -1 if @dir cannot be read. A
+ * thread that exits while it is looked at is not counted.
+ */
+static int count_tasks(const char *dir, const char *prefix,
+		       const char *stack_has)
+{
+	char path[PATH_MAX];
+	struct dirent *de;
+	int n = 0;
+	DIR *d;
+
+	d = opendir(dir);
+	if (!d)
+		return -1;
+	while ((de = readdir(d))) {
+		if (de->d_name[0] < '0' || de->d_name[0] > '9')
+			continue;
+		snprintf(path, sizeof(path), "%s/%s/comm", dir, de->d_name);
+		if (!line_starts(path, prefix))
+			continue;
+		snprintf(path, sizeof(path), "%s/%s/stack", dir, de->d_name);
+		if (!stack_has || file_has(path, stack_has))
+			n++;
+	}
+	closedir(d);
+	return n;
+}
+
+/*
+ * io-wq workers serving this process's rings; -1 if /proc cannot be read.
+ * Since 5.12 they are threads of this process, named "iou-wrk-<tid>". On
+ * older kernels (5.10) they are kernel threads shared by every ring, named
+ * "io_wqe_worker-<n>/<node>" and started before they are needed: of those,
+ * the ones that count are those asleep in this driver's code, which their
+ * kernel stack shows.
  */
 static int count_workers(void)
 {
-	char path[PATH_MAX], comm[32];
-	struct dirent *de;
-	int n = 0;
-	DIR *dir;
+	int mine, kthreads;
 
-	dir = opendir("/proc/self/task");
-	if (!dir)
+	mine = count_tasks("/proc/self/task", WORKER_PREFIX, NULL);
+	kthreads = count_tasks("/proc", OLD_WORKER_PREFIX, "[hwevent]");
+	if (mine < 0 || kthreads < 0)
 		return -1;
-	while ((de = readdir(dir))) {
-		FILE *f;
-
-		if (de->d_name[0] == '.')
-			continue;
-		snprintf(path, sizeof(path), "/proc/self/task/%s/comm",
-			 de->d_name);
-		f = fopen(path, "re");
-		if (!f)
-			continue;
-		if (fgets(comm, sizeof(comm), f) &&
-		    !strncmp(comm, WORKER_PREFIX, strlen(WORKER_PREFIX)))
-			n++;
-		fclose(f);
-	}
-	closedir(dir);
-	return n;
+	return mine + kthreads;
 }
 
 /* Queues an IORING_OP_READ of @len bytes of @fd; submitted by the caller. */
@@ -338,8 +390,8 @@ TEST_F(uring, waiting_read_has_no_worker)
 
 /*
  * The control for the test above: IOSQE_ASYNC sends the read to io-wq, and
- * count_workers() sees the worker (which io-wq keeps a few seconds after
- * its work is done). The read still completes with its record.
+ * count_workers() sees the worker, asleep in the read until the trigger.
+ * The read still completes with its record.
  */
 TEST_F(uring, forced_async_read_has_worker)
 {
