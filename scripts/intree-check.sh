@@ -8,8 +8,9 @@
 #   selftests/                     to tools/testing/selftests/drivers/misc/hwevent/
 # add one line each to drivers/misc/Kconfig and drivers/misc/Makefile,
 # configure a tinyconfig kernel with CONFIG_HWEVENT=m, build vmlinux, then
-# the module with the tree's own Kbuild (no M=) and W=1, and the selftests
-# with the tree's lib.mk, and install them.
+# the module with the tree's own Kbuild (no M=) and W=1; then the same built
+# in (CONFIG_HWEVENT=y) and linked into vmlinux; then the selftests with the
+# tree's lib.mk, and install them.
 #
 # Every step prints "ok - ..." or "not ok - ..."; the last line is
 #   intree-check: N passed, M failed
@@ -203,9 +204,33 @@ if ((vmlinux)); then
 	else
 		not_ok "hwevent.ko is not an in-tree module of $release (intree '$(modinfo -F intree "$ko" 2>/dev/null || true)', vermagic '$(modinfo -F vermagic "$ko" 2>/dev/null || true)')"
 	fi
+
+	# Built in, which the tristate offers too: the same sources with W=1
+	# and no module around them, linked into vmlinux, where modpost checks
+	# that nothing outside .init refers to __init code or data.
+	builtin() {
+		"$tree/scripts/config" --file "$tree/.config" -e HWEVENT &&
+		make -C "$tree" olddefconfig &&
+		grep -qx 'CONFIG_HWEVENT=y' "$tree/.config" &&
+		make -C "$tree" -j"$jobs" W=1 drivers/misc/hwevent/ &&
+		make -C "$tree" -j"$jobs" vmlinux
+	}
+	t=$SECONDS
+	if logged builtin builtin; then
+		n=$(grep -iE 'warning' "$logs/builtin.log" | grep -ciE 'hwevent' || true)
+		if ((n == 0)) && grep -qw hwevent_init "$tree/System.map"; then
+			ok "CONFIG_HWEVENT=y: built in with W=1 and linked into vmlinux, 0 warnings ($((SECONDS - t)) s)"
+		else
+			grep -iE 'warning' "$logs/builtin.log" | grep -iE 'hwevent' | head -n 20 | sed 's/^/#   /'
+			not_ok "CONFIG_HWEVENT=y: $n warnings naming hwevent, hwevent_init $(grep -qw hwevent_init "$tree/System.map" && echo in || echo not in) System.map (log: $logs/builtin.log)"
+		fi
+	else
+		not_ok "CONFIG_HWEVENT=y: make W=1 drivers/misc/hwevent/ and vmlinux (log: $logs/builtin.log)"
+	fi
 else
 	not_ok "make W=1 modules: not run without vmlinux"
 	not_ok "modinfo of hwevent.ko: not run without vmlinux"
+	not_ok "CONFIG_HWEVENT=y: not run without vmlinux"
 fi
 
 # --- the selftests ----------------------------------------------------------
