@@ -169,19 +169,28 @@ done
 
 # --- hwevent-utils' files -------------------------------------------------
 
-if [[ -x /usr/bin/hwevent ]] && /usr/bin/hwevent --help >/dev/null; then
-	ok "/usr/bin/hwevent runs (--help)"
+# lintian's test of a man page: groff's warnings while formatting it.
+for prog in hwevent hwevent-bench; do
+	if [[ -x /usr/bin/$prog ]] && "/usr/bin/$prog" --help >/dev/null; then
+		ok "/usr/bin/$prog runs (--help)"
+	else
+		not_ok "/usr/bin/$prog runs (--help)"
+	fi
+	man1=/usr/share/man/man1/$prog.1.gz
+	if [[ $(man -w "$prog" 2>/dev/null) == "$man1" ]] &&
+	   LC_ALL=C.UTF-8 MANWIDTH=80 man --warnings -E UTF-8 -l -Tutf8 -Z "$man1" 2>&1 >/dev/null |
+		{ ! grep -q .; }; then
+		ok "man page $prog(1) installed, no groff warnings"
+	else
+		not_ok "man page $prog(1) installed, no groff warnings"
+	fi
+done
+# There is no dbgsym package (debian/rules): no debug files either.
+debug_files=$(dpkg -L hwevent-utils | grep '^/usr/lib/debug' || true)
+if [[ -z $debug_files ]]; then
+	ok "hwevent-utils ships nothing under /usr/lib/debug"
 else
-	not_ok "/usr/bin/hwevent runs (--help)"
-fi
-# lintian's test: groff's warnings while formatting it.
-man1=/usr/share/man/man1/hwevent.1.gz
-if [[ $(man -w hwevent 2>/dev/null) == "$man1" ]] &&
-   LC_ALL=C.UTF-8 MANWIDTH=80 man --warnings -E UTF-8 -l -Tutf8 -Z "$man1" 2>&1 >/dev/null |
-	{ ! grep -q .; }; then
-	ok "man page hwevent(1) installed, no groff warnings"
-else
-	not_ok "man page hwevent(1) installed, no groff warnings"
+	not_ok "hwevent-utils ships debug files: $(echo "$debug_files" | tr '\n' ' ')"
 fi
 rule=/usr/lib/udev/rules.d/70-hwevent.rules
 if grep -q '^SUBSYSTEM=="misc", KERNEL=="hwevent", GROUP="hwevent", MODE="0660"$' "$rule" 2>/dev/null; then
