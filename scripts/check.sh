@@ -109,7 +109,7 @@ stage_tree "$phases"
 build_secs=$((SECONDS - build_start))
 
 mkdir -p "$out"
-rm -f "$console" "$klog" "$results" "$lint" "$out/lab-expected"
+rm -f "$console" "$klog" "$results" "$lint" "$out/lab-expected" "$out/vm-run.log"
 # The static checks first: a W=1 warning or a checkpatch finding fails too.
 # They do not depend on the kernel booted: make check runs them, and the
 # lab, whose commands the guest runs before the tests.
@@ -130,9 +130,11 @@ fi
 echo "$name: booting $KVER in QEMU; guest output follows (also in $console)"
 vm_start=$SECONDS
 set +e
+# vm-run's own messages (a stall, a boot retry) are kept for counting.
 stage_vm_run --kernel-log "$klog" --timeout "$limit" --mem "$mem" "${vm_args[@]}" \
-	-- /hwevent/run-selftests.sh | tee "$console"
+	-- /hwevent/run-selftests.sh 2> >(tee "$out/vm-run.log" >&2) | tee "$console"
 vm_rc=${PIPESTATUS[0]}
+wait $! 2>/dev/null
 set -e
 vm_secs=$((SECONDS - vm_start))
 
@@ -151,6 +153,7 @@ result() {
 # The guest script exits 0 or 1 (its own checks, counted below).
 case $vm_rc in
 0 | 1) result pass "VM exited cleanly" ;;
+123) result fail "VM exited cleanly (the guest made no progress for ${HWEVENT_VM_STALL:-300}s: hung; see above)" ;;
 124) result fail "VM finished within ${limit}s (timed out)" ;;
 125) result fail "VM exited cleanly (no exit status: kernel panic or oops?)" ;;
 *) result fail "VM exited cleanly (scripts/vm-run status $vm_rc)" ;;
@@ -194,6 +197,10 @@ if [[ -n $phases ]]; then
 	((klog_rc != 1)) || reports=$(grep -c '^  | ' <<<"$klog_out" || true)
 	echo "$name: figures: kernel log: $reports report line(s)"
 fi
+# A boot retried after an early-boot hang (QEMU's, before any hwevent
+# code ran) is not a failure, but it is never silent.
+retries=$(sed -n 's/^vm-run: boot retries: //p' "$out/vm-run.log" | tail -n 1)
+echo "$name: VM boot retries: ${retries:-0}"
 echo "$name: kernel log: $klog"
 echo "$name: console log: $console (counted: $results)"
 if [[ $flavour == debug ]]; then
