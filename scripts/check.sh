@@ -120,6 +120,8 @@ if [[ -z $flavour ]]; then
 		"$ROOT/scripts/docs-check.sh" $what | tee -a "$lint" || true
 	done
 	"$ROOT/scripts/lab.sh" self-test | tee -a "$lint" || true
+	# The kernel log patterns against their flagged and clean samples.
+	"$ROOT/scripts/klog-check" --self-test | tee -a "$lint" || true
 	if "$ROOT/scripts/lab.sh" extract "$ROOT/docs/lab.md" \
 		"$STAGE/hwevent/lab-steps.sh" "$out/lab-expected"; then
 		vm_args+=(--env HWEVENT_LAB=/hwevent/lab-steps.sh)
@@ -159,7 +161,7 @@ case $vm_rc in
 *) result fail "VM exited cleanly (scripts/vm-run status $vm_rc)" ;;
 esac
 # The guest script's own checks must all have reported.
-expected=("module loads" "module unloads at the end")
+expected=("module loads" "module unloads at the end" "kernel taint is only the out-of-tree module's")
 [[ $flavour != debug ]] || expected+=("kmemleak is on" "kmemleak finds no unreferenced object")
 for what in "${expected[@]}"; do
 	grep -q "^[a-z]*	$what" "$results" || result fail "$what (never reported)"

@@ -157,6 +157,16 @@ fi
 
 kmsg "unloading hwevent"
 check "module unloads at the end" unload
+
+# Loading an out-of-tree (O, 4096), unsigned (E, 8192) module taints the
+# kernel; any other taint (W after a warning, D after an oops, ...) is a
+# bug, even one whose message the kernel log check would miss.
+taint_only_module() {
+	taint=$(cat /proc/sys/kernel/tainted) || return 1
+	echo "# kernel taint: $taint"
+	[ $((taint & ~(4096 | 8192))) = 0 ]
+}
+check "kernel taint is only the out-of-tree module's" taint_only_module
 if [ "${HWEVENT_KMEMLEAK:-0}" = 1 ]; then
 	kmsg "kmemleak: scanning after rmmod"
 	check "kmemleak finds no unreferenced object after rmmod" kmemleak_scan
