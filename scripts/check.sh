@@ -148,11 +148,17 @@ fi
 echo "$name: booting $KVER in QEMU; guest output follows (also in $console)"
 vm_start=$SECONDS
 set +e
-# vm-run's own messages (a stall, a boot retry) are kept for counting.
+# vm-run's own messages (a stall, a boot retry) are kept for counting. The
+# tee is started here, not inside the pipeline (whose subshell would own
+# it: $! unset here, "unbound variable" under set -u), so that it can be
+# waited for before vm-run.log is read.
+exec 3> >(tee "$out/vm-run.log" >&2)
+tee_pid=$!
 stage_vm_run --kernel-log "$klog" --timeout "$limit" --mem "$mem" "${vm_args[@]}" \
-	-- /hwevent/run-selftests.sh 2> >(tee "$out/vm-run.log" >&2) | tee "$console"
+	-- /hwevent/run-selftests.sh 2>&3 | tee "$console"
 vm_rc=${PIPESTATUS[0]}
-wait $! 2>/dev/null
+exec 3>&-
+wait "$tee_pid" 2>/dev/null
 set -e
 vm_secs=$((SECONDS - vm_start))
 
