@@ -15,14 +15,20 @@
 # Install what is missing, build, boot the kernel in QEMU, load hwevent.ko,
 # run the kselftests with the kernel's runner, then (debug, rt) the phases of
 # scripts/guest/<flavour>.phases (HWEVENT_PHASES=FILE runs another list),
-# unload, (debug) have kmemleak scan, and count. Every leaf kselftest result
-# counts, plus each test program's and phase's result and the host-side
-# checks (module loads, module unloads, VM exits cleanly, kernel log clean,
-# and, for make check, the W=1, sparse and checkpatch runs of
-# scripts/lint.sh, the documents' references (scripts/docs-check.sh) and
-# the lab of docs/lab.md, run in the guest first (scripts/lab.sh)). A skip
-# is not a pass: every test must run.
-# The last line is the summary: "<name>: N passed, M failed[, K skipped]",
+# unload, (debug) have kmemleak scan, and count (scripts/lib/ktap-count.awk).
+# Tests, each counted once: every test case a program reports (a program
+# that reports none, or fails after its cases passed, counts as one), each
+# phase's cases, and each lab step that promises output. Checks, counted
+# apart: the module loads and unloads, the VM exits cleanly, the kernel log
+# is clean, (debug) kmemleak, the benchmark's sanity lines, and, for make
+# check, the W=1, sparse and checkpatch runs of scripts/lint.sh, the
+# documents' references (scripts/docs-check.sh), the lab's matcher and its
+# steps that promise no output (scripts/lab.sh). A script among those that
+# exits non-zero without a "not ok" line is a failed check. A skip is not a
+# pass: every test must run. A failed check fails the run as a failed test
+# does. The last two lines:
+#   <name>: checks: K ok, L failed
+#   <name>: N passed, M failed[, K skipped]      (tests only)
 # name being hwevent, hwevent-debug or hwevent-rt.
 set -euo pipefail
 
@@ -113,15 +119,26 @@ rm -f "$console" "$klog" "$results" "$lint" "$out/lab-expected" "$out/vm-run.log
 # The static checks first: a W=1 warning or a checkpatch finding fails too.
 # They do not depend on the kernel booted: make check runs them, and the
 # lab, whose commands the guest runs before the tests.
+# static NAME CMD...: run a script that prints "ok - " / "not ok - " lines,
+# into $lint; if it exits non-zero without a "not ok", that is one more.
+static() {
+	local what=$1 status=0 tmp
+	shift
+	tmp=$(mktemp)
+	"$@" 2>&1 | tee "$tmp" || status=$?
+	cat "$tmp" >>"$lint"
+	if ((status != 0)) && ! grep -q '^not ok - ' "$tmp"; then
+		echo "not ok - $what exits 0 (status $status, and no \"not ok\" line)" | tee -a "$lint"
+	fi
+	rm -f "$tmp"
+}
 if [[ -z $flavour ]]; then
-	"$ROOT/scripts/lint.sh" "$KDIR" | tee "$lint" || true
-	for what in "" --self-test; do
-		# shellcheck disable=SC2086 # no argument, or one
-		"$ROOT/scripts/docs-check.sh" $what | tee -a "$lint" || true
-	done
-	"$ROOT/scripts/lab.sh" self-test | tee -a "$lint" || true
-	# The kernel log patterns against their flagged and clean samples.
-	"$ROOT/scripts/klog-check" --self-test | tee -a "$lint" || true
+	touch "$lint"
+	static "scripts/lint.sh" "$ROOT/scripts/lint.sh" "$KDIR"
+	static "scripts/docs-check.sh" "$ROOT/scripts/docs-check.sh"
+	static "scripts/docs-check.sh --self-test" "$ROOT/scripts/docs-check.sh" --self-test
+	static "scripts/lab.sh self-test" "$ROOT/scripts/lab.sh" self-test
+	static "scripts/klog-check --self-test" "$ROOT/scripts/klog-check" --self-test
 	if "$ROOT/scripts/lab.sh" extract "$ROOT/docs/lab.md" \
 		"$STAGE/hwevent/lab-steps.sh" "$out/lab-expected"; then
 		vm_args+=(--env HWEVENT_LAB=/hwevent/lab-steps.sh)
@@ -132,61 +149,82 @@ fi
 echo "$name: booting $KVER in QEMU; guest output follows (also in $console)"
 vm_start=$SECONDS
 set +e
-# vm-run's own messages (a stall, a boot retry) are kept for counting.
+# vm-run's own messages (a stall, a boot retry) are kept for counting. The
+# tee is started here, not inside the pipeline (whose subshell would own
+# it: $! unset here, "unbound variable" under set -u), so that it can be
+# waited for before vm-run.log is read.
+exec 3> >(tee "$out/vm-run.log" >&2)
+tee_pid=$!
 stage_vm_run --kernel-log "$klog" --timeout "$limit" --mem "$mem" "${vm_args[@]}" \
-	-- /hwevent/run-selftests.sh 2> >(tee "$out/vm-run.log" >&2) | tee "$console"
+	-- /hwevent/run-selftests.sh 2>&3 | tee "$console"
 vm_rc=${PIPESTATUS[0]}
-wait $! 2>/dev/null
+exec 3>&-
+wait "$tee_pid" 2>/dev/null
 set -e
 vm_secs=$((SECONDS - vm_start))
 
 # --- counting -------------------------------------------------------------
 
+# $results: "test|check<TAB>pass|fail|skip<TAB>what", one line each.
 awk -f "$ROOT/scripts/lib/ktap-count.awk" "$console" >"$results"
 if [[ -s $out/lab-expected ]]; then
-	"$ROOT/scripts/lab.sh" compare "$out/lab-expected" "$console" | tee -a "$lint" || true
+	static "scripts/lab.sh compare" "$ROOT/scripts/lab.sh" compare "$out/lab-expected" "$console"
 fi
 result() {
-	printf '%s\t%s\n' "$1" "$2" >>"$results"
+	printf '%s\t%s\t%s\n' "$1" "$2" "$3" >>"$results"
 }
 
-[[ ! -e $lint ]] || sed -n -e 's/^ok - /pass\t/p' -e 's/^not ok - /fail\t/p' "$lint" >>"$results"
+# The static checks, the lab's matcher and (make check) the lab: checks,
+# except the lab steps that promise output, which test the module.
+[[ ! -e $lint ]] || sed -n -e 's/^ok - /pass\t/p' -e 's/^not ok - /fail\t/p' "$lint" |
+	awk -F '\t' -v OFS='\t' '{
+		kind = ($2 ~ /^lab step [0-9]+: / && $2 !~ /\(promises no output/) ? "test" : "check"
+		print kind, $0
+	}' >>"$results"
 
 # The guest script exits 0 or 1 (its own checks, counted below).
 case $vm_rc in
-0 | 1) result pass "VM exited cleanly" ;;
-123) result fail "VM exited cleanly (the guest made no progress for ${HWEVENT_VM_STALL:-300}s: hung; see above)" ;;
-124) result fail "VM finished within ${limit}s (timed out)" ;;
-125) result fail "VM exited cleanly (no exit status: kernel panic or oops?)" ;;
-*) result fail "VM exited cleanly (scripts/vm-run status $vm_rc)" ;;
+0 | 1) result check pass "VM exited cleanly" ;;
+123) result check fail "VM exited cleanly (the guest made no progress for ${HWEVENT_VM_STALL:-300}s: hung; see above)" ;;
+124) result check fail "VM finished within ${limit}s (timed out)" ;;
+125) result check fail "VM exited cleanly (no exit status: kernel panic or oops?)" ;;
+*) result check fail "VM exited cleanly (scripts/vm-run status $vm_rc)" ;;
 esac
 # The guest script's own checks must all have reported.
 expected=("module loads" "module unloads at the end" "kernel taint is only the out-of-tree module's")
 [[ $flavour != debug ]] || expected+=("kmemleak is on" "kmemleak finds no unreferenced object")
 for what in "${expected[@]}"; do
-	grep -q "^[a-z]*	$what" "$results" || result fail "$what (never reported)"
+	grep -q "^check	[a-z]*	$what" "$results" || result check fail "$what (never reported)"
 done
-grep -q "^[a-z]*	[0-9]* selftests: $KSFT_COLLECTION: " "$results" ||
-	result fail "selftests ran (no test program reported)"
-if [[ -n $phases ]] && ! grep -q "^[a-z]*	[0-9]* selftests: phases: " "$results"; then
-	result fail "phases ran (no phase reported)"
+grep -qE "^(not )?ok [0-9]+ selftests: $KSFT_COLLECTION: " "$console" ||
+	result check fail "selftests ran (no test program reported)"
+if [[ -n $phases ]] && ! grep -qE "^(not )?ok [0-9]+ selftests: phases: " "$console"; then
+	result check fail "phases ran (no phase reported)"
 fi
 
 klog_rc=0
 klog_out=$("$ROOT/scripts/klog-check" "$klog" 2>&1) || klog_rc=$?
 if ((klog_rc == 0)); then
-	result pass "kernel log clean"
+	result check pass "kernel log clean"
 else
-	result fail "kernel log clean"
+	result check fail "kernel log clean"
 fi
 
-passed=$(grep -c '^pass' "$results" || true)
-failed=$(grep -c '^fail' "$results" || true)
-skipped=$(grep -c '^skip' "$results" || true)
+count() {
+	grep -c "^$1	$2	" "$results" || true
+}
+passed=$(count test pass)
+failed=$(count test fail)
+skipped=$(count test skip)
+checks_ok=$(count check pass)
+# A check that skipped did not check: it failed.
+checks_failed=$(($(count check fail) + $(count check skip)))
 
 echo
-if ((failed + skipped > 0)); then
-	grep -E '^(fail|skip)' "$results" | sed -E "s/^fail\t/$name: FAIL: /; s/^skip\t/$name: SKIP: /"
+if ((failed + skipped + checks_failed > 0)); then
+	grep -E '^[a-z]+	(fail|skip)	' "$results" |
+		sed -E "s/^test\tfail\t/$name: FAIL: /; s/^test\tskip\t/$name: SKIP: /;
+			s/^check\tfail\t/$name: FAIL: check: /; s/^check\tskip\t/$name: FAIL: check skipped: /"
 fi
 if ((klog_rc != 0)); then
 	# The first lines say what happened; a flood says nothing more.
@@ -214,7 +252,8 @@ if [[ $flavour == debug ]]; then
 	fi
 fi
 echo "$name: took $((SECONDS - start)) s (module, CLI and tests built in $build_secs s; VM ran $vm_secs s)"
+echo "$name: checks: $checks_ok ok, $checks_failed failed"
 summary="$name: $passed passed, $failed failed"
 ((skipped == 0)) || summary+=", $skipped skipped"
 echo "$summary"
-((failed == 0 && skipped == 0))
+((failed == 0 && skipped == 0 && checks_failed == 0))

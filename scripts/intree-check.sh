@@ -12,8 +12,10 @@
 # in (CONFIG_HWEVENT=y) and linked into vmlinux; then the selftests with the
 # tree's lib.mk, and install them.
 #
-# Every step prints "ok - ..." or "not ok - ..."; the last line is
-#   intree-check: N passed, M failed
+# Every step prints "ok - ..." or "not ok - ..."; each is a check (a build,
+# an unpack, an install: the tests are make check's), and the last lines are
+#   intree-check: checks: K ok, L failed
+#   intree-check: 0 passed, 0 failed           (tests: none here)
 # The tree is removed at the end; the logs stay in build/intree-check/.
 # About 3 minutes on 2 cores, most of it vmlinux.
 set -euo pipefail
@@ -35,10 +37,10 @@ logs=$top/build/intree-check
 rm -rf "$logs"
 mkdir -p "$logs"
 
-passed=0
+checks_ok=0
 failed=0
 start=$SECONDS
-ok() { echo "ok - $*"; passed=$((passed + 1)); }
+ok() { echo "ok - $*"; checks_ok=$((checks_ok + 1)); }
 not_ok() { echo "not ok - $*"; failed=$((failed + 1)); }
 say() { echo "# $*"; }
 
@@ -49,7 +51,8 @@ finish() {
 	# A step that died without a verdict (set -e) still counts.
 	((rc == 0 || failed > 0)) || not_ok "aborted (exit status $rc; logs in $logs)"
 	say "took $((SECONDS - start)) s"
-	echo "intree-check: $passed passed, $failed failed"
+	echo "intree-check: checks: $checks_ok ok, $failed failed"
+	echo "intree-check: 0 passed, 0 failed"
 	((failed == 0)) || exit 1
 	exit "$rc"
 }

@@ -21,9 +21,12 @@
 # apt state is never touched. The mirror is the one the
 # machine's apt sources name.
 #
-# The last line is the summary: "hwevent-matrix: N passed, M failed"; each
-# kernel's build, its clean W=1 build, its test run (every test passed and
-# the kernel log clean) counts one.
+# The last two lines are the sums: "hwevent-matrix: checks: K ok, L failed"
+# (per kernel: its setup, its build, a W=1 build without warnings, and its
+# test run's checks: VM, kernel log, module load, ...) and "hwevent-matrix:
+# N passed, M failed[, K skipped]", the test cases of every kernel's run. A
+# kernel whose setup or build fails, or whose run ends without a summary,
+# is a failed check; the other kernels still run.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -55,19 +58,19 @@ chroot_ready() {
 	local suite=$1 dir tmp mirror
 	dir=$(hwevent_cache)/chroot-$suite
 	if [[ ! -e $dir/.hwevent-ready ]]; then
-		mirror=$(apt_mirror)
+		mirror=$(apt_mirror) || return 1
 		tmp=$dir.tmp
-		rm -rf "$tmp"
+		rm -rf "$tmp" || return 1
 		say "debootstrap $suite into $dir (once per machine)"
 		debootstrap --variant=minbase --include=make,ca-certificates \
 			--keyring="$APT_KEYRING" "$suite" "$tmp" "$mirror" >"$tmp.log" 2>&1 || {
 			tail -n 20 "$tmp.log" >&2
 			return 1
 		}
-		rm -rf "$dir"
-		mv "$tmp" "$dir"
-		mv "$tmp.log" "$dir/debootstrap.log"
-		touch "$dir/.hwevent-ready"
+		rm -rf "$dir" &&
+			mv "$tmp" "$dir" &&
+			mv "$tmp.log" "$dir/debootstrap.log" &&
+			touch "$dir/.hwevent-ready" || return 1
 	fi
 	echo "$dir"
 }
@@ -83,34 +86,40 @@ in_chroot() {
 
 # chroot_suites DIR ROOT: the chroot's apt also sees the other suites that
 # kernels of KERNELS built in chroot ROOT come from; its lists are
-# refreshed at most once a day.
+# refreshed at most once a day. (Called in an if: set -e is off there, so
+# every step says "|| return 1" itself.)
 chroot_suites() {
 	local dir=$1 root=$2 suite mirror
-	mirror=$(apt_mirror)
+	mirror=$(apt_mirror) || return 1
 	awk -v r="$root" '$2 == r && $3 != r { print $3 }' <<<"$KERNELS" | sort -u |
 		while read -r suite; do
 			echo "deb $mirror $suite main"
-		done >"$dir/etc/apt/sources.list.d/hwevent.list"
+		done >"$dir/etc/apt/sources.list.d/hwevent.list" || return 1
 	# The mirror may be a snapshot whose Release files are past their
 	# Valid-Until; the signatures are still checked.
-	echo 'Acquire::Check-Valid-Until "false";' >"$dir/etc/apt/apt.conf.d/99hwevent"
+	echo 'Acquire::Check-Valid-Until "false";' >"$dir/etc/apt/apt.conf.d/99hwevent" || return 1
 	if [[ -z $(find "$dir/.hwevent-updated" -mmin -1440 2>/dev/null) ]]; then
 		in_chroot "$dir" apt-get -qq -o Acquire::Retries=3 -o APT::Update::Error-Mode=any \
 			update >&2 || return 1
-		touch "$dir/.hwevent-updated"
+		touch "$dir/.hwevent-updated" || return 1
 	fi
 }
 
 # install_kernel DIR SUITE FLAVOUR: install that kernel, its headers and
 # what its Kbuild runs into the chroot; set KVER, KIMAGE (on the host) and
-# KHEADERS (the headers' path in the chroot).
+# KHEADERS (the headers' path in the chroot). Called in an if, where set -e
+# is off: every step that can fail says "|| return 1".
 install_kernel() {
 	local dir=$1 suite=$2 flavour=$3 meta cand pkgs
 	meta=linux-headers-amd64
 	[[ $flavour != rt ]] || meta=linux-headers-rt-amd64
 	# The versioned package the meta-package stands for today.
 	cand=$(in_chroot "$dir" apt-cache -t "$suite" policy "$meta" |
-		awk '/Candidate:/ { print $2 }')
+		awk '/Candidate:/ { print $2 }') || return 1
+	if [[ -z $cand || $cand == "(none)" ]]; then
+		say "$suite: no candidate for $meta"
+		return 1
+	fi
 	KHEADERS=$(in_chroot "$dir" apt-cache show "$meta=$cand" 2>/dev/null |
 		sed -n 's/^Depends: //p' | grep -oE 'linux-headers-[0-9][^ ,]*-amd64' | head -n 1)
 	if [[ -z $KHEADERS ]]; then
@@ -123,8 +132,11 @@ install_kernel() {
 	# only unpacked: nothing boots it here but QEMU.
 	pkgs=("$KHEADERS" "linux-image-$KVER" make perl)
 	in_chroot "$dir" apt-cache show dwarves >/dev/null 2>&1 && pkgs+=(dwarves)
-	in_chroot "$dir" apt-get -qq -t "$suite" install -y --no-install-recommends \
-		"${pkgs[@]}" >&2
+	if ! in_chroot "$dir" apt-get -qq -t "$suite" install -y --no-install-recommends \
+		"${pkgs[@]}" >&2; then
+		say "$suite: apt-get install ${pkgs[*]} failed"
+		return 1
+	fi
 	KHEADERS=/usr/src/$KHEADERS
 	KIMAGE=$dir/boot/vmlinuz-$KVER
 	# From 7.x the image lives with the modules.
@@ -139,11 +151,12 @@ install_kernel() {
 # the module ends up in $BUILT_KO.
 build_module() {
 	local dir=$1 log=$2 src=/tmp/hwevent-src
-	rm -rf "${dir:?}$src"
-	module_src_copy "$ROOT" "$dir$src"
+	: >"$log"
+	rm -rf "${dir:?}$src" || return 1
+	module_src_copy "$ROOT" "$dir$src" || return 1
 	in_chroot "$dir" make -C "$KHEADERS" M="$src/module" W=1 modules >"$log" 2>&1 || return 1
 	BUILT_KO=$(dirname "$log")/hwevent.ko
-	cp "$dir$src/module/hwevent.ko" "$BUILT_KO"
+	cp "$dir$src/module/hwevent.ko" "$BUILT_KO" || return 1
 }
 
 if [[ ${1:-} == --list ]]; then
@@ -164,8 +177,17 @@ fi
 out=$ROOT/build/matrix
 rm -rf "$out"
 mkdir -p "$out"
+# Tests (the kernels' test cases) and checks, counted apart.
 passed=0
 failed=0
+skipped=0
+checks_ok=0
+checks_failed=0
+check_ok() { checks_ok=$((checks_ok + 1)); }
+check_failed() {
+	checks_failed=$((checks_failed + 1))
+	say "FAIL: check: $*"
+}
 rows=()
 start=$SECONDS
 
@@ -185,15 +207,16 @@ for want in "${wanted[@]}"; do
 		chroot_suites "$dir" "$root" &&
 		install_kernel "$dir" "$suite" "$flavour"; } 2>"$out/$name/setup.log"; then
 		kver=$KVER
+		check_ok
 		if build_module "$dir" "$log"; then
 			build=ok
-			passed=$((passed + 1))
-			warnings=$(grep -c 'warning:' "$log" || true)
+			check_ok
+			warnings=$(grep -ciE '\bwarning\b' "$log" || true)
 			if ((warnings == 0)); then
-				passed=$((passed + 1))
+				check_ok
 			else
-				failed=$((failed + 1))
-				grep 'warning:' "$log" | head -n 10 >&2
+				check_failed "$name: the W=1 build has $warnings warning(s)"
+				grep -iE '\bwarning\b' "$log" | head -n 10 >&2 || true
 			fi
 			if ((build_only)); then
 				rows+=("$(printf '| %-8s | %-28s | %-5s | %-8s | %-11s | %-7s | %4d s |' \
@@ -201,33 +224,46 @@ for want in "${wanted[@]}"; do
 				continue
 			fi
 			# The whole suite, booted; check.sh counts it.
-			set +e
+			check_rc=0
 			HWEVENT_KIMAGE=$KIMAGE HWEVENT_KVER=$KVER HWEVENT_KO_FILE=$BUILT_KO \
 				HWEVENT_CHECK_NAME=hwevent-$name \
-				"$ROOT/scripts/check.sh" image >"$out/$name/check.log" 2>&1
-			set -e
-			summary=$(grep -E "^hwevent-$name: [0-9]+ passed" "$out/$name/check.log" | tail -n 1)
-			if [[ $summary =~ ([0-9]+)\ passed,\ ([0-9]+)\ failed ]]; then
-				tests="${BASH_REMATCH[1]}/$((BASH_REMATCH[1] + BASH_REMATCH[2]))"
+				"$ROOT/scripts/check.sh" image >"$out/$name/check.log" 2>&1 || check_rc=$?
+			# A run that died without its summary is a failed check, and
+			# the next kernel still runs.
+			summary=$(grep -E "^hwevent-$name: [0-9]+ passed" "$out/$name/check.log" | tail -n 1 || true)
+			checks=$(grep -E "^hwevent-$name: checks: " "$out/$name/check.log" | tail -n 1 || true)
+			if [[ $summary =~ ([0-9]+)\ passed,\ ([0-9]+)\ failed(,\ ([0-9]+)\ skipped)? ]]; then
+				p=${BASH_REMATCH[1]} f=${BASH_REMATCH[2]} s=${BASH_REMATCH[4]:-0}
+				tests="$p/$((p + f + s))"
+				passed=$((passed + p))
+				failed=$((failed + f))
+				skipped=$((skipped + s))
+			else
+				check_failed "$name: scripts/check.sh image printed no summary (status $check_rc; see $out/$name/check.log)"
+				tail -n 20 "$out/$name/check.log" >&2 || true
 			fi
-			if grep -q "^hwevent-$name: FAIL: kernel log clean" "$out/$name/check.log"; then
+			if [[ $checks =~ checks:\ ([0-9]+)\ ok,\ ([0-9]+)\ failed ]]; then
+				checks_ok=$((checks_ok + BASH_REMATCH[1]))
+				checks_failed=$((checks_failed + BASH_REMATCH[2]))
+			elif [[ -n $summary ]]; then
+				check_failed "$name: scripts/check.sh image printed no checks line"
+			fi
+			if grep -q "^hwevent-$name: FAIL: check: kernel log clean" "$out/$name/check.log"; then
 				reports=yes
 			elif [[ -n $summary ]]; then
 				reports=none
 			fi
-			if [[ $summary =~ \ 0\ failed$ ]]; then
-				passed=$((passed + 1))
-			else
-				failed=$((failed + 1))
-				grep -E "^hwevent-$name: (FAIL|SKIP)" "$out/$name/check.log" | head -n 20 >&2 || true
+			grep -E "^hwevent-$name: (FAIL|SKIP)" "$out/$name/check.log" | head -n 20 >&2 || true
+			if ((check_rc != 0)) && [[ -n $summary && $summary =~ \ 0\ failed$ && $checks =~ \ 0\ failed$ ]]; then
+				check_failed "$name: scripts/check.sh image exits 0 (status $check_rc)"
 			fi
 		else
-			failed=$((failed + 1))
-			tail -n 30 "$log" >&2
+			check_failed "$name: the module builds (see $log)"
+			tail -n 30 "$log" >&2 || true
 		fi
 	else
-		failed=$((failed + 1))
-		tail -n 20 "$out/$name/setup.log" >&2
+		check_failed "$name: the kernel and its headers are installed in a $root chroot (see $out/$name/setup.log)"
+		tail -n 20 "$out/$name/setup.log" >&2 || true
 	fi
 	rows+=("$(printf '| %-8s | %-28s | %-5s | %-8s | %-11s | %-7s | %4d s |' \
 		"$name" "$kver" "$build" "$warnings" "$tests" "$reports" $((SECONDS - t0)))")
@@ -241,5 +277,8 @@ done
 	echo
 } | tee "$out/table.md"
 echo "hwevent-matrix: logs in $out; took $((SECONDS - start)) s"
-echo "hwevent-matrix: $passed passed, $failed failed"
-((failed == 0))
+echo "hwevent-matrix: checks: $checks_ok ok, $checks_failed failed"
+summary="hwevent-matrix: $passed passed, $failed failed"
+((skipped == 0)) || summary+=", $skipped skipped"
+echo "$summary"
+((failed == 0 && skipped == 0 && checks_failed == 0))

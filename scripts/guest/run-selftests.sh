@@ -79,16 +79,21 @@ run_phases() {
 		# As the kselftest runner: coreutils' timeout by its path (busybox
 		# sh prefers its own applet, which exits 143, not 124), the exit
 		# status through a file, the output prefixed.
+		# No status file from an earlier phase may stand in for this
+		# one's: a phase whose shell died without writing one failed.
+		rcfile=/tmp/hwevent-phase.rc
+		rm -f "$rcfile"
 		(
 			cd "$TESTS" || exit 1
 			PATH=$TESTS:$PATH $TIMEOUT -k 10 "$secs" sh -c "$cmd" </dev/null 2>&1
-			echo $? >/tmp/hwevent-phase.rc
+			echo $? >"$rcfile"
 		) | sed 's/^/# /'
-		prc=$(cat /tmp/hwevent-phase.rc 2>/dev/null || echo 1)
+		prc=$(cat "$rcfile" 2>/dev/null)
 		case $prc in
 		0) echo "ok $n $hdr" ;;
 		4) echo "ok $n $hdr # SKIP" ;;
 		124 | 137) echo "not ok $n $hdr # TIMEOUT $secs seconds" ;;
+		"") echo "not ok $n $hdr # no exit status (the phase's shell died)" ;;
 		*) echo "not ok $n $hdr # exit=$prc" ;;
 		esac
 	done 3<"$list"

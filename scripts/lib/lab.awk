@@ -11,7 +11,7 @@
 # "@@step N<TAB>command" then the expected lines. compare reads those and
 # the guest console (STEPS' output, each line prefixed "hwevent-lab: ") and
 # prints "ok - lab step N: command" or "not ok - ..." with the lines that
-# differ.
+# differ; a step that promises no output says so, "(promises no output)".
 #
 # Matching: line by line, all of them, trailing blanks ignored. In an
 # expected line "…" stands for any text; a line of just "…" for any number
@@ -111,16 +111,19 @@ END {
 	}
 	failed = 0
 	for (s = 1; s <= nsteps; s++) {
+		# A step that promises no output is a check, not a test
+		# (scripts/check.sh counts them apart): say which it is.
+		quiet = ne[s] ? "" : " (promises no output)"
 		if (!ran[s]) {
-			printf "not ok - lab step %d: %s (never ran)\n", s, step_cmd[s]
+			printf "not ok - lab step %d: %s%s (never ran)\n", s, step_cmd[s], quiet
 			failed = 1
 			continue
 		}
 		if (fits(s, 1, 1)) {
-			printf "ok - lab step %d: %s\n", s, step_cmd[s]
+			printf "ok - lab step %d: %s%s\n", s, step_cmd[s], quiet
 			continue
 		}
-		printf "not ok - lab step %d: %s\n", s, step_cmd[s]
+		printf "not ok - lab step %d: %s%s\n", s, step_cmd[s], quiet
 		failed = 1
 		print "#   the lab promises:"
 		for (i = 1; i <= ne[s]; i++)
