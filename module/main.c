@@ -102,7 +102,64 @@ static const struct kernel_param_ops hwevent_queue_size_ops = {
 
 module_param_cb(queue_size, &hwevent_queue_size_ops, &queue_size, 0644);
 MODULE_PARM_DESC(queue_size,
-		 "Records the queue of each open file holds, read at open (default 64, 1 to 65536)");
+		 "Records the queue of each open file holds, read at open (default 64, 1 to 262144)");
+
+/*
+ * Test only: the selftests widen the window between the interrupt and the
+ * bottom half with test_bh_delay_us, and reach the saturation of the
+ * counts in records with test_count_unit, rather than with 2^32 events.
+ * Both are harmless at their defaults (0 and 1).
+ */
+static unsigned int test_bh_delay_us;
+
+static int hwevent_bh_delay_set(const char *val, const struct kernel_param *kp)
+{
+	unsigned int n;
+	int ret;
+
+	ret = kstrtouint(val, 0, &n);
+	if (ret)
+		return ret;
+	if (n > HWEVENT_TEST_BH_DELAY_MAX_US)
+		return -EINVAL;
+	WRITE_ONCE(test_bh_delay_us, n);
+	return 0;
+}
+
+static const struct kernel_param_ops hwevent_bh_delay_ops = {
+	.set = hwevent_bh_delay_set,
+	.get = param_get_uint,
+};
+
+module_param_cb(test_bh_delay_us, &hwevent_bh_delay_ops, &test_bh_delay_us,
+		0644);
+MODULE_PARM_DESC(test_bh_delay_us,
+		 "Test only: run the bottom half this long after the interrupt that schedules it (default 0, at most 100000)");
+
+static int hwevent_count_unit_set(const char *val,
+				  const struct kernel_param *kp)
+{
+	unsigned int n;
+	int ret;
+
+	ret = kstrtouint(val, 0, &n);
+	if (ret)
+		return ret;
+	if (n < 1 || n > HWEVENT_TEST_COUNT_UNIT_MAX)
+		return -EINVAL;
+	WRITE_ONCE(hwevent_test_count_unit, n);
+	return 0;
+}
+
+static const struct kernel_param_ops hwevent_count_unit_ops = {
+	.set = hwevent_count_unit_set,
+	.get = param_get_uint,
+};
+
+module_param_cb(test_count_unit, &hwevent_count_unit_ops,
+		&hwevent_test_count_unit, 0644);
+MODULE_PARM_DESC(test_count_unit,
+		 "Test only: what one lost record or overrun adds to its count (default 1, at most 2147483648)");
 
 /* Open files numbered for the trace events: their pointers are hashed. */
 static atomic_t hwevent_trace_files = ATOMIC_INIT(0);
@@ -154,6 +211,8 @@ static atomic_t hwevent_eventfd_refs = ATOMIC_INIT(0);
 static atomic64_t hwevent_ticks = ATOMIC64_INIT(0);
 static atomic64_t hwevent_overruns = ATOMIC64_INIT(0);
 static atomic64_t hwevent_triggered = ATOMIC64_INIT(0);
+/* PENDING waits a signal interrupted between the interrupt and the BH. */
+static atomic64_t hwevent_late_signals = ATOMIC64_INIT(0);
 
 /**
  * struct hwevent_file - one open file of /dev/hwevent
@@ -168,6 +227,7 @@ static atomic64_t hwevent_triggered = ATOMIC64_INIT(0);
  * @nr_live: registrations on @armed or @fired, held to max_pending
  * @next_id: id of the next registration, from 1
  * @bh: the bottom half (Windows: the DPC), completes @fired
+ * @bh_delay: schedules @bh late, while test_bh_delay_us is set
  * @queue: the records of %HWEVENT_MODE_QUEUE registrations, for read(2)
  * @trace_id: this file's number in the trace events, from 1 per load
  *
@@ -181,6 +241,7 @@ struct hwevent_file {
 	unsigned int nr_live;
 	u64 next_id;
 	struct tasklet_struct bh;
+	struct hrtimer bh_delay;
 	struct hwevent_queue queue;
 	u32 trace_id;
 };
@@ -259,12 +320,15 @@ static void hwevent_reg_end(struct hwevent_file *hfile,
 static void hwevent_reg_fire(struct hwevent_file *hfile,
 			     struct hwevent_reg *reg, u32 flags)
 {
+	unsigned int delay_us;
+
 	lockdep_assert_held(&hfile->lock);
 
 	if (reg->period_ns) {
 		/* The bottom half has not delivered the last expiry yet. */
 		if (!list_empty(&reg->fired_node)) {
-			reg->overruns = hwevent_add_sat(reg->overruns, 1);
+			reg->overruns = hwevent_add_sat(reg->overruns,
+							hwevent_count_units(1));
 			atomic64_inc(&hwevent_overruns);
 			return;
 		}
@@ -280,7 +344,23 @@ static void hwevent_reg_fire(struct hwevent_file *hfile,
 	trace_hwevent_irq(hfile->trace_id, reg->event.id, reg->event.seqno,
 			  reg->event.irq_ns - reg->event.due_ns, flags);
 	list_add_tail(&reg->fired_node, &hfile->fired);
+	delay_us = READ_ONCE(test_bh_delay_us);
+	if (!delay_us)
+		tasklet_schedule(&hfile->bh);
+	else if (!hrtimer_is_queued(&hfile->bh_delay))
+		hrtimer_start(&hfile->bh_delay,
+			      ns_to_ktime((u64)delay_us * NSEC_PER_USEC),
+			      HRTIMER_MODE_REL);
+}
+
+/* test_bh_delay_us after an interrupt: the bottom half, late. */
+static enum hrtimer_restart hwevent_bh_delay_fn(struct hrtimer *timer)
+{
+	struct hwevent_file *hfile = container_of(timer, struct hwevent_file,
+						  bh_delay);
+
 	tasklet_schedule(&hfile->bh);
+	return HRTIMER_NORESTART;
 }
 
 /* The simulated interrupt (Windows: the KTIMER expiring). */
@@ -302,7 +382,7 @@ static enum hrtimer_restart hwevent_timer_fn(struct hrtimer *timer)
 						     ns_to_ktime(reg->period_ns)) - 1;
 			if (missed) {
 				reg->overruns = hwevent_add_sat(reg->overruns,
-								min_t(u64, missed, U32_MAX));
+								hwevent_count_units(missed));
 				atomic64_add(missed, &hwevent_overruns);
 			}
 			ret = HRTIMER_RESTART;
@@ -528,8 +608,10 @@ static long hwevent_wait(struct hwevent_file *hfile, struct hwevent_reg *reg,
 		 * scheduled and completes it shortly. Report the event rather
 		 * than lose it.
 		 */
-		if (state == HWEVENT_FIRED)
+		if (state == HWEVENT_FIRED) {
+			atomic64_inc(&hwevent_late_signals);
 			wait_for_completion(&reg->done);
+		}
 	}
 
 	/* Set before complete(), or by ourselves above. */
@@ -748,6 +830,8 @@ static int hwevent_open(struct inode *inode, struct file *file)
 	INIT_LIST_HEAD(&hfile->armed);
 	INIT_LIST_HEAD(&hfile->fired);
 	tasklet_setup(&hfile->bh, hwevent_bh);
+	hrtimer_setup(&hfile->bh_delay, hwevent_bh_delay_fn, CLOCK_MONOTONIC,
+		      HRTIMER_MODE_REL);
 	hfile->trace_id = atomic_inc_return(&hwevent_trace_files);
 
 	/* misc_open() left our miscdevice here; we need the file's own. */
@@ -791,6 +875,9 @@ static int hwevent_release(struct inode *inode, struct file *file)
 		hwevent_reg_free(reg);
 	}
 
+	/* A bottom half test_bh_delay_us holds back: run it now. */
+	if (hrtimer_cancel(&hfile->bh_delay))
+		tasklet_schedule(&hfile->bh);
 	/*
 	 * No timer of this file can schedule the bottom half any more, and
 	 * tasklet_kill() lets a scheduled run finish first (Windows:
@@ -850,6 +937,8 @@ static int hwevent_stats_show(struct seq_file *m, void *unused)
 	seq_printf(m, "ticks %lld\n", atomic64_read(&hwevent_ticks));
 	seq_printf(m, "overruns %lld\n", atomic64_read(&hwevent_overruns));
 	seq_printf(m, "triggered %lld\n", atomic64_read(&hwevent_triggered));
+	seq_printf(m, "late_signals %lld\n",
+		   atomic64_read(&hwevent_late_signals));
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(hwevent_stats);

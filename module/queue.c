@@ -20,6 +20,8 @@
 /* Device-wide, for debugfs: records queued, records lost. */
 atomic64_t hwevent_queued_total = ATOMIC64_INIT(0);
 atomic64_t hwevent_queue_lost_total = ATOMIC64_INIT(0);
+/* The test-only module parameter test_count_unit (main.c). */
+unsigned int hwevent_test_count_unit = 1;
 
 int hwevent_queue_init(struct hwevent_queue *q, u32 size)
 {
@@ -89,7 +91,8 @@ void hwevent_queue_push(struct hwevent_queue *q, const struct hwevent_event *ev)
 
 	spin_lock_irqsave(&q->lock, flags);
 	if (q->len == q->size) {
-		carry = hwevent_add_sat(q->ring[q->head].lost, 1);
+		carry = hwevent_add_sat(q->ring[q->head].lost,
+					hwevent_count_units(1));
 		q->head = (q->head + 1) % q->size;
 		q->len--;
 		hwevent_queue_count_lost(q, carry);
@@ -130,6 +133,7 @@ ssize_t hwevent_queue_read(struct hwevent_queue *q, struct kiocb *iocb,
 	struct hwevent_event ev;
 	unsigned long flags;
 	ssize_t done = 0;
+	u32 carry;
 	int ret;
 
 	if (iov_iter_count(to) < sizeof(ev))
@@ -151,7 +155,8 @@ ssize_t hwevent_queue_read(struct hwevent_queue *q, struct kiocb *iocb,
 		}
 		if (copy_to_iter(&ev, sizeof(ev), to) != sizeof(ev)) {
 			spin_lock_irqsave(&q->lock, flags);
-			hwevent_queue_count_lost(q, hwevent_add_sat(ev.lost, 1));
+			carry = hwevent_add_sat(ev.lost, hwevent_count_units(1));
+			hwevent_queue_count_lost(q, carry);
 			spin_unlock_irqrestore(&q->lock, flags);
 			return done ? done : -EFAULT;
 		}

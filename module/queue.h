@@ -17,8 +17,15 @@
 
 #include <linux/hwevent.h>
 
-/* Most records a queue_size may ask for: 4 MiB of records per file. */
-#define HWEVENT_QUEUE_MAX	65536U
+/*
+ * Most records a queue_size may ask for: 16 MiB of records per file, more
+ * than KMALLOC_MAX_SIZE, so that a large ring is a vmalloc one.
+ */
+#define HWEVENT_QUEUE_MAX	262144U
+
+/* Bounds of the test-only module parameters (main.c). */
+#define HWEVENT_TEST_BH_DELAY_MAX_US	100000U
+#define HWEVENT_TEST_COUNT_UNIT_MAX	0x80000000U
 
 /**
  * struct hwevent_queue - the records of one open file, oldest first
@@ -54,6 +61,22 @@ static inline u32 hwevent_add_sat(u32 a, u32 b)
 	u32 sum;
 
 	return check_add_overflow(a, b, &sum) ? U32_MAX : sum;
+}
+
+extern unsigned int hwevent_test_count_unit;
+
+/*
+ * @n lost records or overruns, in the unit of the test-only module
+ * parameter test_count_unit (1 but in tests), saturated.
+ */
+static inline u32 hwevent_count_units(u64 n)
+{
+	u64 units;
+
+	if (check_mul_overflow(n, (u64)READ_ONCE(hwevent_test_count_unit),
+			       &units) || units > U32_MAX)
+		return U32_MAX;
+	return units;
 }
 
 extern atomic64_t hwevent_queued_total;

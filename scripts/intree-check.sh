@@ -261,14 +261,17 @@ if logged selftests make -C "$ksft" -j"$jobs" TARGETS=drivers/misc/hwevent; then
 	for p in "${progs[@]}"; do
 		[[ -x $tdir/$p ]] || absent+=("$p")
 	done
-	# EI_CLASS: 1 for 32-bit ELF.
-	class=$(od -An -tu1 -j4 -N1 "$tdir/hwevent_queue_test_32" 2>/dev/null | tr -d ' ' || true)
+	# EI_CLASS: 1 for 32-bit ELF, in both 32-bit programs.
+	class=$(for p in hwevent_test_32 hwevent_queue_test_32; do
+		od -An -tu1 -j4 -N1 "$tdir/$p" 2>/dev/null | tr -d ' ' || true
+	done | sort -u | tr '\n' ' ')
+	class=${class% }
 	n=$(warnings selftests)
 	if ((${#progs[@]} > 0 && ${#absent[@]} == 0 && n == 0)) && [[ $class == 1 ]]; then
-		ok "selftests built with the tree's lib.mk: ${#progs[@]} programs (hwevent_queue_test_32 32-bit, hwevent_uring_test with liburing), 0 warnings ($((SECONDS - t)) s)"
+		ok "selftests built with the tree's lib.mk: ${#progs[@]} programs (hwevent_test_32 and hwevent_queue_test_32 32-bit, hwevent_uring_test with liburing), 0 warnings ($((SECONDS - t)) s)"
 	else
 		grep -iE 'warning' "$logs/selftests.log" | head -n 20 | sed 's/^/#   /'
-		not_ok "selftests: ${#progs[@]} programs, missing: ${absent[*]:-none}, $n warnings, hwevent_queue_test_32 ELF class '${class:-none}' (log: $logs/selftests.log)"
+		not_ok "selftests: ${#progs[@]} programs, missing: ${absent[*]:-none}, $n warnings, hwevent_test_32 and hwevent_queue_test_32 ELF classes '${class:-none}' (log: $logs/selftests.log)"
 	fi
 else
 	not_ok "make -C tools/testing/selftests TARGETS=drivers/misc/hwevent (log: $logs/selftests.log)"

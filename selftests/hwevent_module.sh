@@ -19,10 +19,11 @@ KSFT_SKIP=4
 MODULE=hwevent
 DEV=/dev/hwevent
 PARAM=/sys/module/$MODULE/parameters/max_pending
+PARAMS=/sys/module/$MODULE/parameters
 BURST=${HWEVENT_BURST:-$(dirname "$0")/hwevent_burst}
 CLI=${HWEVENT_CLI:-$(command -v hwevent)}
 ROUNDS=20
-PLAN=8
+PLAN=10
 # Kernel log lines that mean something went wrong.
 TROUBLE='BUG:|kernel BUG|WARNING:|Oops|general protection|Call Trace:|UBSAN|KASAN|list_(add|del) corruption|refcount_t:|kmemleak'
 
@@ -234,7 +235,28 @@ else
 	loaded || load
 fi
 
-# 8
+# 8: the header's default, a queue of 64 records per open file, checked
+# on a fresh load: the tests before may have changed the parameters.
+desc="queue_size is 64 after load"
+loaded && unload
+if load && val=$(cat "$PARAMS/queue_size") && [ "$val" = 64 ]; then
+	ok "$desc"
+else
+	diag "$PARAMS/queue_size: '${val:-}'"
+	not_ok "$desc"
+fi
+
+# 9: the test-only parameters change nothing at their defaults.
+desc="test_bh_delay_us is 0 and test_count_unit 1 after load"
+val=$(cat "$PARAMS/test_bh_delay_us" "$PARAMS/test_count_unit" 2>/dev/null | tr '\n' ' ')
+if [ "$val" = "0 1 " ]; then
+	ok "$desc"
+else
+	diag "test_bh_delay_us, test_count_unit: '$val'"
+	not_ok "$desc"
+fi
+
+# 10
 desc="no kernel warnings"
 if ! log=$(log_since_mark); then
 	skip "$desc" "cannot read the kernel log"

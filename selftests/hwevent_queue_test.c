@@ -7,13 +7,19 @@
  * number of records queued beforehand and what the read must give.
  * FIXTURE(queue) holds the rest: O_NONBLOCK, reads blocked until a timer
  * or a signal ends them (EINTR, or restarted under SA_RESTART), poll,
- * select and epoll (sixteen files), SIGIO, the record's fields and bytes,
- * queue overflow (queue_size, the lost counts, exact), read into bad
- * memory, release with records queued; periodic registrations: their grid
+ * select and epoll (sixteen files), SIGIO (and its si_code and si_band
+ * with F_SETSIG), POLLRDNORM, the record's fields and bytes, queue
+ * overflow (queue_size, the lost counts, exact, saturated), read into
+ * bad memory, release with records queued, a ring too large for kmalloc
+ * (vmalloc'ed, /proc/vmallocinfo) and charged to the opener's memory
+ * cgroup; periodic registrations: their grid
  * of due times, overruns, eventfd counts (one per record, also when
  * expiries merge), cancel (final even mid-delivery) and the period's
  * bounds; HWEVENT_IOC_TRIGGER: by id, ALL (of periodic registrations too),
- * of a PENDING waiter and of a periodic registration, and its errors.
+ * of a PENDING waiter and of a periodic registration (due_ns after the
+ * first tick), and its errors. Saturation is reached through the
+ * test-only module parameters test_count_unit and test_bh_delay_us,
+ * which the tests that set them restore.
  *
  * The program is also built with -m32, as hwevent_queue_test_32: the same
  * tests through the compat ioctl and a 32-bit reader's read(2). The
@@ -57,7 +63,9 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/mman.h>
+#include <sys/mount.h>
 #include <sys/select.h>
+#include <sys/stat.h>
 #include <sys/uio.h>
 #include <unistd.h>
 
@@ -74,8 +82,11 @@
 #define REC		sizeof(struct hwevent_event)
 /* Without debugfs, how long to let the bottom half queue what is due. */
 #define QUEUE_SETTLE_NS	(200 * NSEC_PER_MSEC)
-/* queue_size's upper bound (a module fact, not in the header). */
-#define QUEUE_SIZE_MAX	65536
+/*
+ * queue_size's upper bound (a module fact, not in the header): 16 MiB of
+ * records, more than KMALLOC_MAX_SIZE, so that such a ring is vmalloc'ed.
+ */
+#define QUEUE_SIZE_MAX	262144
 
 /* NULL, where the compiler cannot see it. */
 static void *volatile null_buf;
@@ -260,6 +271,8 @@ FIXTURE(queue) {
 	int fd;			/* /dev/hwevent, O_NONBLOCK */
 	int efd;		/* an eventfd, O_NONBLOCK */
 	long long saved_queue_size;	/* to restore, or -1 */
+	long long saved_bh_delay;	/* test_bh_delay_us to restore, or -1 */
+	long long saved_unit;		/* test_count_unit to restore, or -1 */
 	struct hw_stats base;	/* the counters at setup, if have_stats */
 	int have_stats;
 };
@@ -269,6 +282,8 @@ FIXTURE_SETUP(queue)
 	self->fd = -1;
 	self->efd = -1;
 	self->saved_queue_size = -1;
+	self->saved_bh_delay = -1;
+	self->saved_unit = -1;
 	queue_size_reset();
 	self->have_stats = !stats_read(&self->base);
 	self->fd = open_nonblock(_metadata);
@@ -282,6 +297,10 @@ FIXTURE_TEARDOWN(queue)
 		param_write(QUEUE_SIZE_PATH, self->saved_queue_size);
 		EXPECT_EQ(self->saved_queue_size, param_read(QUEUE_SIZE_PATH));
 	}
+	if (self->saved_bh_delay >= 0)
+		EXPECT_EQ(0, param_write(BH_DELAY_PATH, self->saved_bh_delay));
+	if (self->saved_unit >= 0)
+		EXPECT_EQ(0, param_write(COUNT_UNIT_PATH, self->saved_unit));
 	if (self->efd >= 0)
 		close(self->efd);
 	if (self->fd >= 0)
@@ -304,6 +323,28 @@ FIXTURE_TEARDOWN(queue)
 				   (long long)(n), strerror(__err));	\
 	ASSERT_EQ((long long)(n), param_read(QUEUE_SIZE_PATH));		\
 } while (0)
+
+/*
+ * Sets a test-only module parameter, saved in self->@saved for the
+ * teardown to restore, or skips the test.
+ */
+#define SET_TEST_PARAM(path, saved, n) do {				\
+	int __err;							\
+									\
+	if (self->saved < 0)						\
+		self->saved = param_read(path);				\
+	if (self->saved < 0)						\
+		SKIP(return, "cannot read " path);			\
+	__err = param_write(path, (n));					\
+	if (param_unwritable(__err))					\
+		SKIP(return, "cannot write " path ": %s",		\
+		     strerror(__err));					\
+	ASSERT_EQ(0, __err) TH_LOG(path " %lld: %s", (long long)(n),	\
+				   strerror(__err));			\
+	ASSERT_EQ((long long)(n), param_read(path));			\
+} while (0)
+#define SET_BH_DELAY(us)	SET_TEST_PARAM(BH_DELAY_PATH, saved_bh_delay, us)
+#define SET_COUNT_UNIT(n)	SET_TEST_PARAM(COUNT_UNIT_PATH, saved_unit, n)
 
 /* The debugfs part of a test, at its end: a skip, not a pass, without it. */
 #define NEED_QUEUE_STATS(what) do {					\
@@ -589,6 +630,68 @@ TEST_F(queue, sigio_when_queued)
 	EXPECT_EQ(0, sigio_seen);
 }
 
+/* What the SA_SIGINFO handler saw of the last signal. */
+static volatile sig_atomic_t siginfo_seen;
+static volatile int seen_signo, seen_code, seen_fd;
+static volatile long seen_band;
+
+static void on_siginfo(int sig, siginfo_t *si, void *uc)
+{
+	(void)uc;
+	seen_signo = sig;
+	seen_code = si->si_code;
+	seen_band = si->si_band;
+	seen_fd = si->si_fd;
+	siginfo_seen++;
+}
+
+/*
+ * With F_SETSIG, the SIGIO of a queued record says why: si_code POLL_IN,
+ * si_band POLLIN | POLLRDNORM (what the driver passes to kill_fasync()),
+ * and the file's descriptor.
+ */
+TEST_F(queue, sigio_band_poll_in)
+{
+	struct sigaction sa = { .sa_sigaction = on_siginfo,
+				.sa_flags = SA_SIGINFO };
+	uint64_t deadline;
+	struct hwevent_event e;
+
+	ASSERT_EQ(0, sigaction(SIGIO, &sa, NULL));
+	ASSERT_EQ(0, fcntl(self->fd, F_SETOWN, getpid()));
+	ASSERT_EQ(0, fcntl(self->fd, F_SETSIG, SIGIO));
+	ASSERT_EQ(0, fcntl(self->fd, F_SETFL, O_NONBLOCK | O_ASYNC));
+	siginfo_seen = 0;
+	queue_reg(_metadata, self->fd, 0, 0, 1);
+	deadline = now_ns() + SLACK_NS;
+	while (!siginfo_seen && now_ns() < deadline)
+		sleep_ns(NSEC_PER_MSEC);
+	ASSERT_EQ(1, siginfo_seen);
+	EXPECT_EQ(SIGIO, seen_signo);
+	EXPECT_EQ(POLL_IN, seen_code);
+	EXPECT_EQ((long)(POLLIN | POLLRDNORM), seen_band)
+		TH_LOG("si_band %#lx", (long)seen_band);
+	EXPECT_EQ(self->fd, seen_fd);
+	ASSERT_EQ((ssize_t)REC, xread(self->fd, &e, REC));
+}
+
+/* poll(2) reports POLLRDNORM with POLLIN, and nothing else. */
+TEST_F(queue, poll_rdnorm)
+{
+	struct pollfd pfd = { .fd = self->fd, .events = POLLRDNORM };
+	struct hwevent_event e;
+
+	EXPECT_EQ(0, poll(&pfd, 1, 0));
+	queue_reg(_metadata, self->fd, 0, 0, 1);
+	ASSERT_EQ(1, poll(&pfd, 1, SLACK_NS / NSEC_PER_MSEC));
+	EXPECT_EQ(POLLRDNORM, pfd.revents);
+	pfd.events = POLLIN | POLLRDNORM | POLLOUT | POLLPRI | POLLWRNORM;
+	ASSERT_EQ(1, poll(&pfd, 1, 0));
+	EXPECT_EQ(POLLIN | POLLRDNORM, pfd.revents);
+	ASSERT_EQ((ssize_t)REC, xread(self->fd, &e, REC));
+	EXPECT_EQ(0, poll(&pfd, 1, 0));
+}
+
 /*
  * The record: its fields, in order of the interrupts, and the
  * registration's own event record untouched.
@@ -807,7 +910,7 @@ static int queue_holds(struct __test_metadata *_metadata, int fd,
 }
 
 /*
- * queue_size: 1 to 65536, taken when a file is opened. Out of range, it
+ * queue_size: 1 to 262144, taken when a file is opened. Out of range, it
  * is refused, or the file gets the nearest bound: never an empty queue.
  */
 TEST_F(queue, queue_size_param)
@@ -838,6 +941,208 @@ TEST_F(queue, queue_size_param)
 	close(fd0);
 	close(fd1);
 	close(fd4);
+}
+
+/*
+ * lost saturates at UINT32_MAX instead of wrapping. With test_count_unit
+ * at 2^31 each lost record counts 2^31: a queue of one that gets three
+ * records at once drops two, 2^32 in all, and the record left must say
+ * UINT32_MAX (a wrapping count would say 0). At the unit's default, 1,
+ * the same drops count 2.
+ */
+TEST_F(queue, lost_saturates)
+{
+	struct hwevent_event e[4];
+	int fd;
+
+	SET_QUEUE_SIZE(1);
+	fd = open_nonblock(_metadata);
+	SET_COUNT_UNIT(0x80000000LL);
+	queue_triggered(_metadata, fd, 3, 0);
+	ASSERT_EQ(1, read_wait(fd, e, ARRAY_SIZE(e), SLACK_NS));
+	EXPECT_EQ(2U, e[0].cookie);
+	EXPECT_EQ(UINT32_MAX, e[0].lost);
+	EXPECT_EQ(HWEVENT_EVENT_TRIGGERED | HWEVENT_EVENT_LOST, e[0].flags);
+
+	SET_COUNT_UNIT(1);
+	queue_triggered(_metadata, fd, 3, 10);
+	ASSERT_EQ(1, read_wait(fd, e, ARRAY_SIZE(e), SLACK_NS));
+	EXPECT_EQ(12U, e[0].cookie);
+	EXPECT_EQ(2U, e[0].lost);
+	close(fd);
+}
+
+/*
+ * overruns saturates at UINT32_MAX too. test_bh_delay_us holds the bottom
+ * half back 50 ms while a periodic registration expires every 1 ms, and
+ * test_count_unit makes each expiry without a record count 2^31: two of
+ * them saturate the first record's overruns (wrapping would give 0 or
+ * 2^31).
+ */
+TEST_F(queue, overruns_saturate)
+{
+	const uint64_t period = NSEC_PER_MSEC;
+	struct hwevent_event e[4];
+	uint64_t id, count, end;
+
+	SET_COUNT_UNIT(0x80000000LL);
+	SET_BH_DELAY(50000);
+	id = queue_reg(_metadata, self->fd, 10 * NSEC_PER_MSEC, period, 3);
+	ASSERT_EQ(1, read_wait(self->fd, e, 1, SLACK_NS));
+	end = now_ns();
+	ASSERT_EQ(0, cancel_id(self->fd, id, 0, &count));
+	ASSERT_EQ(1U, count);
+	check_event(_metadata, &e[0], id, 3, 0, end);
+	EXPECT_EQ(HWEVENT_EVENT_PERIODIC, e[0].flags);
+	EXPECT_LE(e[0].irq_ns + 50 * NSEC_PER_MSEC, e[0].bh_ns);
+	EXPECT_EQ(UINT32_MAX, e[0].overruns);
+	while (xread(self->fd, e, sizeof(e)) > 0)
+		;
+}
+
+/*
+ * The lines of /proc/vmallocinfo whose caller is hwevent_queue_init and
+ * whose size is at least @bytes; -1 if the file cannot be read.
+ */
+static int vmalloc_rings(size_t bytes)
+{
+	char line[512], *caller;
+	unsigned long long size;
+	int n = 0;
+	FILE *f = fopen("/proc/vmallocinfo", "re");
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f)) {
+		caller = strstr(line, " hwevent_queue_init+");
+		if (caller && sscanf(line, "%*s %llu", &size) == 1 &&
+		    size >= bytes)
+			n++;
+	}
+	fclose(f);
+	return n;
+}
+
+/*
+ * A ring larger than the largest kmalloc (KMALLOC_MAX_SIZE, 4 MiB with
+ * 4 KiB pages on x86-64) comes from vmalloc: /proc/vmallocinfo shows one
+ * more area of at least its size, allocated by hwevent_queue_init, while
+ * the file is open, and none once it is closed. The queue works.
+ */
+TEST_F(queue, large_ring_is_vmalloc)
+{
+	const size_t bytes = (size_t)QUEUE_SIZE_MAX * REC;
+	int before, open_n, after, fd;
+
+	SET_QUEUE_SIZE(QUEUE_SIZE_MAX);
+	before = vmalloc_rings(bytes);
+	if (before < 0)
+		SKIP(return, "cannot read /proc/vmallocinfo: %s",
+		     strerror(errno));
+	fd = open_nonblock(_metadata);
+	open_n = vmalloc_rings(bytes);
+	EXPECT_EQ(8, queue_holds(_metadata, fd, 8));
+	close(fd);
+	after = vmalloc_rings(bytes);
+	TH_LOG("vmalloc'ed rings of %zu bytes: %d, open %d, closed %d",
+	       bytes, before, open_n, after);
+	EXPECT_EQ(before + 1, open_n);
+	EXPECT_EQ(before, after);
+}
+
+/* Writes @val to the cgroup file @dir/@name: 0 or the errno. */
+static int cg_write(const char *dir, const char *name, const char *val)
+{
+	char path[256];
+	int fd, err = 0;
+	ssize_t len = strlen(val);
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return errno;
+	if (write(fd, val, len) != len)
+		err = errno ?: EIO;
+	close(fd);
+	return err;
+}
+
+/* memory.current of @dir, or -1. */
+static long long cg_current(const char *dir)
+{
+	char path[256];
+
+	snprintf(path, sizeof(path), "%s/memory.current", dir);
+	return param_read(path);
+}
+
+/*
+ * The ring is charged to the memory cgroup of the process that opens the
+ * file (GFP_KERNEL_ACCOUNT): in a cgroup of its own, memory.current grows
+ * by at least the ring's size when it opens a file of the largest
+ * queue_size, and falls by as much when it closes it. The slack is the
+ * per-CPU charge caches (64 pages each). cgroup2 is mounted for the test
+ * if it is not mounted at /sys/fs/cgroup.
+ */
+TEST_F(queue, ring_charged_to_memcg)
+{
+	const long long bytes = (long long)QUEUE_SIZE_MAX * REC;
+	const long long slack = 2 * 1024 * 1024;
+	char root[64] = "/sys/fs/cgroup", tmp[] = "/tmp/hwevent-cg.XXXXXX";
+	char child[128], controllers[256] = "";
+	long long c0, c1, c2;
+	int mounted = 0, fd, err;
+	FILE *f;
+
+	SET_QUEUE_SIZE(QUEUE_SIZE_MAX);
+	if (access("/sys/fs/cgroup/cgroup.controllers", F_OK)) {
+		ASSERT_TRUE(mkdtemp(tmp) != NULL);
+		if (mount("none", tmp, "cgroup2", 0, NULL)) {
+			err = errno;
+			rmdir(tmp);
+			SKIP(return, "cannot mount cgroup2: %s", strerror(err));
+		}
+		snprintf(root, sizeof(root), "%s", tmp);
+		mounted = 1;
+	}
+	snprintf(child, sizeof(child), "%s/cgroup.controllers", root);
+	f = fopen(child, "re");
+	if (f) {
+		if (!fgets(controllers, sizeof(controllers), f))
+			controllers[0] = 0;
+		fclose(f);
+	}
+	if (!strstr(controllers, "memory")) {
+		if (mounted) {
+			umount(tmp);
+			rmdir(tmp);
+		}
+		SKIP(return, "no memory controller in cgroup2 (CONFIG_MEMCG)");
+	}
+	EXPECT_EQ(0, cg_write(root, "cgroup.subtree_control", "+memory"));
+	snprintf(child, sizeof(child), "%s/hwevent-test-%d", root, (int)getpid());
+	EXPECT_EQ(0, mkdir(child, 0755));
+	err = cg_write(child, "cgroup.procs", "0");
+	EXPECT_EQ(0, err) TH_LOG("cgroup.procs: %s", strerror(err));
+	if (!err) {
+		c0 = cg_current(child);
+		fd = open_nonblock(_metadata);
+		c1 = cg_current(child);
+		EXPECT_EQ(1, queue_holds(_metadata, fd, 1));
+		close(fd);
+		c2 = cg_current(child);
+		TH_LOG("memory.current: %lld, open %lld, closed %lld; ring %lld",
+		       c0, c1, c2, bytes);
+		EXPECT_LE(0, c0);
+		EXPECT_LE(c0 + bytes - slack, c1);
+		EXPECT_LE(c2 + bytes - slack, c1);
+		EXPECT_EQ(0, cg_write(root, "cgroup.procs", "0"));
+	}
+	EXPECT_EQ(0, rmdir(child)) TH_LOG("rmdir %s: %s", child, strerror(errno));
+	if (mounted) {
+		EXPECT_EQ(0, umount(tmp));
+		rmdir(tmp);
+	}
 }
 
 /*
@@ -1582,6 +1887,36 @@ TEST_F(queue, trigger_periodic)
 		   reg_end + delay, end);
 	while (xread(self->fd, e, sizeof(e)) > 0)
 		;
+}
+
+/*
+ * A periodic registration triggered after its first expiry: the record's
+ * due_ns is when its timer was due next, the first record's due_ns plus
+ * (1 + overruns) periods, not the first's nor the trigger's time.
+ */
+TEST_F(queue, trigger_periodic_after_tick_due_ns)
+{
+	const uint64_t delay = 50 * NSEC_PER_MSEC, period = 3 * NSEC_PER_SEC;
+	struct hwevent_event e[2];
+	uint64_t start, id, count, next, triggered;
+
+	start = now_ns();
+	id = queue_reg(_metadata, self->fd, delay, period, 57);
+	ASSERT_EQ(1, read_wait(self->fd, e, 1, delay + SLACK_NS));
+	check_event(_metadata, &e[0], id, 57, start + delay, now_ns());
+	EXPECT_EQ(HWEVENT_EVENT_PERIODIC, e[0].flags);
+	next = e[0].due_ns + (1 + (uint64_t)e[0].overruns) * period;
+	triggered = now_ns();
+	ASSERT_EQ(0, trigger_id(self->fd, id, 0, &count));
+	ASSERT_EQ(1U, count);
+	ASSERT_EQ(1, read_wait(self->fd, e + 1, 1, SLACK_NS));
+	ASSERT_GT(next, now_ns()) TH_LOG("too slow to tell");
+	ASSERT_EQ(0, cancel_id(self->fd, id, 0, &count));
+	EXPECT_EQ(HWEVENT_EVENT_TRIGGERED | HWEVENT_EVENT_PERIODIC, e[1].flags);
+	EXPECT_EQ(next, e[1].due_ns);
+	EXPECT_LE(triggered, e[1].irq_ns);
+	EXPECT_GT(next, e[1].irq_ns);
+	EXPECT_TRUE(stays_empty(self->fd));
 }
 
 /*

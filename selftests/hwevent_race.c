@@ -20,6 +20,11 @@
  *	a POSIX timer on the waiter's CPU). It returns 0 with a sane record,
  *	or EINTR, and EINTR only in rounds that sent a signal; an event that
  *	fired is never reported as EINTR (the seqnos and counters tell).
+ *	The test-only module parameter test_bh_delay_us holds the bottom
+ *	half back (--bh-delay-us, 1000 by default) to widen the window
+ *	between the interrupt and the bottom half, and the debugfs counter
+ *	late_signals must show that a signal landed in it at least once:
+ *	else the phase fails, as it tested nothing of what it is for.
  *  cancel:  HWEVENT_IOC_CANCEL (by id or ALL, from the registering thread
  *	or the other one) against an EVENTFD or a PENDING registration:
  *	cancelled (count 1; the eventfd is never signalled; the waiter gets
@@ -56,12 +61,16 @@
  *
  * Prints TAP; exits 0, 1 on a failure, 4 if /dev/hwevent is missing.
  * A watchdog ends the program (exit 1) if a round makes no progress for
- * 60 s; --max-seconds bounds each phase (it then stops early, and says so).
+ * 60 s; --max-seconds bounds each phase (it then stops early, and says
+ * so), and a phase that ran fewer rounds than --min-iterations (by
+ * default all of --iterations; of --unload-iterations, at most those)
+ * fails. The figures count the rounds run, not the rounds asked for.
  */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <limits.h>
 #include <poll.h>
 #include <pthread.h>
 #include <sched.h>
@@ -112,6 +121,8 @@ static struct {
 	unsigned long long iterations;
 	unsigned long long unload_iterations;
 	unsigned long long max_seconds;
+	unsigned long long min_iterations;	/* ULLONG_MAX: --iterations */
+	unsigned long long bh_delay_us;		/* signal phase */
 	uint64_t seed;
 	const char *module;
 	unsigned int phases;	/* bit per enum phase_id */
@@ -119,6 +130,8 @@ static struct {
 	.iterations = 20000,
 	.unload_iterations = 200,
 	.max_seconds = 300,
+	.min_iterations = ULLONG_MAX,
+	.bh_delay_us = 1000,
 	.phases = (1U << NR_PHASES) - 1,
 };
 
@@ -430,6 +443,8 @@ struct tally {
 	uint64_t triggered;	/* the counts HWEVENT_IOC_TRIGGER returned */
 	uint64_t records;	/* records read */
 	uint64_t both;		/* trigger-cancel: trigger and cancel both won */
+	/* signal: late_signals moved by (-1: unknown, no debugfs) */
+	long long late;
 };
 
 static struct tally tallies[NR_PHASES];
@@ -597,12 +612,30 @@ static void check_stats(enum phase_id ph, const struct hw_stats *before,
 	tap_result(ok, "%s", desc);
 }
 
+/*
+ * Whether a phase of @asked rounds ran fewer than its minimum (it was
+ * stopped by --max-seconds): says so, and the phase then fails.
+ */
+static int too_few_rounds(const struct tally *t, unsigned long long asked)
+{
+	unsigned long long min = opt.min_iterations < asked ?
+				 opt.min_iterations : asked;
+
+	if (t->rounds >= min)
+		return 0;
+	ksft_print_msg("%s: %llu rounds run, fewer than the minimum %llu\n",
+		       current_phase, (unsigned long long)t->rounds, min);
+	return 1;
+}
+
 static void report_phase(enum phase_id ph, const char *what)
 {
 	const struct tally *t = &tallies[ph];
+	int short_run = too_few_rounds(t, opt.iterations);
 
-	tap_result(!t->fails, "%s: %s (%llu rounds, %.1f s)", phase_names[ph],
-		   what, (unsigned long long)t->rounds, t->time_ns / 1e9);
+	tap_result(!t->fails && !short_run, "%s: %s (%llu rounds, %.1f s)",
+		   phase_names[ph], what, (unsigned long long)t->rounds,
+		   t->time_ns / 1e9);
 }
 
 /* --- signal vs. fire -------------------------------------------------- */
@@ -611,9 +644,18 @@ static void phase_signal(int fd, struct prng *rng)
 {
 	struct tally *t = &tallies[PH_SIGNAL];
 	uint64_t deadline = deadline_for_phase(), start = now_ns();
+	long long saved_delay = param_read(BH_DELAY_PATH);
+	struct hw_stats st0, st1;
 	uint64_t seq0, seq1, i;
 	int err;
 
+	/* The window between the interrupt and the bottom half, widened. */
+	err = saved_delay < 0 ? ENOENT :
+	      param_write(BH_DELAY_PATH, opt.bh_delay_us);
+	if (err)
+		ksft_print_msg("%s %llu: %s: the window stays narrow\n",
+			       BH_DELAY_PATH, opt.bh_delay_us, strerror(err));
+	t->late = stats_read(&st0) || !st0.have_late ? -1 : 0;
 	err = probe_seqno(fd, t, &seq0);
 	for (i = 0; !err && i < opt.iterations; i++) {
 		struct job *j = &helper.job;
@@ -643,9 +685,12 @@ static void phase_signal(int fd, struct prng *rng)
 				break;
 			}
 			j->due_abs = when + prng_below(rng, 2 * MAX_JITTER_NS);
+			/* Up to the end of the window the BH delay holds. */
 			if (send)
 				j->alarm_at = j->due_abs +
-					      prng_below(rng, 4 * MAX_JITTER_NS);
+					      prng_below(rng, 4 * MAX_JITTER_NS +
+							 opt.bh_delay_us *
+							 NSEC_PER_USEC);
 			helper_start();
 			sleep_until_ns(when);
 		} else {
@@ -698,6 +743,27 @@ static void phase_signal(int fd, struct prng *rng)
 			   (unsigned long long)(t->fired - 1));
 	}
 	t->time_ns = now_ns() - start;
+	if (saved_delay >= 0 && param_write(BH_DELAY_PATH, saved_delay))
+		round_fail(t, "cannot restore %s to %lld", BH_DELAY_PATH,
+			   saved_delay);
+	if (!t->late && !stats_read(&st1))
+		t->late = st1.late_signals - st0.late_signals;
+	/* Each of them was a round that returned its event. */
+	if (t->late > 0 && (uint64_t)t->late > t->fired)
+		round_fail(t, "%lld late signals, but %llu events reported",
+			   t->late, (unsigned long long)t->fired);
+}
+
+/* The signal phase hit the window it is for, at least once. */
+static void report_window(void)
+{
+	const struct tally *t = &tallies[PH_SIGNAL];
+	const char *desc = "signal: a signal landed between the interrupt and the bottom half";
+
+	if (t->late < 0)
+		tap_skip(desc, "no late_signals in " HWEVENT_STATS_PATH);
+	else
+		tap_result(t->late > 0, "%s (%lld times)", desc, t->late);
 }
 
 /* --- cancel vs. fire -------------------------------------------------- */
@@ -1144,7 +1210,8 @@ static void phase_unload(struct prng *rng, const char *desc)
 		progress++;
 	}
 	t->time_ns = now_ns() - start;
-	tap_result(!t->fails, "%s (%llu rounds, %.1f s)", desc,
+	tap_result(!t->fails && !too_few_rounds(t, opt.unload_iterations),
+		   "%s (%llu rounds, %.1f s)", desc,
 		   (unsigned long long)t->rounds, t->time_ns / 1e9);
 }
 
@@ -1213,7 +1280,7 @@ static void phase_irq_close(struct prng *rng)
 		progress++;
 	}
 	t->time_ns = now_ns() - start;
-	tap_result(!t->fails && !dropped,
+	tap_result(!t->fails && !dropped && !too_few_rounds(t, opt.iterations),
 		   "irq-close: a registration whose interrupt ran ends as fired, also when its file is closed at once (%llu probed, %llu dropped)",
 		   (unsigned long long)probed, (unsigned long long)dropped);
 }
@@ -1802,7 +1869,8 @@ static void usage(const char *prog, int status)
 {
 	fprintf(status ? stderr : stdout,
 		"usage: %s [--iterations N] [--unload-iterations N] [--seed S]\n"
-		"       [--module PATH] [--max-seconds S] [--only PHASE[,PHASE...]]\n"
+		"       [--module PATH] [--max-seconds S] [--min-iterations N]\n"
+		"       [--bh-delay-us US] [--only PHASE[,PHASE...]]\n"
 		"phases: signal, cancel, release, irq-close, unload, queue-close,\n"
 		"        periodic-cancel, trigger-cancel (default: all)\n",
 		prog);
@@ -1836,6 +1904,8 @@ static void parse_args(int argc, char **argv)
 		{ "seed", required_argument, NULL, 's' },
 		{ "module", required_argument, NULL, 'm' },
 		{ "max-seconds", required_argument, NULL, 't' },
+		{ "min-iterations", required_argument, NULL, 'n' },
+		{ "bh-delay-us", required_argument, NULL, 'b' },
 		{ "only", required_argument, NULL, 'o' },
 		{ "help", no_argument, NULL, 'h' },
 		{ }
@@ -1843,7 +1913,7 @@ static void parse_args(int argc, char **argv)
 	int c, seeded = 0;
 
 	opt.module = getenv("HWEVENT_KO");
-	while ((c = getopt_long(argc, argv, "i:u:s:m:t:o:h", longopts,
+	while ((c = getopt_long(argc, argv, "i:u:s:m:t:n:b:o:h", longopts,
 				NULL)) != -1) {
 		switch (c) {
 		case 'i':
@@ -1862,6 +1932,14 @@ static void parse_args(int argc, char **argv)
 			break;
 		case 't':
 			opt.max_seconds = parse_num(argv[0], "--max-seconds", optarg);
+			break;
+		case 'n':
+			opt.min_iterations = parse_num(argv[0], "--min-iterations",
+						       optarg);
+			break;
+		case 'b':
+			opt.bh_delay_us = parse_num(argv[0], "--bh-delay-us",
+						    optarg);
 			break;
 		case 'o':
 			opt.phases = parse_phases(argv[0], optarg);
@@ -1899,7 +1977,7 @@ int main(int argc, char **argv)
 	const char *no_unload = NULL;
 	pthread_t watchdog;
 	struct prng rng;
-	unsigned long long registrations = 0;
+	unsigned long long registrations = 0, rounds = 0;
 	unsigned int plan = 0, ph;
 	int fd, err, have_stats;
 
@@ -1911,11 +1989,13 @@ int main(int argc, char **argv)
 		if (!(opt.phases & (1U << ph)))
 			continue;
 		plan += ph == PH_UNLOAD || ph == PH_IRQ_CLOSE ? 1 :
-			ph == PH_CANCEL ? 3 : 2;
+			ph == PH_CANCEL || ph == PH_SIGNAL ? 3 : 2;
 	}
 	ksft_set_plan(plan);
-	ksft_print_msg("seed %llu, %llu iterations, %llu unload iterations\n",
+	ksft_print_msg("seed %llu, %llu iterations (at least %llu), %llu unload iterations\n",
 		       (unsigned long long)opt.seed, opt.iterations,
+		       opt.min_iterations < opt.iterations ?
+		       opt.min_iterations : opt.iterations,
 		       opt.unload_iterations);
 	prng_seed(&rng, opt.seed);
 	find_cpus();
@@ -1944,6 +2024,7 @@ int main(int argc, char **argv)
 		phase_signal(fd, &rng);
 		report_phase(PH_SIGNAL, "PENDING returns 0 XOR EINTR, EINTR only when signalled");
 		check_stats(PH_SIGNAL, &before, have_stats);
+		report_window();
 		have_stats = !stats_read(&before);
 	}
 	if (opt.phases & (1U << PH_CANCEL)) {
@@ -2007,15 +2088,22 @@ int main(int argc, char **argv)
 	helper_start();
 	pthread_join(helper.thread, NULL);
 
-	for (ph = 0; ph < NR_PHASES; ph++)
+	for (ph = 0; ph < NR_PHASES; ph++) {
 		registrations += tallies[ph].registered;
-	ksft_print_msg("figures: iterations=%llu registrations=%llu seed=%llu signal_rounds=%llu signal_fired=%llu signal_interrupted=%llu signals=%llu cancel_rounds=%llu cancel_fired=%llu cancelled=%llu release_rounds=%llu release_fired=%llu release_dropped=%llu burst_rounds=%llu,%llu,%llu irq_close_rounds=%llu unload_rounds=%llu queue_close_rounds=%llu queue_close_registered=%llu queue_close_read=%llu queue_close_dropped=%llu periodic_rounds=%llu periodic_ticks=%llu periodic_records=%llu periodic_lost=%llu periodic_triggered=%llu trigger_rounds=%llu trigger_fired=%llu trigger_cancelled=%llu triggered=%llu trigger_cancel_both=%llu seconds=%.1f,%.1f,%.1f,%.1f,%.1f,%.1f,%.1f,%.1f\n",
-		       opt.iterations, (unsigned long long)registrations,
+		rounds += tallies[ph].rounds;
+	}
+	/* iterations: the rounds run, in all phases; not the ones asked for. */
+	ksft_print_msg("figures: iterations=%llu iterations_asked=%llu min_iterations=%llu registrations=%llu seed=%llu signal_rounds=%llu signal_fired=%llu signal_interrupted=%llu signals=%llu signal_late=%lld bh_delay_us=%llu cancel_rounds=%llu cancel_fired=%llu cancelled=%llu release_rounds=%llu release_fired=%llu release_dropped=%llu burst_rounds=%llu,%llu,%llu irq_close_rounds=%llu unload_rounds=%llu queue_close_rounds=%llu queue_close_registered=%llu queue_close_read=%llu queue_close_dropped=%llu periodic_rounds=%llu periodic_ticks=%llu periodic_records=%llu periodic_lost=%llu periodic_triggered=%llu trigger_rounds=%llu trigger_fired=%llu trigger_cancelled=%llu triggered=%llu trigger_cancel_both=%llu seconds=%.1f,%.1f,%.1f,%.1f,%.1f,%.1f,%.1f,%.1f\n",
+		       rounds, opt.iterations,
+		       opt.min_iterations < opt.iterations ?
+		       opt.min_iterations : opt.iterations,
+		       (unsigned long long)registrations,
 		       (unsigned long long)opt.seed,
 		       (unsigned long long)tallies[PH_SIGNAL].rounds,
 		       (unsigned long long)tallies[PH_SIGNAL].fired,
 		       (unsigned long long)tallies[PH_SIGNAL].interrupted,
 		       (unsigned long long)tallies[PH_SIGNAL].signals,
+		       tallies[PH_SIGNAL].late, opt.bh_delay_us,
 		       (unsigned long long)tallies[PH_CANCEL].rounds,
 		       (unsigned long long)tallies[PH_CANCEL].fired,
 		       (unsigned long long)tallies[PH_CANCEL].cancelled,

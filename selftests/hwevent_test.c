@@ -13,7 +13,10 @@
  * input and bad pointers, and the place it frees. FIXTURE(bad_cmd) and
  * FIXTURE(bad_eventfd) are tables of bad input, one variant each: unknown
  * ioctl numbers, all ENOTTY, and eventfd fields that are not an eventfd,
- * each with the errno it must give.
+ * each with the errno it must give. FIXTURE(knob) holds the tests that
+ * set the test-only module parameter test_bh_delay_us, which holds the
+ * bottom half back: what bh_ns says, and a signal between the interrupt
+ * and the bottom half.
  *
  * The cancel tests also check the driver's debugfs counters
  * (hwevent/stats) where they can be read: every registration ends once,
@@ -971,49 +974,92 @@ TEST_F_TIMEOUT(device, signal_interrupts_pending, 90)
 	close(fd2);
 }
 
+/* The state letter of /proc/@pid/stat ('S' asleep...), or 0. */
+static char proc_state(pid_t pid)
+{
+	char path[64], buf[512], *p;
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return 0;
+	buf[n] = 0;
+	p = strrchr(buf, ')');
+	return p && p[1] == ' ' ? p[2] : 0;
+}
+
+/*
+ * SIGKILL of a process asleep in a PENDING ioctl on a file it shares ends
+ * the wait at once, and the registration with it. The child's argument is
+ * in shared memory: the id the ioctl writes back just before it sleeps,
+ * and the child's state then, say that the kill found it inside the ioctl.
+ */
 TEST_F_TIMEOUT(device, pending_waiter_killed, 90)
 {
+	const uint64_t delay = 10 * NSEC_PER_SEC;
 	long long cap = read_max_pending();
-	int ready[2], err, status;
+	struct hw_stats before, after;
+	struct hwevent_register *r;
+	int have_stats = !stats_read(&before);
+	uint64_t start, killed;
+	int err, status;
 	unsigned int n;
-	uint64_t killed;
+	char state = 0;
 	pid_t pid;
-	char c;
 
 	if (cap < 0)
 		SKIP(return, "cannot read " MAX_PENDING_PATH);
 	if (cap > CAP_LIMIT)
 		SKIP(return, "max_pending %lld is too large to fill", cap);
 
-	ASSERT_EQ(0, pipe2(ready, O_CLOEXEC));
+	r = mmap(NULL, sizeof(*r), PROT_READ | PROT_WRITE,
+		 MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	ASSERT_TRUE(r != MAP_FAILED);
+	reg_set(r, HWEVENT_MODE_PENDING, -1, delay, 0);
+	start = now_ns();
 	pid = fork();
 	ASSERT_LE(0, pid);
 	if (pid == 0) {
-		struct hwevent_register r;
-
-		reg_set(&r, HWEVENT_MODE_PENDING, -1, 10 * NSEC_PER_SEC, 0);
-		close(ready[0]);
-		close(ready[1]);
 		/* On the parent's open file. */
-		do_register(self->fd, &r);
+		do_register(self->fd, r);
 		_exit(0);
 	}
-	close(ready[1]);
-	/* EOF: the child is about to call the ioctl. */
-	ASSERT_EQ(0, read(ready[0], &c, 1));
-	close(ready[0]);
-	sleep_ns(200 * NSEC_PER_MSEC);
+	/* The ioctl wrote the id back: it is past its checks, arming. */
+	while (!__atomic_load_n(&r->id, __ATOMIC_ACQUIRE) &&
+	       now_ns() < start + SLACK_NS)
+		sleep_ns(NSEC_PER_MSEC);
+	ASSERT_NE(0ULL, r->id) TH_LOG("the child never got into the ioctl");
+	/* ...and asleep in it. */
+	while ((state = proc_state(pid)) != 'S' && now_ns() < start + SLACK_NS)
+		sleep_ns(NSEC_PER_MSEC);
+	ASSERT_EQ('S', state) TH_LOG("the child's state: '%c'", state ?: '?');
 	killed = now_ns();
+	ASSERT_GT(start + delay, killed) TH_LOG("too slow: it may have fired");
 	ASSERT_EQ(0, kill(pid, SIGKILL));
 	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	/* Killed in the ioctl, not returned from it (that would be exit 0). */
 	ASSERT_TRUE(WIFSIGNALED(status));
 	ASSERT_EQ(SIGKILL, WTERMSIG(status));
 	ASSERT_GT(killed + SLACK_NS, now_ns());
+	ASSERT_GT(start + delay, now_ns()) TH_LOG("too slow: it may have fired");
+	munmap(r, sizeof(*r));
 
-	/* The child's registration on our file is gone. */
+	/* The child's registration on our file is gone... */
 	n = fill(self->fd, self->efd, cap + 1, &err);
 	ASSERT_EQ(cap, n);
 	ASSERT_EQ(ENOSPC, err);
+	if (!have_stats)
+		return;
+	/* ...as interrupted: the kill ended it. */
+	ASSERT_EQ(0, stats_read(&after));
+	EXPECT_EQ(1, after.interrupted - before.interrupted);
+	EXPECT_EQ(0, after.fired - before.fired);
 }
 
 /*
@@ -1065,113 +1111,151 @@ TEST_F_TIMEOUT(device, signal_races_fire, 90)
 	ASSERT_EQ(ENOSPC, err);
 }
 
-/* Registers a burst of eventfd registrations all due at one time. */
-struct burst {
-	pthread_t thread;
-	int cpu;
+/*
+ * The test-only module parameters (module/main.c): set for one test,
+ * restored by the teardown, whatever becomes of the test.
+ */
+FIXTURE(knob) {
 	int fd;
-	int efd;
-	unsigned int n;
-	uint64_t target;	/* when they are due */
-	int err;	/* the first failure, or 0 */
+	long long saved_bh_delay;	/* to restore, or -1 */
 };
 
-static void *burst_fn(void *arg)
+FIXTURE_SETUP(knob)
 {
-	struct burst *b = arg;
-	struct hwevent_register r;
-	unsigned int i;
+	self->fd = -1;
+	/* -1 without the parameter: SET_BH_DELAY() then skips. */
+	self->saved_bh_delay = param_read(BH_DELAY_PATH);
+	self->fd = open_dev(_metadata);
+}
 
-	b->err = pin_to_cpu(b->cpu);
-	for (i = 0; i < b->n && !b->err; i++) {
-		uint64_t now = now_ns();
+FIXTURE_TEARDOWN(knob)
+{
+	if (self->saved_bh_delay >= 0)
+		EXPECT_EQ(0, param_write(BH_DELAY_PATH, self->saved_bh_delay));
+	if (self->fd >= 0)
+		close(self->fd);
+}
 
-		reg_set(&r, HWEVENT_MODE_EVENTFD, b->efd,
-			 b->target > now ? b->target - now : 0, i);
-		b->err = do_register(b->fd, &r);
-	}
-	return NULL;
+/* Sets test_bh_delay_us, or skips the test if it cannot be written. */
+#define SET_BH_DELAY(us) do {						\
+	int __err = param_write(BH_DELAY_PATH, (us));			\
+									\
+	if (param_unwritable(__err))					\
+		SKIP(return, "cannot write " BH_DELAY_PATH ": %s",	\
+		     strerror(__err));					\
+	ASSERT_EQ(0, __err) TH_LOG("%s", strerror(__err));		\
+	ASSERT_EQ((long long)(us), param_read(BH_DELAY_PATH));		\
+} while (0)
+
+/* The test-only parameters take only their documented ranges. */
+TEST_F(knob, test_params_bounded)
+{
+	long long unit = param_read(COUNT_UNIT_PATH);
+
+	SET_BH_DELAY(100000);
+	EXPECT_EQ(EINVAL, param_write(BH_DELAY_PATH, 100001));
+	EXPECT_EQ(100000, param_read(BH_DELAY_PATH));
+	SET_BH_DELAY(0);
+	ASSERT_LE(1, unit);
+	EXPECT_EQ(EINVAL, param_write(COUNT_UNIT_PATH, 0));
+	EXPECT_EQ(EINVAL, param_write(COUNT_UNIT_PATH, 0x80000001LL));
+	EXPECT_EQ(0, param_write(COUNT_UNIT_PATH, 0x80000000LL));
+	EXPECT_EQ(0x80000000LL, param_read(COUNT_UNIT_PATH));
+	EXPECT_EQ(0, param_write(COUNT_UNIT_PATH, unit));
+	EXPECT_EQ(unit, param_read(COUNT_UNIT_PATH));
 }
 
 /*
- * An event that fired just before the signal is reported as success. The
- * window between the interrupt and the bottom half is short: widen it.
- * A burst of eventfd registrations of the same file, armed on one CPU,
- * all fall due at once; the PENDING one, armed on another CPU, falls due
- * just after the first of them. Its interrupt runs at once on its CPU, but
- * its bottom half, the file's, has to wait until the other CPU has run
- * all the burst's interrupts and signalled all their eventfds. Aim a
- * signal at the waiter in that window, at a different offset each round.
- * Seqnos count the events that happened: each must have been reported.
+ * bh_ns is when the bottom half ran: with test_bh_delay_us holding it
+ * back, at least that long after irq_ns (a bh_ns taken at the interrupt
+ * would fail this), and no later than the ioctl's return.
  */
-TEST_F_TIMEOUT(device, signal_after_fire_reports_event, 120)
+TEST_F(knob, bh_ns_is_bottom_half_time)
 {
-	const unsigned int rounds = 40;
+	const uint64_t bh_delay = 30 * NSEC_PER_MSEC;
+	struct hwevent_register r;
+	uint64_t start, end;
+
+	SET_BH_DELAY(bh_delay / NSEC_PER_USEC);
+	reg_set(&r, HWEVENT_MODE_PENDING, -1, 10 * NSEC_PER_MSEC, 5);
+	start = now_ns();
+	ASSERT_EQ(0, do_register(self->fd, &r));
+	end = now_ns();
+	check_record(_metadata, &r, start, end);
+	TH_LOG("bh_ns - irq_ns: %llu us",
+	       (unsigned long long)(r.event.bh_ns - r.event.irq_ns) / NSEC_PER_USEC);
+	EXPECT_LE(r.event.irq_ns + bh_delay, r.event.bh_ns);
+	EXPECT_GT(r.event.irq_ns + bh_delay + SLACK_NS, r.event.bh_ns);
+}
+
+/*
+ * An event that fired just before the signal is reported as success.
+ * The window between the interrupt and the bottom half is short:
+ * test_bh_delay_us widens it to BH_DELAY. Each round a POSIX timer sends
+ * the PENDING waiter a signal at a different offset after its event is
+ * due, most of them inside the window. The debugfs counter late_signals
+ * shows that at least one landed there (else the test proved nothing),
+ * and that each such round returned the event; seqnos count the events
+ * that happened: each must have been reported.
+ */
+TEST_F_TIMEOUT(knob, signal_after_fire_reports_event, 120)
+{
+	const uint64_t bh_delay = 50 * NSEC_PER_MSEC, delay = 100 * NSEC_PER_MSEC;
+	const unsigned int rounds = 20;
 	struct sigaction sa = { .sa_handler = on_sigusr1,
 				.sa_flags = SA_RESTART };
 	struct sigevent sev = { .sigev_notify = SIGEV_SIGNAL,
 				.sigev_signo = SIGUSR1 };
-	unsigned int round, fired = 0, interrupted = 0, missed = 0;
-	long long cap = read_max_pending();
-	uint64_t before, eventfd_events = 0;
-	struct burst b = { .fd = self->fd, .efd = self->efd };
+	unsigned int round, fired = 0, interrupted = 0;
+	struct hw_stats before, after, d;
 	struct hwevent_register r;
-	int cpus[2], nr_cpus = 0, cpu;
-	cpu_set_t set;
+	uint64_t seq0;
 	timer_t timer;
 
-	ASSERT_EQ(0, sched_getaffinity(0, sizeof(set), &set));
-	for (cpu = 0; cpu < CPU_SETSIZE && nr_cpus < 2; cpu++)
-		if (CPU_ISSET(cpu, &set))
-			cpus[nr_cpus++] = cpu;
-	if (nr_cpus < 2)
-		SKIP(return, "needs two CPUs");
-	if (cap < 0)
-		SKIP(return, "cannot read " MAX_PENDING_PATH);
-	if (cap < 2)
-		SKIP(return, "max_pending %lld leaves no room for a burst", cap);
-	b.cpu = cpus[0];
-	b.n = cap - 1 < 1000 ? cap - 1 : 1000;
-	ASSERT_EQ(0, pin_to_cpu(cpus[1]));
+	if (stats_read(&before) || !before.have_late)
+		SKIP(return, "no late_signals in " HWEVENT_STATS_PATH
+		     ": cannot tell whether a signal hit the window");
+	SET_BH_DELAY(bh_delay / NSEC_PER_USEC);
 	ASSERT_EQ(0, sigaction(SIGUSR1, &sa, NULL));
 	ASSERT_EQ(0, timer_create(CLOCK_MONOTONIC, &sev, &timer));
 
-	before = probe_seqno(_metadata, self->fd);
+	seq0 = probe_seqno(_metadata, self->fd);
+	ASSERT_EQ(0, stats_read(&before));
 	for (round = 0; round < rounds; round++) {
-		uint64_t due, now, offset = (round % 20) * 100 * NSEC_PER_USEC;
+		/* 0 to 45 ms after it is due: the window is 50 ms. */
+		uint64_t offset = (round % 10) * 5 * NSEC_PER_MSEC, due, start;
 		struct itimerspec its = { };
 		int ret;
 
-		b.target = now_ns() + 500 * NSEC_PER_MSEC;
-		due = b.target + 100 * NSEC_PER_USEC;
-		ASSERT_EQ(0, pthread_create(&b.thread, NULL, burst_fn, &b));
-		ASSERT_EQ(0, pthread_join(b.thread, NULL));
-		ASSERT_EQ(0, b.err);
-
+		start = now_ns();
+		due = start + delay;
 		its.it_value = ns_to_timespec(due + offset);
 		ASSERT_EQ(0, timer_settime(timer, TIMER_ABSTIME, &its, NULL));
-		now = now_ns();
-		if (now >= b.target)
-			missed++;	/* too slow to line them up */
-		reg_set(&r, HWEVENT_MODE_PENDING, -1, due > now ? due - now : 0,
-			 round);
+		reg_set(&r, HWEVENT_MODE_PENDING, -1, delay, round);
 		ret = do_register(self->fd, &r);
 		if (ret == EINTR) {
 			interrupted++;
 		} else {
 			ASSERT_EQ(0, ret);
+			check_record(_metadata, &r, start, now_ns());
+			EXPECT_LE(r.event.irq_ns + bh_delay, r.event.bh_ns);
 			fired++;
 		}
-		ASSERT_EQ(b.n, efd_collect(self->efd, b.n, SLACK_NS));
-		eventfd_events += b.n;
 		/* Let this round's signal land before the next round. */
 		sleep_until_ns(due + offset + 10 * NSEC_PER_MSEC);
 	}
 	timer_delete(timer);
-	TH_LOG("%u fired, %u interrupted, %u rounds too slow to line up",
-	       fired, interrupted, missed);
-	EXPECT_EQ(before + eventfd_events + fired + 1,
-		  probe_seqno(_metadata, self->fd))
+	ASSERT_EQ(0, stats_settle(&after, &before, SLACK_NS));
+	d = stats_sub(&after, &before);
+	TH_LOG("%u fired, %u interrupted, %lld signals between interrupt and bottom half",
+	       fired, interrupted, d.late_signals);
+	/* The window was hit... */
+	ASSERT_LE(1, d.late_signals);
+	/* ...and each round that hit it returned its event. */
+	EXPECT_GE(fired, d.late_signals);
+	EXPECT_EQ(interrupted, d.interrupted);
+	EXPECT_EQ(fired, d.fired);
+	EXPECT_EQ(seq0 + fired + 1, probe_seqno(_metadata, self->fd))
 		TH_LOG("an event that fired was reported as EINTR");
 }
 

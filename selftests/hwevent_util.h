@@ -91,6 +91,9 @@ static_assert(_IOC_SIZE(HWEVENT_IOC_TRIGGER) == 0x20, "trigger ioctl size");
 #define HWEVENT_MODULE		"hwevent"
 #define MAX_PENDING_PATH	"/sys/module/hwevent/parameters/max_pending"
 #define QUEUE_SIZE_PATH		"/sys/module/hwevent/parameters/queue_size"
+/* Test-only module parameters: 0 and 1 (their defaults) change nothing. */
+#define BH_DELAY_PATH		"/sys/module/hwevent/parameters/test_bh_delay_us"
+#define COUNT_UNIT_PATH		"/sys/module/hwevent/parameters/test_count_unit"
 
 #define NSEC_PER_USEC		1000ULL
 #define NSEC_PER_MSEC		1000000ULL
@@ -203,7 +206,10 @@ struct hw_stats {
 	long long ticks;	/* periodic expiries delivered */
 	long long overruns;	/* periodic expiries without a record */
 	long long triggered;	/* fired by HWEVENT_IOC_TRIGGER */
+	/* PENDING waits a signal interrupted after the interrupt, before the BH */
+	long long late_signals;
 	int have_queue;
+	int have_late;		/* the late_signals line was there */
 };
 
 #define HW_STATS_BASE	7	/* armed .. eventfd_refs: always there */
@@ -237,6 +243,10 @@ static inline int stats_read(struct hw_stats *st)
 	if (!f)
 		return errno;
 	while (fscanf(f, "%31s %lld", name, &val) == 2) {
+		if (!strcmp(name, "late_signals")) {
+			st->late_signals = val;
+			st->have_late = 1;
+		}
 		for (i = 0; i < ARRAY_SIZE(names); i++) {
 			if (!strcmp(name, names[i])) {
 				*vals[i] = val;
@@ -266,7 +276,9 @@ static inline struct hw_stats stats_sub(const struct hw_stats *a,
 		.ticks = a->ticks - b->ticks,
 		.overruns = a->overruns - b->overruns,
 		.triggered = a->triggered - b->triggered,
+		.late_signals = a->late_signals - b->late_signals,
 		.have_queue = a->have_queue && b->have_queue,
+		.have_late = a->have_late && b->have_late,
 	};
 
 	return d;

@@ -34,7 +34,7 @@
  * written to the buffer; records that could not be written count as lost.
  *
  * The queue holds queue_size records per open file (a module parameter,
- * /sys/module/hwevent/parameters/queue_size, 1 to 65536, default 64; read
+ * /sys/module/hwevent/parameters/queue_size, 1 to 262144, default 64; read
  * at open, so a file keeps the size it was opened with). When a record
  * arrives and the queue is full, the oldest record is dropped, as in the
  * GPIO character device; &hwevent_event.lost of the record that is then
