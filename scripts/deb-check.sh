@@ -33,8 +33,17 @@ start=$SECONDS
 
 ok() { echo "ok - $*"; passed=$((passed + 1)); }
 not_ok() { echo "not ok - $*"; failed=$((failed + 1)); }
+# Where the time went: "what N s" for each part done, in order.
+times=()
+mark=$SECONDS
+timed() {
+	times+=("$1 $((SECONDS - mark)) s")
+	mark=$SECONDS
+}
 summary() {
-	echo "deb-check: took $((SECONDS - start)) s"
+	local parts=""
+	((${#times[@]} == 0)) || parts=$(printf '%s, ' "${times[@]}")
+	echo "deb-check: took $((SECONDS - start)) s${parts:+ (${parts%, })}"
 	echo "deb-check: $passed passed, $failed failed"
 	exit $((failed > 0))
 }
@@ -118,6 +127,8 @@ else
 	not_ok "lintian finds no errors (status $lintian_rc)"
 fi
 
+timed "build and lintian"
+
 # --- install --------------------------------------------------------------
 
 # The build made exactly the two packages, so this is what a user types.
@@ -172,6 +183,8 @@ for build in /lib/modules/*/build; do
 done
 ((kernels > 0)) || not_ok "a kernel with headers is installed (/lib/modules/*/build)"
 
+timed "install (DKMS builds)"
+
 # --- hwevent-utils' files -------------------------------------------------
 
 # lintian's test of a man page: groff's warnings while formatting it.
@@ -216,6 +229,8 @@ if grep -qx "$name" "$example" 2>/dev/null; then
 else
 	not_ok "modules-load.d example $example"
 fi
+
+timed "files"
 
 # --- the installed CLI and the DKMS-built module in the VM -----------------
 
@@ -284,6 +299,8 @@ else
 	fi
 fi
 
+timed "the VM"
+
 # --- purge ------------------------------------------------------------------
 
 if purge >"$logs/purge.log" 2>&1; then
@@ -310,6 +327,7 @@ if ((${#left[@]} == 0)); then
 else
 	not_ok "left behind after purge: ${left[*]}"
 fi
+timed "purge"
 # Kept on purge on purpose (see debian/hwevent-utils.postinst); the trap
 # removes it when this run created it.
 if getent group "$name" >/dev/null; then
