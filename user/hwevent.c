@@ -21,8 +21,10 @@
  * JSON object a line per event instead of the event.exe-style lines.
  *
  * Like event.exe installing event.sys through the service control manager,
- * it loads hwevent.ko itself when the device is missing and it runs as root,
- * and unloads it at exit, but only if this run loaded it.
+ * it loads the module itself when the device is missing and it runs as
+ * root (--module PATH, else hwevent.ko of a build tree beside it, else
+ * `modprobe hwevent` for an installed one), and unloads it at exit, but
+ * only if this run loaded it.
  *
  * Exit status: 0 when stopped by a key, a signal or -n COUNT; 1 on an error;
  * 2 on bad usage.
@@ -47,6 +49,7 @@
 #include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <termios.h>
 #include <time.h>
 #include <unistd.h>
@@ -312,7 +315,8 @@ static void print_help(void)
 	       "                     the time of the ioctl\n"
 	       "  -m, --module PATH  the hwevent.ko to load when the device is missing\n"
 	       "                     (root only); default: " MODULE_FILE " next to this\n"
-	       "                     program, then ../module/" MODULE_FILE " from it\n"
+	       "                     program, then ../module/" MODULE_FILE " from it, then\n"
+	       "                     modprobe " MODULE_NAME " (an installed module)\n"
 	       "  -d, --device PATH  the device to open (default " DEFAULT_DEVICE ")\n"
 	       "  -h, --help         show this help and exit\n"
 	       "\n"
@@ -595,8 +599,32 @@ bad:
 
 /* ---- Module loading: event.exe's install.c, the Linux way ---- */
 
-/* Open the module file: --module, else next to us, else ../module/. */
-static int open_module_file(const struct options *o, char *path, size_t len)
+/*
+ * Where to look for the module, in this order: --module PATH; hwevent.ko
+ * next to this program, then ../module/hwevent.ko from it (a build tree);
+ * then `modprobe hwevent`, which finds the module an installed system has
+ * (hwevent-dkms puts it in /lib/modules/<kernel>/updates/dkms/), with the
+ * options of /etc/modprobe.d. modprobe by absolute path: we run as root,
+ * and PATH is the caller's.
+ */
+static const char * const modprobe_paths[] = {
+	"/sbin/modprobe", "/usr/sbin/modprobe",
+};
+
+/* The module is loaded (or built in): it has a directory in sysfs. */
+static bool module_present(void)
+{
+	return access("/sys/module/" MODULE_NAME, F_OK) == 0;
+}
+
+/*
+ * Open the module file: --module, else next to us, else ../module/.
+ * Returns the fd, or -1: *absent is then true when no file was found and
+ * no --module given (modprobe is next), false after an error said so.
+ * @dir receives this program's directory, for messages.
+ */
+static int open_module_file(const struct options *o, char *path, size_t len,
+			    char *dir, size_t dirlen, bool *absent)
 {
 	char exe[PATH_MAX], *slash;
 	static const char * const where[] = {
@@ -606,6 +634,8 @@ static int open_module_file(const struct options *o, char *path, size_t len)
 	size_t i;
 	int fd;
 
+	*absent = false;
+	snprintf(dir, dirlen, "(unknown)");
 	if (o->module) {
 		snprintf(path, len, "%s", o->module);
 		fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -618,14 +648,16 @@ static int open_module_file(const struct options *o, char *path, size_t len)
 	/* Windows: event.exe looked in the current directory; we use ours. */
 	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
 	if (n < 0) {
-		fprintf(stderr, PROG ": cannot find this program's directory (/proc/self/exe: %s); use --module PATH\n",
+		fprintf(stderr, PROG ": cannot find this program's directory (/proc/self/exe: %s); trying modprobe\n",
 			strerror(errno));
+		*absent = true;
 		return -1;
 	}
 	exe[n] = '\0';
 	slash = strrchr(exe, '/');
 	if (slash)
 		*slash = '\0';
+	snprintf(dir, dirlen, "%s", exe);
 
 	for (i = 0; i < ARRAY_SIZE(where); i++) {
 		if (snprintf(path, len, "%s%s", exe, where[i]) >= (int)len)
@@ -637,13 +669,13 @@ static int open_module_file(const struct options *o, char *path, size_t len)
 				snprintf(path, len, "%s", exe);
 			return fd;
 		}
-		if (errno != ENOENT)
+		if (errno != ENOENT) {
 			fprintf(stderr, PROG ": cannot open module %s: %s\n",
 				path, strerror(errno));
+			return -1;
+		}
 	}
-	fprintf(stderr,
-		PROG ": " MODULE_FILE " not found in %s/ or %s/../module/; build it (make) or pass --module PATH\n",
-		exe, exe);
+	*absent = true;
 	return -1;
 }
 
@@ -671,15 +703,10 @@ static const char *finit_module_hint(int err)
 	}
 }
 
-/* Return 0 if the module is now loaded (by us or before us), else -1. */
-static int load_module(struct state *st, const struct options *o)
+/* Load the module file open on @fd (closed here). */
+static int load_module_file(struct state *st, int fd, const char *path)
 {
-	char path[PATH_MAX];
-	int fd, err;
-
-	fd = open_module_file(o, path, sizeof(path));
-	if (fd < 0)
-		return -1;
+	int err;
 
 	/* Windows: CreateService() + StartService(); here finit_module(2). */
 	if (syscall(SYS_finit_module, fd, "", 0) < 0) {
@@ -698,6 +725,103 @@ static int load_module(struct state *st, const struct options *o)
 	fprintf(info_out, PROG ": loaded %s; it will be unloaded at exit\n",
 		path);
 	return 0;
+}
+
+/*
+ * No module file beside us: `modprobe hwevent`, as a user of an installed
+ * system would type. Its messages go to our stderr (its stdout too, so
+ * that --json's stdout holds events only). We unload at exit only what
+ * this run loaded: the module was not in /sys/module before and is after.
+ */
+static int load_module_modprobe(struct state *st, const char *dir)
+{
+	const char *prog = NULL;
+	int status;
+	size_t i;
+	pid_t pid;
+
+	for (i = 0; i < ARRAY_SIZE(modprobe_paths) && !prog; i++)
+		if (access(modprobe_paths[i], X_OK) == 0)
+			prog = modprobe_paths[i];
+	if (!prog) {
+		fprintf(stderr,
+			PROG ": cannot load module " MODULE_NAME ": " MODULE_FILE " is not in %s/ or %s/../module/, and there is no /sbin/modprobe or /usr/sbin/modprobe to find an installed one (install kmod); pass --module PATH\n",
+			dir, dir);
+		return -1;
+	}
+
+	fflush(stdout);
+	fflush(stderr);
+	pid = fork();
+	if (pid < 0) {
+		fprintf(stderr, PROG ": cannot run %s: fork: %s\n", prog,
+			strerror(errno));
+		return -1;
+	}
+	if (pid == 0) {
+		/* exec keeps an ignored signal ignored: give it back. */
+		signal(SIGPIPE, SIG_DFL);
+		if (dup2(STDERR_FILENO, STDOUT_FILENO) < 0)
+			_exit(127);
+		execl(prog, prog, MODULE_NAME, (char *)NULL);
+		fprintf(stderr, PROG ": cannot run %s: %s\n", prog,
+			strerror(errno));
+		_exit(127);
+	}
+	/* A Ctrl-C reaches modprobe too; wait for it all the same. */
+	while (waitpid(pid, &status, 0) < 0) {
+		if (errno != EINTR) {
+			fprintf(stderr, PROG ": waiting for %s: %s\n", prog,
+				strerror(errno));
+			return -1;
+		}
+	}
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+		char how[64];
+
+		if (WIFEXITED(status))
+			snprintf(how, sizeof(how), "exit status %d",
+				 WEXITSTATUS(status));
+		else
+			snprintf(how, sizeof(how), "killed by signal %d",
+				 WTERMSIG(status));
+		fprintf(stderr,
+			PROG ": cannot load module " MODULE_NAME ": `%s " MODULE_NAME "` failed (%s, see above), and there is no " MODULE_FILE " in %s/ or %s/../module/. Install the module for this kernel (package hwevent-dkms; `dkms status hwevent` shows what it built), build it (make), or pass --module PATH\n",
+			prog, how, dir, dir);
+		return -1;
+	}
+	if (!module_present()) {
+		fprintf(stderr,
+			PROG ": warning: `%s " MODULE_NAME "` succeeded but /sys/module/" MODULE_NAME " does not exist (sysfs not mounted? an install command in modprobe.d?); not unloading it at exit\n",
+			prog);
+		return 0;
+	}
+	st->loaded_module = true;
+	fprintf(info_out,
+		PROG ": loaded module " MODULE_NAME " with `%s " MODULE_NAME "`; it will be unloaded at exit\n",
+		prog);
+	return 0;
+}
+
+/* Return 0 if the module is now loaded (by us or before us), else -1. */
+static int load_module(struct state *st, const struct options *o)
+{
+	char path[PATH_MAX], dir[PATH_MAX];
+	bool absent;
+	int fd;
+
+	/* Only what this run loads is unloaded at exit. */
+	if (module_present()) {
+		fprintf(info_out, PROG ": module " MODULE_NAME " is already loaded; leaving it loaded at exit\n");
+		return 0;
+	}
+	fd = open_module_file(o, path, sizeof(path), dir, sizeof(dir),
+			      &absent);
+	if (fd >= 0)
+		return load_module_file(st, fd, path);
+	if (!absent)
+		return -1;
+	return load_module_modprobe(st, dir);
 }
 
 /* Return 0, or -1 if the module could not be unloaded. */
@@ -755,7 +879,7 @@ static int open_device(struct state *st, const struct options *o)
 	if (fd < 0 && errno == ENOENT) {
 		if (geteuid() != 0) {
 			fprintf(stderr,
-				PROG ": %s not found: load the module first (sudo insmod module/" MODULE_FILE ")\n",
+				PROG ": %s not found: load the module first (sudo modprobe hwevent; in a build tree, sudo insmod module/" MODULE_FILE "), or run this program as root to load it\n",
 				dev);
 			return -1;
 		}
