@@ -16,10 +16,12 @@
 # if this run created it (the package keeps the group on purge, as Debian
 # packages keep system groups, but the check leaves the host as it found it).
 #
-# Prints "ok - ..." / "not ok - ..." lines, each one check (the guest's
-# marked "(guest)"), and ends with
+# Prints "ok - ..." / "not ok - ..." lines and ends with the time it took,
+#   deb-check: checks: K ok, L failed
 #   deb-check: N passed, M failed
-# and the time it took.
+# The guest's lines (marked "(guest)": the installed CLI and module at work)
+# are the tests; building, linting, installing, the files in place, the VM
+# run itself and the purge are checks. Either kind failing fails the run.
 set -euo pipefail
 
 top=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -29,10 +31,12 @@ name=hwevent
 packages=(hwevent-dkms hwevent-utils)
 passed=0
 failed=0
+checks_ok=0
+checks_failed=0
 start=$SECONDS
 
-ok() { echo "ok - $*"; passed=$((passed + 1)); }
-not_ok() { echo "not ok - $*"; failed=$((failed + 1)); }
+ok() { echo "ok - $*"; checks_ok=$((checks_ok + 1)); }
+not_ok() { echo "not ok - $*"; checks_failed=$((checks_failed + 1)); }
 # Where the time went: "what N s" for each part done, in order.
 times=()
 mark=$SECONDS
@@ -44,8 +48,9 @@ summary() {
 	local parts=""
 	((${#times[@]} == 0)) || parts=$(printf '%s, ' "${times[@]}")
 	echo "deb-check: took $((SECONDS - start)) s${parts:+ (${parts%, })}"
+	echo "deb-check: checks: $checks_ok ok, $checks_failed failed"
 	echo "deb-check: $passed passed, $failed failed"
-	exit $((failed > 0))
+	exit $((failed + checks_failed > 0))
 }
 # A failed step whose log says why: its last lines, then where the rest is.
 show_log() {
