@@ -93,7 +93,7 @@ if [[ ! -e $dir/.config ]]; then
 	mkdir "$tmp"
 	log=$tmp/hwevent-build.log
 	start=$SECONDS
-	say "building the debug kernel into $dir (once per machine; 5 to 7 minutes on 2 cores; log: $log, then in $dir)"
+	say "building the debug kernel into $dir (once per machine; about 10 minutes on 2 cores; log: $log, then in $dir)"
 	tar -xJf "$LINUX_SOURCE_TARBALL" -C "$tmp" --strip-components=1
 	cp "$FRAGMENT" "$tmp/hwevent-debug.config"
 	{
