@@ -80,8 +80,13 @@ MODULE_PARM_DESC(max_pending,
 
 static unsigned int queue_size = 64;
 
-/* Refuse a size out of range when it is written, not when a file opens. */
-static int hwevent_queue_size_set(const char *val, const struct kernel_param *kp)
+/*
+ * A uint module parameter bounded to [min, max]: a value out of range is
+ * refused when it is written (EINVAL), not when a file opens.
+ */
+static int hwevent_param_set_range(const char *val,
+				   const struct kernel_param *kp,
+				   unsigned int min, unsigned int max)
 {
 	unsigned int n;
 	int ret;
@@ -89,10 +94,15 @@ static int hwevent_queue_size_set(const char *val, const struct kernel_param *kp
 	ret = kstrtouint(val, 0, &n);
 	if (ret)
 		return ret;
-	if (n < 1 || n > HWEVENT_QUEUE_MAX)
+	if (n < min || n > max)
 		return -EINVAL;
-	WRITE_ONCE(queue_size, n);
+	WRITE_ONCE(*(unsigned int *)kp->arg, n);
 	return 0;
+}
+
+static int hwevent_queue_size_set(const char *val, const struct kernel_param *kp)
+{
+	return hwevent_param_set_range(val, kp, 1, HWEVENT_QUEUE_MAX);
 }
 
 static const struct kernel_param_ops hwevent_queue_size_ops = {
@@ -114,16 +124,7 @@ static unsigned int test_bh_delay_us;
 
 static int hwevent_bh_delay_set(const char *val, const struct kernel_param *kp)
 {
-	unsigned int n;
-	int ret;
-
-	ret = kstrtouint(val, 0, &n);
-	if (ret)
-		return ret;
-	if (n > HWEVENT_TEST_BH_DELAY_MAX_US)
-		return -EINVAL;
-	WRITE_ONCE(test_bh_delay_us, n);
-	return 0;
+	return hwevent_param_set_range(val, kp, 0, HWEVENT_TEST_BH_DELAY_MAX_US);
 }
 
 static const struct kernel_param_ops hwevent_bh_delay_ops = {
@@ -139,16 +140,7 @@ MODULE_PARM_DESC(test_bh_delay_us,
 static int hwevent_count_unit_set(const char *val,
 				  const struct kernel_param *kp)
 {
-	unsigned int n;
-	int ret;
-
-	ret = kstrtouint(val, 0, &n);
-	if (ret)
-		return ret;
-	if (n < 1 || n > HWEVENT_TEST_COUNT_UNIT_MAX)
-		return -EINVAL;
-	WRITE_ONCE(hwevent_test_count_unit, n);
-	return 0;
+	return hwevent_param_set_range(val, kp, 1, HWEVENT_TEST_COUNT_UNIT_MAX);
 }
 
 static const struct kernel_param_ops hwevent_count_unit_ops = {

@@ -307,28 +307,11 @@ FIXTURE_TEARDOWN(queue)
 		close(self->fd);
 }
 
-/* Sets queue_size for the files opened from now on, or skips the test. */
-#define SET_QUEUE_SIZE(n) do {						\
-	int __err;							\
-									\
-	if (self->saved_queue_size < 0)					\
-		self->saved_queue_size = param_read(QUEUE_SIZE_PATH);	\
-	if (self->saved_queue_size < 0)					\
-		SKIP(return, "cannot read " QUEUE_SIZE_PATH);		\
-	__err = param_write(QUEUE_SIZE_PATH, (n));			\
-	if (param_unwritable(__err))					\
-		SKIP(return, "cannot write " QUEUE_SIZE_PATH ": %s",	\
-		     strerror(__err));					\
-	ASSERT_EQ(0, __err) TH_LOG("queue_size %lld: %s",		\
-				   (long long)(n), strerror(__err));	\
-	ASSERT_EQ((long long)(n), param_read(QUEUE_SIZE_PATH));		\
-} while (0)
-
 /*
- * Sets a test-only module parameter, saved in self->@saved for the
- * teardown to restore, or skips the test.
+ * Sets a module parameter, saved in self->@saved for the teardown to
+ * restore, or skips the test.
  */
-#define SET_TEST_PARAM(path, saved, n) do {				\
+#define SET_PARAM(path, saved, n) do {				\
 	int __err;							\
 									\
 	if (self->saved < 0)						\
@@ -343,8 +326,11 @@ FIXTURE_TEARDOWN(queue)
 				   strerror(__err));			\
 	ASSERT_EQ((long long)(n), param_read(path));			\
 } while (0)
-#define SET_BH_DELAY(us)	SET_TEST_PARAM(BH_DELAY_PATH, saved_bh_delay, us)
-#define SET_COUNT_UNIT(n)	SET_TEST_PARAM(COUNT_UNIT_PATH, saved_unit, n)
+
+/* Sets queue_size for the files opened from now on, or skips the test. */
+#define SET_QUEUE_SIZE(n) SET_PARAM(QUEUE_SIZE_PATH, saved_queue_size, n)
+#define SET_BH_DELAY(us)	SET_PARAM(BH_DELAY_PATH, saved_bh_delay, us)
+#define SET_COUNT_UNIT(n)	SET_PARAM(COUNT_UNIT_PATH, saved_unit, n)
 
 /* The debugfs part of a test, at its end: a skip, not a pass, without it. */
 #define NEED_QUEUE_STATS(what) do {					\
