@@ -12,6 +12,7 @@
 
 #include <linux/eventfd.h>
 #include <linux/hrtimer.h>
+#include <linux/minmax.h>
 #include <linux/preempt.h>
 
 /*
@@ -29,15 +30,24 @@ static inline void hrtimer_setup(struct hrtimer *timer,
 #endif
 
 /*
- * Add one to the eventfd's counter. Since 6.8 (3652117f8548)
- * eventfd_signal() takes no count and always adds one.
+ * Add @n to the eventfd's counter; return how much was added. Before 6.8
+ * eventfd_signal() takes the count. Since 6.8 (3652117f8548) it takes
+ * none and adds one, so @n takes @n calls, each a wake-up: at most
+ * HWEVENT_EVENTFD_BATCH of them, the caller adding the rest later.
  */
-static inline void hwevent_eventfd_signal(struct eventfd_ctx *ctx)
+#define HWEVENT_EVENTFD_BATCH	64
+
+static inline u64 hwevent_eventfd_add(struct eventfd_ctx *ctx, u64 n)
 {
 #ifdef HWEVENT_HAVE_EVENTFD_SIGNAL_NO_COUNT
-	eventfd_signal(ctx);
+	u64 i;
+
+	n = min_t(u64, n, HWEVENT_EVENTFD_BATCH);
+	for (i = 0; i < n; i++)
+		eventfd_signal(ctx);
+	return n;
 #else
-	eventfd_signal(ctx, 1);
+	return eventfd_signal(ctx, n);
 #endif
 }
 

@@ -29,11 +29,18 @@
  *
  * A periodic registration stays on hwevent_file.armed, in HWEVENT_ARMED,
  * until cancelled or dropped; each expiry also puts it on .fired (through
- * its own link) for the bottom half, which delivers under the lock, so a
- * canceller never races a delivery.
+ * its own link) for the bottom half. Its timer stops at each expiry; the
+ * bottom half restarts it when it delivers the expiry, which it does only
+ * once the consumer has taken the last one (a queue with room, an eventfd
+ * read since), else the registration waits, parked, for read(2) or the
+ * eventfd's wake-up: a consumer that stops reading stops the interrupts.
+ *
+ * Nothing is delivered under hwevent_file.lock, and loops over many
+ * registrations drop it every HWEVENT_BATCH, so the time spent with
+ * interrupts off does not grow with the number of registrations. A
+ * canceller or release that ends a periodic registration while the bottom
+ * half delivers its expiry waits for that delivery before it returns.
  */
-
-#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/completion.h>
 #include <linux/debugfs.h>
@@ -46,14 +53,18 @@
 #include <linux/minmax.h>
 #include <linux/miscdevice.h>
 #include <linux/module.h>
+#include <linux/mutex.h>
+#include <linux/poll.h>
 #include <linux/seq_file.h>
 #include <linux/slab.h>
 #include <linux/spinlock.h>
 #include <linux/string.h>
 #include <linux/uaccess.h>
+#include <linux/wait_bit.h>
 
 #include <linux/hwevent.h>
 
+#include "budget.h"
 #include "compat.h"
 #include "queue.h"
 
@@ -73,11 +84,17 @@ static_assert(HWEVENT_TRIGGER_ALL == HWEVENT_CANCEL_ALL);
 /* No registration flags are defined yet. */
 #define HWEVENT_REGISTER_VALID_FLAGS	0U
 
-static unsigned int max_pending = 1024;
-module_param(max_pending, uint, 0644);
-MODULE_PARM_DESC(max_pending,
-		 "Most live registrations per open file (default 1024)");
+/* Most max_pending may be set to: a file's registrations take 20 MiB. */
+#define HWEVENT_MAX_PENDING_MAX		65536U
 
+/*
+ * Registrations a loop over many (release, CANCEL_ALL, TRIGGER_ALL) ends
+ * or fires per hold of hwevent_file.lock, so that the time with interrupts
+ * off does not grow with the number of registrations.
+ */
+#define HWEVENT_BATCH			16
+
+static unsigned int max_pending = 1024;
 static unsigned int queue_size = 64;
 
 /*
@@ -113,6 +130,21 @@ static const struct kernel_param_ops hwevent_queue_size_ops = {
 module_param_cb(queue_size, &hwevent_queue_size_ops, &queue_size, 0644);
 MODULE_PARM_DESC(queue_size,
 		 "Records the queue of each open file holds, read at open (default 64, 1 to 262144)");
+
+static int hwevent_max_pending_set(const char *val,
+				   const struct kernel_param *kp)
+{
+	return hwevent_param_set_range(val, kp, 1, HWEVENT_MAX_PENDING_MAX);
+}
+
+static const struct kernel_param_ops hwevent_max_pending_ops = {
+	.set = hwevent_max_pending_set,
+	.get = param_get_uint,
+};
+
+module_param_cb(max_pending, &hwevent_max_pending_ops, &max_pending, 0644);
+MODULE_PARM_DESC(max_pending,
+		 "Most live registrations per open file (default 1024, 1 to 65536)");
 
 /*
  * Test only: the selftests widen the window between the interrupt and the
@@ -199,6 +231,8 @@ static atomic64_t hwevent_armed_total = ATOMIC64_INIT(0);
 static atomic64_t hwevent_ended[HWEVENT_NR_STATES];
 static atomic_t hwevent_live = ATOMIC_INIT(0);
 static atomic_t hwevent_eventfd_refs = ATOMIC_INIT(0);
+/* Timer callbacks run: the simulated interrupts (triggers apart). */
+static atomic64_t hwevent_interrupts = ATOMIC64_INIT(0);
 /* Expiries of periodic ones delivered, and merged or missed; triggers. */
 static atomic64_t hwevent_ticks = ATOMIC64_INIT(0);
 static atomic64_t hwevent_overruns = ATOMIC64_INIT(0);
@@ -208,16 +242,25 @@ static atomic64_t hwevent_late_signals = ATOMIC64_INIT(0);
 
 /**
  * struct hwevent_file - one open file of /dev/hwevent
- * @lock: protects @armed, @fired, @nr_live, @next_id and the state of
- *	every registration on @armed or @fired. Taken by the hrtimer callback
- *	(hard irq; a softirq thread on PREEMPT_RT), the bottom half (softirq)
- *	and the ioctls and release (process), so always with interrupts off.
- *	Nests outside hwevent_queue.lock.
- * @armed: registrations whose timer is queued
+ * @lock: protects @armed, @fired, @parked, @nr_live, @next_id and the
+ *	state of every registration on them. Taken by the hrtimer callback
+ *	(hard irq; a softirq thread on PREEMPT_RT), the bottom half (softirq),
+ *	an eventfd's wake-up (any context, inside the eventfd's own lock) and
+ *	the ioctls, read and release (process), so always with interrupts
+ *	off, and never for longer than a few registrations' work: nothing is
+ *	delivered under it. Nests inside the eventfd's lock and outside
+ *	hwevent_queue.lock.
+ * @select_lock: serializes HWEVENT_IOC_CANCEL and HWEVENT_IOC_TRIGGER,
+ *	which work through @armed in batches (process context)
+ * @armed: registrations whose timer is queued, and periodic ones until
+ *	they end
  * @fired: registrations whose interrupt ran, waiting for the bottom half,
  *	in the order the interrupts ran
- * @nr_live: registrations on @armed or @fired, held to max_pending
+ * @parked: periodic %HWEVENT_MODE_QUEUE registrations whose expiry waits
+ *	for room in @queue, oldest first; read(2) moves them back to @fired
+ * @nr_live: registrations not yet ended, held to max_pending
  * @next_id: id of the next registration, from 1
+ * @user: the user who opened the file, charged for its registrations
  * @bh: the bottom half (Windows: the DPC), completes @fired
  * @bh_delay: schedules @bh late, while test_bh_delay_us is set
  * @queue: the records of %HWEVENT_MODE_QUEUE registrations, for read(2)
@@ -228,10 +271,13 @@ static atomic64_t hwevent_late_signals = ATOMIC64_INIT(0);
  */
 struct hwevent_file {
 	spinlock_t lock;	/* irq-safe: see @lock above */
+	struct mutex select_lock;
 	struct list_head armed;
 	struct list_head fired;
+	struct list_head parked;
 	unsigned int nr_live;
 	u64 next_id;
+	struct hwevent_user *user;
 	struct tasklet_struct bh;
 	struct hrtimer bh_delay;
 	struct hwevent_queue queue;
@@ -242,13 +288,28 @@ struct hwevent_file {
  * struct hwevent_reg - one registration (Windows: NOTIFY_RECORD)
  * @node: link in hwevent_file.armed while armed
  * @fired_node: link in hwevent_file.fired while its interrupt has run and
- *	the bottom half has not; empty otherwise
+ *	the bottom half has not, or in hwevent_file.parked; empty otherwise
  * @hfile: the open file it belongs to
  * @timer: the simulated interrupt (Windows: KTIMER)
  * @state: an &enum hwevent_reg_state, under hwevent_file.lock
  * @mode: %HWEVENT_MODE_PENDING, %HWEVENT_MODE_EVENTFD or %HWEVENT_MODE_QUEUE
  * @period_ns: 0, or the period of a periodic registration
  * @overruns: periodic: expiries since its last record that got none
+ * @outstanding: periodic: an expiry is not delivered yet (on @fired, or
+ *	parked); another one meanwhile is an overrun
+ * @parked: periodic: its expiry waits for the consumer, who has not taken
+ *	the last one (QUEUE: the queue is full; EVENTFD: the eventfd was not
+ *	read since it was last signalled); its timer stops meanwhile
+ * @timer_idle: periodic: its timer stopped at an expiry, for the bottom
+ *	half to restart once that expiry is delivered
+ * @delivering: periodic: the bottom half is delivering an expiry without
+ *	the lock; whoever frees it waits for that to end
+ * @eventfd_unread: periodic EVENTFD: signalled, and not read since
+ * @eventfd_debt: periodic EVENTFD: expiries not yet added to the eventfd
+ *	(see hwevent_eventfd_add())
+ * @eventfd_wait: periodic EVENTFD: our entry in the eventfd's wait queue,
+ *	to learn when it is read
+ * @eventfd_wqh: the eventfd's wait queue, or NULL
  * @trigger: EVENTFD: the caller's eventfd, our own reference
  * @done: PENDING: completed by the bottom half
  * @event: the record; seqno, due_ns, irq_ns and flags written at the
@@ -264,6 +325,14 @@ struct hwevent_reg {
 	u32 mode;
 	u64 period_ns;
 	u32 overruns;
+	bool outstanding;
+	bool parked;
+	bool timer_idle;
+	bool delivering;
+	bool eventfd_unread;
+	u64 eventfd_debt;
+	wait_queue_entry_t eventfd_wait;
+	wait_queue_head_t *eventfd_wqh;
 	struct eventfd_ctx *trigger;
 	struct completion done;
 	struct hwevent_event event;
@@ -273,10 +342,16 @@ static void hwevent_reg_free(struct hwevent_reg *reg)
 {
 	/*
 	 * Its timer callback may still be running, waiting for the file's
-	 * lock to find it ended: let it finish before the memory goes.
-	 * Never called with that lock held.
+	 * lock to find it ended: let it finish before the memory goes; and
+	 * the bottom half may be delivering its last expiry. Never called
+	 * with that lock held.
 	 */
 	hrtimer_cancel(&reg->timer);
+	/* Periodic ones are freed in process context only. */
+	if (reg->period_ns)
+		wait_var_event(&reg->delivering, !READ_ONCE(reg->delivering));
+	if (reg->eventfd_wqh)
+		remove_wait_queue(reg->eventfd_wqh, &reg->eventfd_wait);
 	if (reg->trigger) {
 		/* Windows: ObDereferenceObject() on the event. */
 		eventfd_ctx_put(reg->trigger);
@@ -300,8 +375,29 @@ static void hwevent_reg_end(struct hwevent_file *hfile,
 		trace_hwevent_cancel(hfile->trace_id, reg->event.id,
 				     reg->mode, how);
 	hfile->nr_live--;
+	hwevent_user_uncharge(hfile->user, reg->period_ns);
 	atomic64_inc(&hwevent_ended[how]);
 	atomic_dec(&hwevent_live);
+}
+
+/* Expiries of periodic @reg that get no record of their own. */
+static void hwevent_reg_overrun(struct hwevent_reg *reg, u64 n)
+{
+	reg->overruns = hwevent_add_sat(reg->overruns, hwevent_count_units(n));
+	atomic64_add(n, &hwevent_overruns);
+}
+
+/* Hand @hfile's fired registrations to its bottom half. */
+static void hwevent_bh_kick(struct hwevent_file *hfile)
+{
+	unsigned int delay_us = READ_ONCE(test_bh_delay_us);
+
+	if (!delay_us)
+		tasklet_schedule(&hfile->bh);
+	else if (!hrtimer_is_queued(&hfile->bh_delay))
+		hrtimer_start(&hfile->bh_delay,
+			      ns_to_ktime((u64)delay_us * NSEC_PER_USEC),
+			      HRTIMER_MODE_REL);
 }
 
 /*
@@ -312,18 +408,15 @@ static void hwevent_reg_end(struct hwevent_file *hfile,
 static void hwevent_reg_fire(struct hwevent_file *hfile,
 			     struct hwevent_reg *reg, u32 flags)
 {
-	unsigned int delay_us;
-
 	lockdep_assert_held(&hfile->lock);
 
 	if (reg->period_ns) {
-		/* The bottom half has not delivered the last expiry yet. */
-		if (!list_empty(&reg->fired_node)) {
-			reg->overruns = hwevent_add_sat(reg->overruns,
-							hwevent_count_units(1));
-			atomic64_inc(&hwevent_overruns);
+		/* The last expiry is not delivered yet: this one merges. */
+		if (reg->outstanding) {
+			hwevent_reg_overrun(reg, 1);
 			return;
 		}
+		reg->outstanding = true;
 		flags |= HWEVENT_EVENT_PERIODIC;
 	} else {
 		reg->state = HWEVENT_FIRED;
@@ -336,13 +429,7 @@ static void hwevent_reg_fire(struct hwevent_file *hfile,
 	trace_hwevent_irq(hfile->trace_id, reg->event.id, reg->event.seqno,
 			  reg->event.irq_ns - reg->event.due_ns, flags);
 	list_add_tail(&reg->fired_node, &hfile->fired);
-	delay_us = READ_ONCE(test_bh_delay_us);
-	if (!delay_us)
-		tasklet_schedule(&hfile->bh);
-	else if (!hrtimer_is_queued(&hfile->bh_delay))
-		hrtimer_start(&hfile->bh_delay,
-			      ns_to_ktime((u64)delay_us * NSEC_PER_USEC),
-			      HRTIMER_MODE_REL);
+	hwevent_bh_kick(hfile);
 }
 
 /* test_bh_delay_us after an interrupt: the bottom half, late. */
@@ -355,74 +442,200 @@ static enum hrtimer_restart hwevent_bh_delay_fn(struct hrtimer *timer)
 	return HRTIMER_NORESTART;
 }
 
-/* The simulated interrupt (Windows: the KTIMER expiring). */
+/*
+ * The simulated interrupt (Windows: the KTIMER expiring). A periodic
+ * registration's timer is not restarted here: the bottom half restarts it
+ * once the expiry is delivered, and only while the consumer keeps up (see
+ * hwevent_tick_take()), so what a registration costs in interrupts is
+ * bounded by what its consumer takes, as for a timerfd, whose timer is
+ * restarted by read(2).
+ */
 static enum hrtimer_restart hwevent_timer_fn(struct hrtimer *timer)
 {
 	struct hwevent_reg *reg = container_of(timer, struct hwevent_reg, timer);
 	struct hwevent_file *hfile = reg->hfile;
-	enum hrtimer_restart ret = HRTIMER_NORESTART;
 	unsigned long flags;
-	u64 missed;
+	u64 orun;
 
+	atomic64_inc(&hwevent_interrupts);
 	spin_lock_irqsave(&hfile->lock, flags);
 	/* Cancel, a signal or release may have ended it meanwhile. */
 	if (reg->state == HWEVENT_ARMED) {
 		hwevent_reg_fire(hfile, reg, 0);
 		if (reg->period_ns) {
 			/* Late by whole periods: those expiries are missed. */
-			missed = hrtimer_forward_now(timer,
-						     ns_to_ktime(reg->period_ns)) - 1;
-			if (missed) {
-				reg->overruns = hwevent_add_sat(reg->overruns,
-								hwevent_count_units(missed));
-				atomic64_add(missed, &hwevent_overruns);
-			}
-			ret = HRTIMER_RESTART;
+			orun = hrtimer_forward_now(timer,
+						   ns_to_ktime(reg->period_ns));
+			if (orun > 1)
+				hwevent_reg_overrun(reg, orun - 1);
+			reg->timer_idle = true;
 		}
 	}
 	spin_unlock_irqrestore(&hfile->lock, flags);
 
-	return ret;
+	return HRTIMER_NORESTART;
 }
 
 /*
- * Deliver an expiry of a periodic registration, which stays armed. Under
- * the lock, so that once a canceller or release has ended it, nothing more
- * is delivered and its eventfd reference can be put.
+ * An eventfd of periodic registrations was read (Windows: the application
+ * consumed the event): their next expiries may be delivered. Called by
+ * the eventfd with its wait queue's lock held, interrupts off.
  */
-static void hwevent_deliver_tick(struct hwevent_file *hfile,
-				 struct hwevent_reg *reg)
+static int hwevent_eventfd_wake(wait_queue_entry_t *wait, unsigned int mode,
+				int sync, void *key)
 {
-	struct hwevent_event ev = reg->event;
+	struct hwevent_reg *reg = container_of(wait, struct hwevent_reg,
+					       eventfd_wait);
+	struct hwevent_file *hfile = reg->hfile;
+	unsigned long flags;
 
-	lockdep_assert_held(&hfile->lock);
-	ev.bh_ns = ktime_get_ns();
-	trace_hwevent_bh(hfile->trace_id, ev.id, ev.seqno, reg->mode,
-			 ev.bh_ns - ev.irq_ns);
-	ev.overruns = reg->overruns;
-	reg->overruns = 0;
-	atomic64_inc(&hwevent_ticks);
-	if (reg->mode == HWEVENT_MODE_EVENTFD)
-		hwevent_eventfd_signal(reg->trigger);
-	else
-		hwevent_queue_push(&hfile->queue, &ev);
+	if (!(key_to_poll(key) & EPOLLOUT))
+		return 0;
+
+	spin_lock_irqsave(&hfile->lock, flags);
+	reg->eventfd_unread = false;
+	if (reg->state == HWEVENT_ARMED && reg->parked) {
+		reg->parked = false;
+		list_add_tail(&reg->fired_node, &hfile->fired);
+		hwevent_bh_kick(hfile);
+	}
+	spin_unlock_irqrestore(&hfile->lock, flags);
+
+	return 0;
 }
 
-/* The bottom half (Windows: the DPC): complete every fired registration. */
+/* read(2) made room in the queue: deliver that many parked expiries. */
+static void hwevent_unpark(struct hwevent_file *hfile)
+{
+	struct hwevent_reg *reg;
+	u32 room;
+
+	/*
+	 * Under the lock, always: the bottom half looks for room and parks
+	 * under it, so it either saw the room this read made or parked
+	 * before we look.
+	 */
+	/* With bottom halves off, local_bh_enable() runs it here. */
+	local_bh_disable();
+	spin_lock_irq(&hfile->lock);
+	room = min_t(u32, hwevent_queue_room(&hfile->queue), HWEVENT_BATCH);
+	while (room-- &&
+	       (reg = list_first_entry_or_null(&hfile->parked,
+					       struct hwevent_reg,
+					       fired_node))) {
+		reg->parked = false;
+		list_move_tail(&reg->fired_node, &hfile->fired);
+		hwevent_bh_kick(hfile);
+	}
+	spin_unlock_irq(&hfile->lock);
+	local_bh_enable();
+}
+
+/*
+ * Take the expiry of periodic @reg for delivery, with hwevent_file.lock
+ * held: fill @ev and restart its timer, or, if its consumer has not taken
+ * the last one yet, park it (timer stopped) and return false. Expiries
+ * while it was parked become overruns of @ev, as they would have if the
+ * bottom half had run late: @ev.overruns still counts the expiries after
+ * @ev and before the next record.
+ */
+static bool hwevent_tick_take(struct hwevent_file *hfile,
+			      struct hwevent_reg *reg,
+			      struct hwevent_event *ev)
+{
+	u64 orun;
+
+	lockdep_assert_held(&hfile->lock);
+
+	if (reg->mode == HWEVENT_MODE_QUEUE ?
+	    !hwevent_queue_room(&hfile->queue) : reg->eventfd_unread) {
+		reg->parked = true;
+		if (reg->mode == HWEVENT_MODE_QUEUE)
+			list_add_tail(&reg->fired_node, &hfile->parked);
+		return false;
+	}
+
+	if (reg->timer_idle) {
+		/* Expiries it skipped while the delivery waited. */
+		orun = hrtimer_forward_now(&reg->timer,
+					   ns_to_ktime(reg->period_ns));
+		if (orun)
+			hwevent_reg_overrun(reg, orun);
+		hrtimer_start_expires(&reg->timer, HRTIMER_MODE_ABS);
+		reg->timer_idle = false;
+	}
+
+	reg->outstanding = false;
+	*ev = reg->event;
+	ev->bh_ns = ktime_get_ns();
+	ev->overruns = reg->overruns;
+	reg->overruns = 0;
+	trace_hwevent_bh(hfile->trace_id, ev->id, ev->seqno, reg->mode,
+			 ev->bh_ns - ev->irq_ns);
+	atomic64_inc(&hwevent_ticks);
+	if (reg->mode == HWEVENT_MODE_EVENTFD) {
+		/* Windows: KeSetEvent() counts once; a timerfd, each expiry. */
+		reg->eventfd_debt += 1 + (u64)ev->overruns;
+		reg->eventfd_unread = true;
+	}
+	/* Delivered without the lock: a freer waits for us. */
+	reg->delivering = true;
+	return true;
+}
+
+/* Deliver what hwevent_tick_take() took, without hwevent_file.lock. */
+static void hwevent_tick_deliver(struct hwevent_file *hfile,
+				 struct hwevent_reg *reg,
+				 const struct hwevent_event *ev)
+{
+	u64 added;
+
+	if (reg->mode == HWEVENT_MODE_EVENTFD) {
+		/* The bottom half alone touches the debt: no lock needed. */
+		added = hwevent_eventfd_add(reg->trigger, reg->eventfd_debt);
+		reg->eventfd_debt -= added;
+	} else {
+		hwevent_queue_push(&hfile->queue, ev);
+	}
+
+	spin_lock_irq(&hfile->lock);
+	reg->delivering = false;
+	spin_unlock_irq(&hfile->lock);
+	/* wake_up_var() reads only the address: @reg may be gone by now. */
+	smp_mb();
+	wake_up_var(&reg->delivering);
+}
+
+/*
+ * The bottom half (Windows: the DPC): complete every fired registration,
+ * one at a time, each delivered outside hwevent_file.lock.
+ */
 static void hwevent_bh(struct tasklet_struct *t)
 {
 	struct hwevent_file *hfile = from_tasklet(hfile, t, bh);
+	unsigned int nr_queued = 0;
+	struct hwevent_event ev;
 	struct hwevent_reg *reg;
-	bool queued = false;
 
-	spin_lock_irq(&hfile->lock);
-	while ((reg = list_first_entry_or_null(&hfile->fired,
-					       struct hwevent_reg,
-					       fired_node))) {
+	for (;;) {
+		spin_lock_irq(&hfile->lock);
+		reg = list_first_entry_or_null(&hfile->fired,
+					       struct hwevent_reg, fired_node);
+		if (!reg) {
+			spin_unlock_irq(&hfile->lock);
+			break;
+		}
 		list_del_init(&reg->fired_node);
+
 		if (reg->period_ns) {
-			hwevent_deliver_tick(hfile, reg);
-			queued |= reg->mode == HWEVENT_MODE_QUEUE;
+			if (!hwevent_tick_take(hfile, reg, &ev)) {
+				spin_unlock_irq(&hfile->lock);
+				continue;
+			}
+			spin_unlock_irq(&hfile->lock);
+			/* Not after: once delivered, @reg may be freed. */
+			nr_queued += reg->mode == HWEVENT_MODE_QUEUE;
+			hwevent_tick_deliver(hfile, reg, &ev);
 			continue;
 		}
 
@@ -432,33 +645,31 @@ static void hwevent_bh(struct tasklet_struct *t)
 				 reg->event.bh_ns - reg->event.irq_ns);
 		hwevent_reg_end(hfile, reg, HWEVENT_DONE);
 
-		switch (reg->mode) {
-		case HWEVENT_MODE_PENDING:
+		if (reg->mode == HWEVENT_MODE_PENDING) {
 			/*
 			 * Windows: IoCompleteRequest() on the pending IRP.
 			 * Under the lock, so that a waiter cleaning up after a
 			 * signal sees it either done or not fired at all.
 			 */
 			complete(&reg->done);
+			spin_unlock_irq(&hfile->lock);
 			continue;
-		case HWEVENT_MODE_QUEUE:
-			hwevent_queue_push(&hfile->queue, &reg->event);
-			queued = true;
-			break;
 		}
 
-		/* Off the lists it is ours alone: signal without the lock. */
+		/* Off the lists it is ours alone: deliver without the lock. */
 		spin_unlock_irq(&hfile->lock);
-		/* Windows: KeSetEvent() on the caller's event. */
-		if (reg->mode == HWEVENT_MODE_EVENTFD)
-			hwevent_eventfd_signal(reg->trigger);
+		if (reg->mode == HWEVENT_MODE_QUEUE) {
+			hwevent_queue_push(&hfile->queue, &reg->event);
+			nr_queued++;
+		} else {
+			/* Windows: KeSetEvent() on the caller's event. */
+			hwevent_eventfd_add(reg->trigger, 1);
+		}
 		hwevent_reg_free(reg);
-		spin_lock_irq(&hfile->lock);
 	}
-	spin_unlock_irq(&hfile->lock);
 
-	if (queued)
-		hwevent_queue_wake(&hfile->queue);
+	if (nr_queued)
+		hwevent_queue_wake(&hfile->queue, nr_queued);
 }
 
 static int hwevent_register_validate(const struct hwevent_register *req)
@@ -472,6 +683,9 @@ static int hwevent_register_validate(const struct hwevent_register *req)
 	/* Zero now, so that they can be given a meaning later. */
 	if (req->padding || memchr_inv(req->reserved, 0, sizeof(req->reserved)))
 		return -EINVAL;
+	/* Zero where it has no meaning, so that it can be given one. */
+	if (req->mode != HWEVENT_MODE_EVENTFD && req->eventfd)
+		return -EINVAL;
 	if (req->delay_ns > HWEVENT_MAX_DELAY_NS)
 		return -EINVAL;
 	/* A sleeping caller gets one event; it cannot take a stream. */
@@ -482,33 +696,79 @@ static int hwevent_register_validate(const struct hwevent_register *req)
 	return 0;
 }
 
+/* How hwevent_eventfd_watch() finds the registration vfs_poll() adds. */
+struct hwevent_eventfd_poll {
+	poll_table pt;
+	struct hwevent_reg *reg;
+};
+
+static void hwevent_eventfd_queue_proc(struct file *file,
+				       wait_queue_head_t *wqh, poll_table *pt)
+{
+	struct hwevent_reg *reg =
+		container_of(pt, struct hwevent_eventfd_poll, pt)->reg;
+
+	reg->eventfd_wqh = wqh;
+	add_wait_queue(wqh, &reg->eventfd_wait);
+}
+
+/*
+ * Take a reference to the caller's eventfd @fd (Windows:
+ * ObReferenceObjectByHandle() on the event handle), and for a periodic
+ * registration join its wait queue, as KVM's irqfd does, to learn when
+ * it is read: hwevent_eventfd_wake().
+ */
+static int hwevent_eventfd_watch(struct hwevent_reg *reg, int fd)
+{
+	struct hwevent_eventfd_poll poll = { .reg = reg };
+	struct eventfd_ctx *trigger;
+	struct file *file;
+
+	file = eventfd_fget(fd);
+	if (IS_ERR(file))
+		return PTR_ERR(file);
+	trigger = eventfd_ctx_fileget(file);
+	if (IS_ERR(trigger)) {
+		fput(file);
+		return PTR_ERR(trigger);
+	}
+	reg->trigger = trigger;
+	atomic_inc(&hwevent_eventfd_refs);
+
+	if (reg->period_ns) {
+		init_waitqueue_func_entry(&reg->eventfd_wait,
+					  hwevent_eventfd_wake);
+		init_poll_funcptr(&poll.pt, hwevent_eventfd_queue_proc);
+		vfs_poll(file, &poll.pt);
+	}
+	fput(file);
+	return 0;
+}
+
 static struct hwevent_reg *hwevent_reg_create(struct hwevent_file *hfile,
 					      const struct hwevent_register *req)
 {
 	struct hwevent_reg *reg;
+	int ret;
 
 	/* Windows: ExAllocatePoolQuotaZero(); charged to the caller. */
 	reg = kmem_cache_zalloc(hwevent_reg_cache, GFP_KERNEL_ACCOUNT);
 	if (!reg)
 		return ERR_PTR(-ENOMEM);
 
+	reg->hfile = hfile;
+	reg->period_ns = req->period_ns;
 	if (req->mode == HWEVENT_MODE_EVENTFD) {
-		/* Windows: ObReferenceObjectByHandle() on the event handle. */
-		struct eventfd_ctx *trigger = eventfd_ctx_fdget(req->eventfd);
-
-		if (IS_ERR(trigger)) {
+		ret = hwevent_eventfd_watch(reg, req->eventfd);
+		if (ret) {
 			kmem_cache_free(hwevent_reg_cache, reg);
-			return ERR_CAST(trigger);
+			return ERR_PTR(ret);
 		}
-		reg->trigger = trigger;
-		atomic_inc(&hwevent_eventfd_refs);
 	}
 
 	INIT_LIST_HEAD(&reg->node);
 	INIT_LIST_HEAD(&reg->fired_node);
-	reg->hfile = hfile;
 	reg->mode = req->mode;
-	reg->period_ns = req->period_ns;
 	reg->state = HWEVENT_ARMED;
 	init_completion(&reg->done);
 	hrtimer_setup(&reg->timer, hwevent_timer_fn, CLOCK_MONOTONIC,
@@ -518,11 +778,18 @@ static struct hwevent_reg *hwevent_reg_create(struct hwevent_file *hfile,
 	return reg;
 }
 
-/* Count the registration against max_pending and give it an id. */
+/*
+ * Count the registration against max_pending and its user's budget, and
+ * give it an id.
+ */
 static int hwevent_reg_reserve(struct hwevent_file *hfile,
 			       struct hwevent_reg *reg)
 {
-	int ret = 0;
+	int ret;
+
+	ret = hwevent_user_charge(hfile->user, reg->period_ns);
+	if (ret)
+		return ret;
 
 	spin_lock_irq(&hfile->lock);
 	if (hfile->nr_live >= READ_ONCE(max_pending)) {
@@ -533,14 +800,18 @@ static int hwevent_reg_reserve(struct hwevent_file *hfile,
 	}
 	spin_unlock_irq(&hfile->lock);
 
+	if (ret)
+		hwevent_user_uncharge(hfile->user, reg->period_ns);
 	return ret;
 }
 
-static void hwevent_reg_unreserve(struct hwevent_file *hfile)
+static void hwevent_reg_unreserve(struct hwevent_file *hfile,
+				  struct hwevent_reg *reg)
 {
 	spin_lock_irq(&hfile->lock);
 	hfile->nr_live--;
 	spin_unlock_irq(&hfile->lock);
+	hwevent_user_uncharge(hfile->user, reg->period_ns);
 }
 
 /*
@@ -666,7 +937,7 @@ static long hwevent_ioctl_register(struct hwevent_file *hfile,
 	return hwevent_wait(hfile, reg, ureq);
 
 out_unreserve:
-	hwevent_reg_unreserve(hfile);
+	hwevent_reg_unreserve(hfile, reg);
 out_free:
 	hwevent_reg_free(reg);
 	return ret;
@@ -735,8 +1006,11 @@ static long hwevent_ioctl_select(struct hwevent_file *hfile,
 {
 	struct hwevent_reg *reg, *tmp;
 	struct hwevent_cancel req;
+	LIST_HEAD(todo);
+	LIST_HEAD(done);
 	LIST_HEAD(owned);
 	u64 count = 0;
+	unsigned int n;
 	int ret;
 
 	if (copy_from_user(&req, ureq, sizeof(req)))
@@ -749,31 +1023,58 @@ static long hwevent_ioctl_select(struct hwevent_file *hfile,
 	if (put_user(count, &ureq->count))
 		return -EFAULT;
 
+	mutex_lock(&hfile->select_lock);
 	/*
 	 * A trigger schedules the bottom half from process context, where
 	 * nothing would run it until the next interrupt or ksoftirqd: with
 	 * bottom halves off, local_bh_enable() runs it here, at once.
 	 */
 	local_bh_disable();
-	/* Only armed ones: once the interrupt ran, the event is delivered. */
 	spin_lock_irq(&hfile->lock);
-	list_for_each_entry_safe(reg, tmp, &hfile->armed, node) {
-		if (req.flags & HWEVENT_CANCEL_ALL || reg->event.id == req.id) {
-			fn(hfile, reg, &owned);
-			count++;
-			if (!(req.flags & HWEVENT_CANCEL_ALL))
+	/* Only armed ones: once the interrupt ran, the event is delivered. */
+	if (req.flags & HWEVENT_CANCEL_ALL) {
+		list_splice_init(&hfile->armed, &todo);
+	} else {
+		list_for_each_entry(reg, &hfile->armed, node) {
+			if (reg->event.id == req.id) {
+				list_move(&reg->node, &todo);
 				break;
+			}
 		}
 	}
+	/*
+	 * A few at a time, the lock dropped in between. Meanwhile their
+	 * timers may fire them, which takes them off these lists; no other
+	 * cancel or trigger runs (select_lock).
+	 */
+	while (!list_empty(&todo)) {
+		for (n = 0; n < HWEVENT_BATCH &&
+		     (reg = list_first_entry_or_null(&todo, struct hwevent_reg,
+						     node)); n++) {
+			list_move_tail(&reg->node, &done);
+			fn(hfile, reg, &owned);
+			count++;
+		}
+		spin_unlock_irq(&hfile->lock);
+		local_bh_enable();
+
+		/*
+		 * Windows: KeCancelTimer(); hwevent_reg_free() stops the
+		 * timer, and a callback running meanwhile sees the new state.
+		 */
+		list_for_each_entry_safe(reg, tmp, &owned, node)
+			hwevent_reg_free(reg);
+		INIT_LIST_HEAD(&owned);
+		cond_resched();
+
+		local_bh_disable();
+		spin_lock_irq(&hfile->lock);
+	}
+	/* What is still armed: periodic ones that were triggered. */
+	list_splice_tail(&done, &hfile->armed);
 	spin_unlock_irq(&hfile->lock);
 	local_bh_enable();
-
-	/*
-	 * Windows: KeCancelTimer(); hwevent_reg_free() stops the timer, and a
-	 * callback running meanwhile sees the new state.
-	 */
-	list_for_each_entry_safe(reg, tmp, &owned, node)
-		hwevent_reg_free(reg);
+	mutex_unlock(&hfile->select_lock);
 
 	if (!count && !(req.flags & HWEVENT_CANCEL_ALL))
 		return -ENOENT;
@@ -812,15 +1113,22 @@ static int hwevent_open(struct inode *inode, struct file *file)
 	if (!hfile)
 		return -ENOMEM;
 
-	ret = hwevent_queue_init(&hfile->queue, READ_ONCE(queue_size));
-	if (ret) {
-		kfree(hfile);
-		return ret;
+	/* Charged to whoever opened it, as epoll charges its creator. */
+	hfile->user = hwevent_user_get(current_euid());
+	if (IS_ERR(hfile->user)) {
+		ret = PTR_ERR(hfile->user);
+		goto out_free;
 	}
 
+	ret = hwevent_queue_init(&hfile->queue, READ_ONCE(queue_size));
+	if (ret)
+		goto out_put_user;
+
 	spin_lock_init(&hfile->lock);
+	mutex_init(&hfile->select_lock);
 	INIT_LIST_HEAD(&hfile->armed);
 	INIT_LIST_HEAD(&hfile->fired);
+	INIT_LIST_HEAD(&hfile->parked);
 	tasklet_setup(&hfile->bh, hwevent_bh);
 	hrtimer_setup(&hfile->bh_delay, hwevent_bh_delay_fn, CLOCK_MONOTONIC,
 		      HRTIMER_MODE_REL);
@@ -832,6 +1140,12 @@ static int hwevent_open(struct inode *inode, struct file *file)
 	file->f_mode |= FMODE_NOWAIT;
 
 	return stream_open(inode, file);
+
+out_put_user:
+	hwevent_user_put(hfile->user);
+out_free:
+	kfree(hfile);
+	return ret;
 }
 
 /*
@@ -848,24 +1162,38 @@ static int hwevent_release(struct inode *inode, struct file *file)
 	struct hwevent_reg *reg, *tmp;
 	unsigned int nr_dropped = 0;
 	LIST_HEAD(dropped);
+	LIST_HEAD(todo);
+	unsigned int n;
 
+	/* A few at a time, as in hwevent_ioctl_select(). */
 	spin_lock_irq(&hfile->lock);
-	list_splice_init(&hfile->armed, &dropped);
-	list_for_each_entry(reg, &dropped, node) {
-		hwevent_reg_end(hfile, reg, HWEVENT_DROPPED);
-		nr_dropped++;
+	list_splice_init(&hfile->armed, &todo);
+	while (!list_empty(&todo)) {
+		for (n = 0; n < HWEVENT_BATCH &&
+		     (reg = list_first_entry_or_null(&todo, struct hwevent_reg,
+						     node)); n++) {
+			hwevent_reg_end(hfile, reg, HWEVENT_DROPPED);
+			list_move_tail(&reg->node, &dropped);
+			nr_dropped++;
+		}
+		spin_unlock_irq(&hfile->lock);
+
+		list_for_each_entry_safe(reg, tmp, &dropped, node) {
+			WARN_ON_ONCE(reg->mode == HWEVENT_MODE_PENDING);
+			/*
+			 * Windows: KeCancelTimer(); hwevent_reg_free() also
+			 * waits for a callback that is running, which sees
+			 * HWEVENT_DROPPED.
+			 */
+			hwevent_reg_free(reg);
+		}
+		INIT_LIST_HEAD(&dropped);
+		cond_resched();
+
+		spin_lock_irq(&hfile->lock);
 	}
 	spin_unlock_irq(&hfile->lock);
 	trace_hwevent_release(hfile->trace_id, nr_dropped);
-
-	list_for_each_entry_safe(reg, tmp, &dropped, node) {
-		WARN_ON_ONCE(reg->mode == HWEVENT_MODE_PENDING);
-		/*
-		 * Windows: KeCancelTimer(); hwevent_reg_free() also waits for a
-		 * callback that is running, which sees HWEVENT_DROPPED.
-		 */
-		hwevent_reg_free(reg);
-	}
 
 	/* A bottom half test_bh_delay_us holds back: run it now. */
 	if (hrtimer_cancel(&hfile->bh_delay))
@@ -876,8 +1204,11 @@ static int hwevent_release(struct inode *inode, struct file *file)
 	 * KeFlushQueuedDpcs()), so every fired registration is completed.
 	 */
 	tasklet_kill(&hfile->bh);
-	WARN_ON_ONCE(!list_empty(&hfile->fired) || hfile->nr_live);
+	WARN_ON_ONCE(!list_empty(&hfile->fired) ||
+		     !list_empty(&hfile->parked) || hfile->nr_live);
 	hwevent_queue_destroy(&hfile->queue);
+	hwevent_user_put(hfile->user);
+	mutex_destroy(&hfile->select_lock);
 	kfree(hfile);
 
 	return 0;
@@ -887,8 +1218,12 @@ static int hwevent_release(struct inode *inode, struct file *file)
 static ssize_t hwevent_read_iter(struct kiocb *iocb, struct iov_iter *to)
 {
 	struct hwevent_file *hfile = iocb->ki_filp->private_data;
+	ssize_t ret;
 
-	return hwevent_queue_read(&hfile->queue, iocb, to);
+	ret = hwevent_queue_read(&hfile->queue, iocb, to);
+	/* Records taken make room for the expiries waiting for it. */
+	hwevent_unpark(hfile);
+	return ret;
 }
 
 static __poll_t hwevent_poll(struct file *file, poll_table *wait)
@@ -931,6 +1266,7 @@ static int hwevent_stats_show(struct seq_file *m, void *unused)
 	seq_printf(m, "triggered %lld\n", atomic64_read(&hwevent_triggered));
 	seq_printf(m, "late_signals %lld\n",
 		   atomic64_read(&hwevent_late_signals));
+	seq_printf(m, "interrupts %lld\n", atomic64_read(&hwevent_interrupts));
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(hwevent_stats);

@@ -109,11 +109,29 @@ void hwevent_queue_push(struct hwevent_queue *q, const struct hwevent_event *ev)
 	atomic64_inc(&hwevent_queued_total);
 }
 
-/* Windows: completing the pending read IRP; here waking the reader. */
-void hwevent_queue_wake(struct hwevent_queue *q)
+/*
+ * @nr records were pushed (Windows: completing the pending read IRP; here
+ * waking the reader). An O_ASYNC owner gets a signal per record: with
+ * F_SETSIG and a real-time signal, which queues, it can count them.
+ */
+void hwevent_queue_wake(struct hwevent_queue *q, unsigned int nr)
 {
 	wake_up_interruptible_poll(&q->wait, EPOLLIN | EPOLLRDNORM);
-	kill_fasync(&q->fasync, SIGIO, POLL_IN);
+	while (nr--)
+		kill_fasync(&q->fasync, SIGIO, POLL_IN);
+}
+
+/* Free slots: records that can be pushed without dropping one. */
+u32 hwevent_queue_room(struct hwevent_queue *q)
+{
+	unsigned long flags;
+	u32 room;
+
+	spin_lock_irqsave(&q->lock, flags);
+	room = q->size - q->len;
+	spin_unlock_irqrestore(&q->lock, flags);
+
+	return room;
 }
 
 static bool hwevent_queue_ready(struct hwevent_queue *q)

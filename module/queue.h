@@ -85,7 +85,8 @@ extern atomic64_t hwevent_queue_lost_total;
 int hwevent_queue_init(struct hwevent_queue *q, u32 size);
 void hwevent_queue_destroy(struct hwevent_queue *q);
 void hwevent_queue_push(struct hwevent_queue *q, const struct hwevent_event *ev);
-void hwevent_queue_wake(struct hwevent_queue *q);
+void hwevent_queue_wake(struct hwevent_queue *q, unsigned int nr);
+u32 hwevent_queue_room(struct hwevent_queue *q);
 ssize_t hwevent_queue_read(struct hwevent_queue *q, struct kiocb *iocb,
 			   struct iov_iter *to);
 __poll_t hwevent_queue_poll(struct hwevent_queue *q, struct file *file,

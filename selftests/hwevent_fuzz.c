@@ -610,6 +610,8 @@ static uint64_t reg_allowed(const struct reg_case *c, int *may_sleep)
 			errs |= B_EINVAL;
 	if (r->mode == HWEVENT_MODE_EVENTFD)
 		errs |= efd_errs(efd_classify(c->ek, r->eventfd));
+	else if (r->eventfd)
+		errs |= B_EINVAL;
 	if (errs)
 		return errs;
 
@@ -1054,7 +1056,7 @@ static unsigned int run_table(struct prng *rng)
 	c.r.period_ns = HWEVENT_MIN_PERIOD_NS;
 	table_reg(&c, "PENDING with a period", EINVAL);
 
-	/* eventfd: EVENTFD mode checks it, PENDING ignores it */
+	/* eventfd: EVENTFD mode checks it, the others want it zero */
 	for (i = 0; i < ARRAY_SIZE(efds); i++) {
 		c = reg_base(f, HWEVENT_MODE_EVENTFD, 0, rng);
 		c.ek = efds[i].ek;
@@ -1066,7 +1068,7 @@ static unsigned int run_table(struct prng *rng)
 		c.r.eventfd = efd_number(c.ek, rng, f->fd);
 		snprintf(name, sizeof(name), "PENDING eventfd %s",
 			 ek_names[c.ek]);
-		table_reg(&c, name, 0);
+		table_reg(&c, name, c.r.eventfd ? EINVAL : 0);
 	}
 
 	/* pointers */
@@ -1297,6 +1299,9 @@ static void random_register(struct ofile *f, struct prng *rng)
 	else
 		c.ek = prng_below(rng, NR_EK);
 	r->eventfd = efd_number(c.ek, rng, f->fd);
+	/* Mostly zero where it must be, so that the rest is reached. */
+	if (r->mode != HWEVENT_MODE_EVENTFD && prng_pct(rng, 90))
+		r->eventfd = 0;
 	r->delay_ns = rand_delay(rng, r->mode);
 	r->cookie = prng_next(rng);
 	r->flags = rand_word(rng, 90);

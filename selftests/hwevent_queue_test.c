@@ -616,6 +616,42 @@ TEST_F(queue, sigio_when_queued)
 	EXPECT_EQ(0, sigio_seen);
 }
 
+/*
+ * A signal per record, as the header says: with F_SETSIG and a real-time
+ * signal, which queues instead of merging, a program can count records by
+ * signals. Eight records from one TRIGGER_ALL, delivered by one run of the
+ * bottom half, are eight signals.
+ */
+#define NR_SIGIO	8
+
+TEST_F(queue, sigio_per_record_rt_signal)
+{
+	const struct timespec none = { 0 };
+	struct hwevent_event e[NR_SIGIO];
+	unsigned int i, got = 0;
+	uint64_t count;
+	sigset_t set;
+	siginfo_t si;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGRTMIN);
+	ASSERT_EQ(0, sigprocmask(SIG_BLOCK, &set, NULL));
+	ASSERT_EQ(0, fcntl(self->fd, F_SETOWN, getpid()));
+	ASSERT_EQ(0, fcntl(self->fd, F_SETSIG, SIGRTMIN));
+	ASSERT_EQ(0, fcntl(self->fd, F_SETFL, O_NONBLOCK | O_ASYNC));
+	for (i = 0; i < NR_SIGIO; i++)
+		queue_reg(_metadata, self->fd, NEVER_NS, 0, i);
+	ASSERT_EQ(0, trigger_id(self->fd, 0, HWEVENT_TRIGGER_ALL, &count));
+	ASSERT_EQ((uint64_t)NR_SIGIO, count);
+	ASSERT_EQ(NR_SIGIO, collect(self->fd, e, NR_SIGIO, SLACK_NS));
+	while (sigtimedwait(&set, &si, &none) == SIGRTMIN) {
+		EXPECT_EQ(POLL_IN, si.si_code);
+		EXPECT_EQ(self->fd, si.si_fd);
+		got++;
+	}
+	EXPECT_EQ((unsigned int)NR_SIGIO, got) TH_LOG("signals for %u records", NR_SIGIO);
+}
+
 /* What the SA_SIGINFO handler saw of the last signal. */
 static volatile sig_atomic_t siginfo_seen;
 static volatile int seen_signo, seen_code, seen_fd;
@@ -1425,8 +1461,8 @@ TEST_F_TIMEOUT(queue, periodic_grid_min_period, 60)
 }
 
 /*
- * A periodic EVENTFD registration adds one per expiry, never more than
- * the expiries due by then; after its cancel, nothing.
+ * A periodic EVENTFD registration, read as it goes, adds one per expiry,
+ * never more than the expiries due by then; after its cancel, nothing.
  */
 TEST_F(queue, periodic_eventfd_counts)
 {
@@ -1459,49 +1495,116 @@ TEST_F(queue, periodic_eventfd_counts)
 	ASSERT_EQ(0, stats_settle(&st, &base, SLACK_NS));
 	EXPECT_EQ(1, st.cancelled - base.cancelled);
 	EXPECT_EQ(0, st.fired - base.fired);
-	EXPECT_EQ((long long)sum, st.ticks - base.ticks);
+	/* One per delivery, and one per expiry it merged (overruns). */
+	EXPECT_LE(st.ticks - base.ticks, (long long)sum);
+	EXPECT_GE(st.ticks - base.ticks + st.overruns - base.overruns,
+		  (long long)sum);
 	EXPECT_EQ(base.eventfd_refs, st.eventfd_refs);
 }
 
+/* The shortest period, and a consumer that stops reading for this long. */
+#define AWAY_NS		(200 * NSEC_PER_MSEC)
+
 /*
- * At the shortest period the expiries outrun the bottom half: a periodic
- * EVENTFD registration still adds exactly one per record it would have
- * queued (one per expiry delivered, the debugfs ticks), not one per
- * expiry: those merged into a delivery (overruns) add nothing. The sum is
- * never more than the expiries due by the cancel.
+ * A periodic EVENTFD registration whose eventfd is not read: after the
+ * first expiry is counted, the next waits for a read, and its timer stops
+ * meanwhile: a few interrupts in 200 ms, not 2000. A read lets the
+ * waiting expiry through with every expiry since: the eventfd counts each
+ * expiry, as a timerfd does, whatever the consumer's pace.
  */
-TEST_F_TIMEOUT(queue, periodic_eventfd_min_period, 60)
+TEST_F_TIMEOUT(queue, periodic_eventfd_waits_for_read, 60)
 {
-	const uint64_t period = HWEVENT_MIN_PERIOD_NS, run = 200 * NSEC_PER_MSEC;
-	uint64_t start, cancelled, sum, count;
+	const uint64_t period = HWEVENT_MIN_PERIOD_NS;
+	uint64_t start, reg_end, t0, t1, sum, want, count;
 	struct hwevent_register r;
 	struct hw_stats base, st;
 
-	stats_read(&base);
+	NEED_QUEUE_STATS("the tick counters");
+	ASSERT_TRUE(self->base.have_interrupts) TH_LOG("no interrupts counter");
+	ASSERT_EQ(0, stats_read(&base));
 	reg_set(&r, HWEVENT_MODE_EVENTFD, self->efd, 0, 6);
 	r.period_ns = period;
 	start = now_ns();
 	ASSERT_EQ(0, do_register(self->fd, &r));
-	sleep_ns(run);
-	ASSERT_EQ(0, cancel_id(self->fd, r.id, 0, &count));
-	cancelled = now_ns();
-	ASSERT_EQ(1U, count);
+	reg_end = now_ns();
+	sleep_ns(AWAY_NS);
+	ASSERT_EQ(0, stats_read(&st));
+	TH_LOG("away %llu ms: %lld interrupts, %lld ticks",
+	       (unsigned long long)AWAY_NS / NSEC_PER_MSEC,
+	       st.interrupts - base.interrupts, st.ticks - base.ticks);
+	/* The first delivered, the second waiting: nothing more. */
+	EXPECT_GE(3, st.interrupts - base.interrupts);
+	EXPECT_EQ(1, st.ticks - base.ticks);
+
+	/* Every expiry due by the first read is counted after it. */
+	t0 = now_ns();
+	want = (t0 - reg_end) / period + 1;
 	sum = efd_take(self->efd);
 	ASSERT_NE(UINT64_MAX, sum);
-	ASSERT_LT(0U, sum);
-	EXPECT_GE((cancelled - start) / period + 1, sum);
+	ASSERT_LE(1U, sum);
+	sum += efd_collect(self->efd, want - sum, SLACK_NS);
+	t1 = now_ns();
+	ASSERT_EQ(0, cancel_id(self->fd, r.id, 0, &count));
+	ASSERT_EQ(1U, count);
+	TH_LOG("%llu counted, %llu expiries due by the first read",
+	       (unsigned long long)sum, (unsigned long long)want);
+	EXPECT_LE(want, sum);
+	/* Never more than were due. */
+	EXPECT_GE((t1 - start) / period + 1, sum);
+	sum += efd_take(self->efd);
 	EXPECT_EQ(0U, efd_stays_quiet(self->efd)) TH_LOG("counted after the cancel");
-
-	NEED_QUEUE_STATS("the tick counters");
 	ASSERT_EQ(0, stats_settle(&st, &base, SLACK_NS));
-	TH_LOG("%llu counts, %lld overruns in %llu ms", (unsigned long long)sum,
-	       st.overruns - base.overruns,
-	       (unsigned long long)(cancelled - start) / NSEC_PER_MSEC);
-	EXPECT_EQ((long long)sum, st.ticks - base.ticks);
-	EXPECT_GE((long long)((cancelled - start) / period + 1),
-		  st.ticks - base.ticks + st.overruns - base.overruns);
 	EXPECT_EQ(1, st.cancelled - base.cancelled);
 	EXPECT_EQ(base.eventfd_refs, st.eventfd_refs);
+	/* Each tick added one and its overruns. */
+	EXPECT_LE((long long)sum, st.ticks - base.ticks +
+		  st.overruns - base.overruns);
+}
+
+/*
+ * A periodic QUEUE registration whose reader is away: once the queue is
+ * full, its next record waits for room and its timer stops; nothing is
+ * dropped. When the reader comes back, the record that waited comes with
+ * the expiries skipped meanwhile in its overruns, still on the grid.
+ */
+TEST_F_TIMEOUT(queue, periodic_queue_waits_for_reader, 60)
+{
+	const uint64_t period = HWEVENT_MIN_PERIOD_NS;
+	struct hwevent_event e[8];
+	uint64_t start, reg_end, back, id, count;
+	struct hw_stats base, st, mid;
+	int fd, n;
+
+	NEED_QUEUE_STATS("the tick counters");
+	ASSERT_TRUE(self->base.have_interrupts) TH_LOG("no interrupts counter");
+	SET_QUEUE_SIZE(4);
+	fd = open_nonblock(_metadata);
+	ASSERT_EQ(0, stats_read(&base));
+	start = now_ns();
+	id = queue_reg(_metadata, fd, 0, period, 8);
+	reg_end = now_ns();
+	sleep_ns(AWAY_NS);
+	ASSERT_EQ(0, stats_read(&mid));
+	TH_LOG("away %llu ms: %lld interrupts, %lld ticks",
+	       (unsigned long long)AWAY_NS / NSEC_PER_MSEC,
+	       mid.interrupts - base.interrupts, mid.ticks - base.ticks);
+	/* Four records, the fifth waiting: no more interrupts than that. */
+	EXPECT_EQ(4, mid.ticks - base.ticks);
+	EXPECT_GE(6, mid.interrupts - base.interrupts);
+	EXPECT_EQ(0, mid.queue_lost - base.queue_lost);
+
+	back = now_ns();
+	n = collect(fd, e, 5, SLACK_NS);
+	ASSERT_EQ(5, n) TH_LOG("the record that waited did not come");
+	ASSERT_EQ(0, cancel_id(fd, id, 0, &count));
+	check_grid(_metadata, e, n, id, 8, period, start, reg_end, now_ns());
+	/* The fifth: due before we came back, its next one after. */
+	EXPECT_GT(back, e[4].due_ns);
+	EXPECT_LT(back, e[4].due_ns + (1 + (uint64_t)e[4].overruns) * period)
+		TH_LOG("overruns %u", e[4].overruns);
+	close(fd);
+	ASSERT_EQ(0, stats_settle(&st, &base, SLACK_NS));
+	EXPECT_EQ(0, st.queue_lost - base.queue_lost);
 }
 
 /* Periodic registrations end when their file is released: dropped. */

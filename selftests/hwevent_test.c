@@ -55,6 +55,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <linux/capability.h>
 #include <linux/hwevent.h>
 
 /* The 6.1 harness's SIGALRM handler leaves its ucontext unused. */
@@ -725,12 +726,21 @@ TEST_F(device, inval_mode)
 	ASSERT_EQ(0U, efd_stays_quiet(self->efd));
 }
 
-TEST_F(device, pending_ignores_eventfd)
+/*
+ * @eventfd means something in EVENTFD mode only; elsewhere it must be
+ * zero, so that it can be given a meaning later: any other number, an
+ * eventfd's included, is refused, and nothing is registered.
+ */
+TEST_F(device, eventfd_zero_outside_eventfd_mode)
 {
+	static const uint32_t modes[] = {
+		HWEVENT_MODE_PENDING, HWEVENT_MODE_QUEUE,
+	};
 	int fds[] = { -1, INT32_MIN, INT32_MAX, -1, -1, -1, -1 };
+	struct hw_stats base, st;
 	struct hwevent_register r;
 	int pipefd[2], nullfd;
-	unsigned int i;
+	unsigned int i, m;
 
 	ASSERT_EQ(0, pipe2(pipefd, O_CLOEXEC));
 	nullfd = open("/dev/null", O_RDWR | O_CLOEXEC);
@@ -739,13 +749,24 @@ TEST_F(device, pending_ignores_eventfd)
 	fds[4] = nullfd;
 	fds[5] = self->fd;
 	fds[6] = self->efd;
-	for (i = 0; i < ARRAY_SIZE(fds); i++) {
-		reg_set(&r, HWEVENT_MODE_PENDING, fds[i], 0, i);
-		EXPECT_EQ(0, do_register(self->fd, &r))
-			TH_LOG("eventfd %d", fds[i]);
-		EXPECT_EQ(i, r.event.cookie);
+	ASSERT_EQ(0, stats_read(&base));
+	for (m = 0; m < ARRAY_SIZE(modes); m++) {
+		for (i = 0; i < ARRAY_SIZE(fds); i++) {
+			reg_set(&r, modes[m], 0, 0, i);
+			r.eventfd = fds[i];
+			EXPECT_EQ(EINVAL, do_register(self->fd, &r))
+				TH_LOG("mode %u eventfd %d", modes[m], fds[i]);
+		}
 	}
-	/* Not even the eventfd that was passed gets signalled. */
+	ASSERT_EQ(0, stats_read(&st));
+	EXPECT_EQ(base.armed, st.armed);
+	/* Zero is the good value: the same requests pass. */
+	for (m = 0; m < ARRAY_SIZE(modes); m++) {
+		reg_set(&r, modes[m], 0, 0, 9);
+		EXPECT_EQ(0, do_register(self->fd, &r)) TH_LOG("mode %u",
+							    modes[m]);
+	}
+	/* The eventfd that was passed was never signalled. */
 	ASSERT_EQ(0U, efd_stays_quiet(self->efd));
 	close(nullfd);
 	close(pipefd[0]);
@@ -1331,6 +1352,14 @@ TEST_F(device, max_pending_writable)
 	n = fill(self->fd, self->efd, small + 1, &err);
 	ASSERT_EQ(small, n);
 	ASSERT_EQ(ENOSPC, err);
+
+	/* Bounded when written, 1 to 65536: a bad value changes nothing. */
+	EXPECT_EQ(EINVAL, param_write(MAX_PENDING_PATH, 0));
+	EXPECT_EQ(EINVAL, param_write(MAX_PENDING_PATH, 65537));
+	EXPECT_EQ(ERANGE, param_write(MAX_PENDING_PATH, 1LL << 32));
+	EXPECT_EQ(small, read_max_pending());
+	EXPECT_EQ(0, param_write(MAX_PENDING_PATH, 65536));
+	EXPECT_EQ(65536, read_max_pending());
 }
 
 /*
@@ -1970,6 +1999,144 @@ TEST_F(bad_eventfd, rejected)
 	ASSERT_EQ(0, do_register(self->fd, &r));
 	ASSERT_EQ(1U, efd_collect(efd, 1, SLACK_NS));
 	close(efd);
+}
+
+/*
+ * The budget of one user across files (module/budget.c): live
+ * registrations (max_user_registrations, ENOSPC) and the rate of the
+ * periodic ones (max_user_rate_hz, EACCES), which CAP_SYS_RESOURCE may
+ * exceed. The tests run as root, which has the capability: each test
+ * first shows that it does, then drops it (in its own process: the
+ * harness forks one per test) and meets the limit.
+ */
+#define MAX_USER_REGS_PATH	"/sys/module/hwevent/parameters/max_user_registrations"
+#define MAX_USER_RATE_PATH	"/sys/module/hwevent/parameters/max_user_rate_hz"
+
+FIXTURE(budget) {
+	int fd[2];
+	long long saved_regs;	/* to restore, or -1 */
+	long long saved_rate;
+};
+
+FIXTURE_SETUP(budget)
+{
+	self->fd[0] = self->fd[1] = -1;
+	self->saved_regs = param_read(MAX_USER_REGS_PATH);
+	self->saved_rate = param_read(MAX_USER_RATE_PATH);
+	ASSERT_LE(0, self->saved_regs) TH_LOG("no " MAX_USER_REGS_PATH);
+	ASSERT_LE(0, self->saved_rate) TH_LOG("no " MAX_USER_RATE_PATH);
+	/* Two files of one user: the budget spans them. */
+	self->fd[0] = open_dev(_metadata);
+	self->fd[1] = open_dev(_metadata);
+}
+
+FIXTURE_TEARDOWN(budget)
+{
+	if (self->saved_regs >= 0)
+		EXPECT_EQ(0, param_write(MAX_USER_REGS_PATH, self->saved_regs));
+	if (self->saved_rate >= 0)
+		EXPECT_EQ(0, param_write(MAX_USER_RATE_PATH, self->saved_rate));
+	if (self->fd[0] >= 0)
+		close(self->fd[0]);
+	if (self->fd[1] >= 0)
+		close(self->fd[1]);
+}
+
+/* Drops CAP_SYS_RESOURCE from this process for good; 0 or an errno. */
+static int drop_sys_resource(void)
+{
+	struct __user_cap_header_struct h = {
+		.version = _LINUX_CAPABILITY_VERSION_3,
+	};
+	struct __user_cap_data_struct d[2];
+	const unsigned int bit = CAP_SYS_RESOURCE % 32;
+
+	if (syscall(SYS_capget, &h, d))
+		return errno;
+	d[CAP_SYS_RESOURCE / 32].effective &= ~(1U << bit);
+	d[CAP_SYS_RESOURCE / 32].permitted &= ~(1U << bit);
+	d[CAP_SYS_RESOURCE / 32].inheritable &= ~(1U << bit);
+	return syscall(SYS_capset, &h, d) ? errno : 0;
+}
+
+/* A registration that never fires: @period_ns 0 or periodic. */
+static int budget_reg(int fd, uint64_t period_ns)
+{
+	struct hwevent_register r;
+
+	reg_set(&r, HWEVENT_MODE_QUEUE, 0, NEVER_NS, 0);
+	r.period_ns = period_ns;
+	return do_register(fd, &r);
+}
+
+TEST_F(budget, registrations_across_files)
+{
+	struct hw_stats st;
+	uint64_t count;
+	int i;
+
+	ASSERT_EQ(0, stats_read(&st));
+	ASSERT_EQ(0, st.live) TH_LOG("registrations of an earlier test live");
+	ASSERT_EQ(0, param_write(MAX_USER_REGS_PATH, 4));
+	for (i = 0; i < 4; i++)
+		ASSERT_EQ(0, budget_reg(self->fd[i % 2], 0)) TH_LOG("%d", i);
+	/* Over it, with the capability: allowed, and counted. */
+	ASSERT_EQ(0, budget_reg(self->fd[0], 0));
+	ASSERT_EQ(0, cancel_id(self->fd[0], 0, HWEVENT_CANCEL_ALL, &count));
+	ASSERT_EQ(3U, count);
+
+	ASSERT_EQ(0, drop_sys_resource());
+	ASSERT_EQ(0, budget_reg(self->fd[0], 0));
+	ASSERT_EQ(0, budget_reg(self->fd[0], 0));
+	/* Four live, two on each file: a fifth on either is refused. */
+	EXPECT_EQ(ENOSPC, budget_reg(self->fd[0], 0));
+	EXPECT_EQ(ENOSPC, budget_reg(self->fd[1], 0));
+	/* An end gives its place back; so does closing a file. */
+	ASSERT_EQ(0, cancel_id(self->fd[0], 0, HWEVENT_CANCEL_ALL, &count));
+	ASSERT_EQ(2U, count);
+	EXPECT_EQ(0, budget_reg(self->fd[1], 0));
+	EXPECT_EQ(0, budget_reg(self->fd[0], 0));
+	EXPECT_EQ(ENOSPC, budget_reg(self->fd[0], 0));
+	/* fd[1] had three. */
+	close(self->fd[1]);
+	self->fd[1] = -1;
+	EXPECT_EQ(0, budget_reg(self->fd[0], 0));
+	EXPECT_EQ(0, budget_reg(self->fd[0], 0));
+	EXPECT_EQ(0, budget_reg(self->fd[0], 0));
+	EXPECT_EQ(ENOSPC, budget_reg(self->fd[0], 0));
+}
+
+TEST_F(budget, periodic_rate_across_files)
+{
+	const uint64_t min = HWEVENT_MIN_PERIOD_NS;	/* 10000 Hz */
+	struct hw_stats st;
+	uint64_t count;
+
+	ASSERT_EQ(0, stats_read(&st));
+	ASSERT_EQ(0, st.live) TH_LOG("registrations of an earlier test live");
+	ASSERT_EQ(0, param_write(MAX_USER_RATE_PATH, 25000));
+	ASSERT_EQ(0, budget_reg(self->fd[0], min));
+	ASSERT_EQ(0, budget_reg(self->fd[1], min));
+	/* 30000 Hz, with the capability: allowed. */
+	ASSERT_EQ(0, budget_reg(self->fd[1], min));
+	ASSERT_EQ(0, cancel_id(self->fd[1], 0, HWEVENT_CANCEL_ALL, &count));
+	ASSERT_EQ(2U, count);
+
+	ASSERT_EQ(0, drop_sys_resource());
+	ASSERT_EQ(0, budget_reg(self->fd[1], min));
+	/* 20000 Hz live: 10000 more is refused, on either file... */
+	EXPECT_EQ(EACCES, budget_reg(self->fd[0], min));
+	EXPECT_EQ(EACCES, budget_reg(self->fd[1], min));
+	/* ... a slower one fits (1 s / 0.3 ms rounds up to 3334 Hz) ... */
+	EXPECT_EQ(0, budget_reg(self->fd[1], 3 * min));
+	EXPECT_EQ(EACCES, budget_reg(self->fd[1], 3 * min));
+	/* ... and one-shot ones cost no rate. */
+	EXPECT_EQ(0, budget_reg(self->fd[1], 0));
+	/* An end gives its rate back. */
+	ASSERT_EQ(0, cancel_id(self->fd[1], 0, HWEVENT_CANCEL_ALL, &count));
+	ASSERT_EQ(3U, count);
+	EXPECT_EQ(0, budget_reg(self->fd[0], min));
+	EXPECT_EQ(EACCES, budget_reg(self->fd[0], min));
 }
 
 /*

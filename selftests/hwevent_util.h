@@ -208,8 +208,11 @@ struct hw_stats {
 	long long triggered;	/* fired by HWEVENT_IOC_TRIGGER */
 	/* PENDING waits a signal interrupted after the interrupt, before the BH */
 	long long late_signals;
+	/* timer callbacks run: the simulated interrupts, triggers apart */
+	long long interrupts;
 	int have_queue;
 	int have_late;		/* the late_signals line was there */
+	int have_interrupts;	/* the interrupts line was there */
 };
 
 #define HW_STATS_BASE	7	/* armed .. eventfd_refs: always there */
@@ -247,6 +250,10 @@ static inline int stats_read(struct hw_stats *st)
 			st->late_signals = val;
 			st->have_late = 1;
 		}
+		if (!strcmp(name, "interrupts")) {
+			st->interrupts = val;
+			st->have_interrupts = 1;
+		}
 		for (i = 0; i < ARRAY_SIZE(names); i++) {
 			if (!strcmp(name, names[i])) {
 				*vals[i] = val;
@@ -277,8 +284,10 @@ static inline struct hw_stats stats_sub(const struct hw_stats *a,
 		.overruns = a->overruns - b->overruns,
 		.triggered = a->triggered - b->triggered,
 		.late_signals = a->late_signals - b->late_signals,
+		.interrupts = a->interrupts - b->interrupts,
 		.have_queue = a->have_queue && b->have_queue,
 		.have_late = a->have_late && b->have_late,
+		.have_interrupts = a->have_interrupts && b->have_interrupts,
 	};
 
 	return d;
@@ -462,7 +471,8 @@ static inline void reg_set(struct hwevent_register *r, uint32_t mode, int efd,
 {
 	memset(r, 0, sizeof(*r));
 	r->mode = mode;
-	r->eventfd = efd;
+	/* Zero where the mode gives it no meaning, as the driver wants. */
+	r->eventfd = mode == HWEVENT_MODE_EVENTFD ? efd : 0;
 	r->delay_ns = delay_ns;
 	r->cookie = cookie;
 }

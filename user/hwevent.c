@@ -1283,7 +1283,7 @@ static void init_register(struct hwevent_register *reg,
 {
 	memset(reg, 0, sizeof(*reg));	/* padding and reserved must be 0 */
 	reg->mode = o->mode;
-	reg->eventfd = o->mode == HWEVENT_MODE_EVENTFD ? st->efd : -1;
+	reg->eventfd = o->mode == HWEVENT_MODE_EVENTFD ? st->efd : 0;
 	reg->delay_ns = o->delay_ns;
 	reg->period_ns = o->period_ns;
 	/* By default the number of the (first) event it will report. */

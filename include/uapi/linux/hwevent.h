@@ -10,8 +10,8 @@
  *	and copies the event record into &hwevent_register.event (Windows: a
  *	pending IRP completed by the DPC, "inverted call").
  *  HWEVENT_MODE_EVENTFD: the ioctl returns 0 at once; the driver later
- *	signals the caller's eventfd exactly once (Windows: KeSetEvent on an
- *	event handle passed in the IOCTL).
+ *	adds one to the counter of the caller's eventfd (Windows: KeSetEvent
+ *	on an event handle passed in the IOCTL).
  *  HWEVENT_MODE_QUEUE: the ioctl returns 0 at once; the driver later
  *	appends the event record to the open file's queue, which read(2)
  *	returns (Windows: a pending ReadFile completed with the data, KB
@@ -19,8 +19,10 @@
  *
  * With &hwevent_register.period_ns an EVENTFD or QUEUE registration fires
  * again every period until it is cancelled or its file released (a device
- * that interrupts at a rate). HWEVENT_IOC_TRIGGER fires registrations at
- * once, without waiting for their timers (VFIO's loopback trigger).
+ * that interrupts at a rate), as fast as its consumer takes what it
+ * delivers (see &hwevent_register.period_ns). HWEVENT_IOC_TRIGGER fires
+ * registrations at once, without waiting for their timers (VFIO's
+ * loopback trigger).
  *
  * Reading: read(2) returns whole &struct hwevent_event records, as many as
  * fit in the buffer and are queued, oldest first. A buffer smaller than one
@@ -35,10 +37,11 @@
  *
  * The queue holds queue_size records per open file (a module parameter,
  * /sys/module/hwevent/parameters/queue_size, 1 to 262144, default 64; read
- * at open, so a file keeps the size it was opened with). When a record
- * arrives and the queue is full, the oldest record is dropped, as in the
- * GPIO character device; &hwevent_event.lost of the record that is then
- * oldest counts it (and what the dropped one counted), so a reader always
+ * at open, so a file keeps the size it was opened with). When a one-shot
+ * registration's record arrives and the queue is full, the oldest record
+ * is dropped, as in the GPIO character device (a periodic registration's
+ * record waits for room instead); &hwevent_event.lost of the record that
+ * is then oldest counts it (and what the dropped one counted), so a reader always
  * learns how many records it lost, and where: the sum of @lost over all
  * records read, plus what is still queued, is exact.
  *
@@ -87,8 +90,9 @@
  * @overruns: periodic registrations: expiries of this registration after
  *	this one and before its next record that got no record of their own,
  *	as timer_getoverrun(2) counts them (its timer ran late by whole
- *	periods, or it expired or was triggered again before the bottom half
- *	delivered this record; saturates at %UINT32_MAX); else zero.
+ *	periods, it expired or was triggered again before the bottom half
+ *	delivered this record, or this record waited for its consumer;
+ *	saturates at %UINT32_MAX); else zero.
  *	Without triggers, the next record's expiry is @due_ns +
  *	(1 + @overruns) periods.
  * @reserved: always zero
@@ -123,7 +127,7 @@ struct hwevent_event {
  * @eventfd: in: for %HWEVENT_MODE_EVENTFD, an eventfd(2) file descriptor of
  *	the caller; the driver holds its own reference from the ioctl until
  *	the registration ends, so the caller may close the descriptor at once.
- *	Ignored in the other modes.
+ *	Must be zero in the other modes.
  * @delay_ns: in: time from the ioctl to the simulated interrupt, in ns,
  *	CLOCK_MONOTONIC, at most %HWEVENT_MAX_DELAY_NS; 0 fires at once
  *	(still through the timer and the bottom half)
@@ -133,8 +137,18 @@ struct hwevent_event {
  * @period_ns: in: 0 for one event; else, for %HWEVENT_MODE_EVENTFD and
  *	%HWEVENT_MODE_QUEUE only, fire again every @period_ns ns after the
  *	first (@delay_ns) until cancelled or released, from
- *	%HWEVENT_MIN_PERIOD_NS to %HWEVENT_MAX_DELAY_NS. An EVENTFD one adds
- *	1 to the eventfd's counter per record it would have queued.
+ *	%HWEVENT_MIN_PERIOD_NS to %HWEVENT_MAX_DELAY_NS. An expiry is
+ *	delivered only once the consumer has taken the last one, as a
+ *	timerfd's timer is restarted by read(2): a QUEUE one's record waits
+ *	while the file's queue is full, an EVENTFD one's count while the
+ *	eventfd was not read since this registration last added to it; its
+ *	timer stops meanwhile, and the expiries it skipped are counted in
+ *	&hwevent_event.overruns of the record that waited. So a consumer that
+ *	never reads costs an expiry or two per registration, not one every
+ *	period. An EVENTFD one adds one per expiry, as a timerfd counts: 1 +
+ *	the overruns of the record it would have queued (on kernels whose
+ *	eventfd_signal() adds only one at a time, 6.8 and later, at most 64
+ *	per delivery, the rest with the following ones).
  * @reserved: must be zero
  * @id: out: the registration's id, unique within the open file, counted
  *	from 1; ignored on input
@@ -188,11 +202,21 @@ struct hwevent_register {
  * %EINVAL: unknown @mode, non-zero @flags, @padding or @reserved, @delay_ns
  * above %HWEVENT_MAX_DELAY_NS, @period_ns non-zero in
  * %HWEVENT_MODE_PENDING or outside %HWEVENT_MIN_PERIOD_NS to
- * %HWEVENT_MAX_DELAY_NS, or @eventfd is not an eventfd.
+ * %HWEVENT_MAX_DELAY_NS, @eventfd is not an eventfd, or @eventfd is not
+ * zero outside %HWEVENT_MODE_EVENTFD.
  * %EBADF: %HWEVENT_MODE_EVENTFD and @eventfd is not an open descriptor.
- * %EFAULT: the argument is not readable and writable memory.
+ * %EFAULT: the argument is not readable and writable memory. In
+ * %HWEVENT_MODE_PENDING, if @event cannot be written back once the event
+ * fired, the event is consumed all the same.
  * %ENOSPC: the file already has max_pending (a module parameter, see
- * /sys/module/hwevent/parameters/max_pending) live registrations.
+ * /sys/module/hwevent/parameters/max_pending, 1 to 65536) live
+ * registrations, or the user who opened the file has
+ * max_user_registrations across all files (as epoll's max_user_watches)
+ * and the caller lacks %CAP_SYS_RESOURCE.
+ * %EACCES: @period_ns would take the rate of the periodic registrations of
+ * the user who opened the file, the sum of 1 s / period (each rounded up)
+ * across all files, above max_user_rate_hz, and the caller lacks
+ * %CAP_SYS_RESOURCE (as the rtc driver's max_user_freq).
  * %ENOMEM: out of memory.
  * %EINTR: %HWEVENT_MODE_PENDING and a signal arrived before the event
  * fired; the registration is gone and the call is never restarted
@@ -245,8 +269,10 @@ struct hwevent_cancel {
  * it never existed, already fired, or already ended otherwise.
  * %EINVAL: unknown @flags, non-zero @padding or @reserved, @id zero without
  * %HWEVENT_CANCEL_ALL or non-zero with it.
- * %EFAULT: the argument is not readable and writable memory; nothing was
- * cancelled.
+ * %EFAULT: the argument is not readable and writable memory when the call
+ * starts: nothing was cancelled. (If another thread makes it unwritable
+ * while the call runs, the registrations are cancelled and only @count is
+ * lost.)
  */
 #define HWEVENT_IOC_CANCEL	_IOWR(HWEVENT_IOC_MAGIC, 0x01, struct hwevent_cancel)
 
@@ -291,8 +317,9 @@ struct hwevent_trigger {
  * %ENOENT: no registration @id is waiting for its interrupt on this file.
  * %EINVAL: unknown @flags, non-zero @padding or @reserved, @id zero without
  * %HWEVENT_TRIGGER_ALL or non-zero with it.
- * %EFAULT: the argument is not readable and writable memory; nothing was
- * fired.
+ * %EFAULT: the argument is not readable and writable memory when the call
+ * starts: nothing was fired. (If another thread makes it unwritable while
+ * the call runs, the registrations are fired and only @count is lost.)
  */
 #define HWEVENT_IOC_TRIGGER	_IOWR(HWEVENT_IOC_MAGIC, 0x02, struct hwevent_trigger)
 
