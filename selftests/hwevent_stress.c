@@ -156,6 +156,7 @@ struct gen {
 	uint64_t ecanceled;	/* PENDING ECANCELED (<= cancelled) */
 	uint64_t unknown;	/* killed children: armed or not, ended how */
 	uint64_t all_epoch;	/* ALL cancels on it: +1 before, +1 after */
+	uint64_t all_running;	/* ALL cancels between their two +1s */
 	uint64_t trig_epoch;	/* ALL triggers started on it */
 	int closed_early;	/* closed before the end of the run */
 	int nonblock;		/* opened O_NONBLOCK */
@@ -219,6 +220,18 @@ static struct gen *gen_open(void)
 }
 
 /* A descriptor of @g of our own, or -1 if it is closed. */
+/*
+ * Whether an ALL cancel may have taken a registration made at @epoch: one
+ * is between its two +1s (a cancel by id that waited behind it in the
+ * driver returns before the ALL's caller counts it), or one ran since.
+ * all_running first: once it reads 0, both +1s of an ALL that took the
+ * registration are done.
+ */
+static int all_since(struct gen *g, uint64_t epoch)
+{
+	return LOAD(g->all_running) || LOAD(g->all_epoch) != epoch;
+}
+
 static int gen_dup(struct gen *g)
 {
 	int fd = -1;
@@ -431,7 +444,7 @@ static void tregs_poll(struct worker *w)
 	while (i < w->nr) {
 		struct treg *t = &w->regs[i];
 		int closed = LOAD(t->g->closed_early);
-		int all = LOAD(t->g->all_epoch) != t->epoch;
+		int all = all_since(t->g, t->epoch);
 		int settled;
 
 		treg_read(t);
@@ -614,7 +627,7 @@ static void op_cancel_own(struct worker *w)
 		treg_read(t);
 	} else if (err == ENOENT) {
 		/* It fired, unless an ALL took it first. */
-		if (LOAD(t->g->all_epoch) == t->epoch && t->efd >= 0)
+		if (!all_since(t->g, t->epoch) && t->efd >= 0)
 			t->must_fire = 1;
 	} else {
 		fail("cancel id %llu: %s, count %llu",
@@ -637,9 +650,11 @@ static void op_cancel_all(struct worker *w)
 	 * its snapshot of the epoch, but whose ioctl ran after the register,
 	 * still changes the epoch after that snapshot.
 	 */
+	ADD(g->all_running, 1);
 	ADD(g->all_epoch, 1);
 	err = cancel_id(fd, 0, HWEVENT_CANCEL_ALL, &count);
 	ADD(g->all_epoch, 1);
+	ADD(g->all_running, -1);
 	close(fd);
 	w->n_all++;
 	if (err)
@@ -1088,7 +1103,7 @@ static void qreg_cancel(struct worker *w, struct qreg *q)
 		pthread_mutex_unlock(&q->g->tlock);
 	} else if (err == ENOENT) {
 		/* A one-shot fired; a periodic one only ends by an ALL or close. */
-		if (q->kind != K_Q1 && LOAD(q->g->all_epoch) == q->epoch &&
+		if (q->kind != K_Q1 && !all_since(q->g, q->epoch) &&
 		    !LOAD(q->g->closed_early))
 			fail("file %u id %llu: cancel of an armed periodic registration: ENOENT",
 			     q->g->index, (unsigned long long)q->id);
@@ -1112,7 +1127,7 @@ static void qregs_poll(struct worker *w)
 	while (i < w->nq) {
 		struct qreg *q = &w->qregs[i];
 		int closed = LOAD(q->g->closed_early);
-		int all = LOAD(q->g->all_epoch) != q->epoch;
+		int all = all_since(q->g, q->epoch);
 		int settled;
 
 		qreg_read_efd(w, q);
