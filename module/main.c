@@ -524,6 +524,12 @@ static void hwevent_unpark(struct hwevent_file *hfile)
 					       struct hwevent_reg,
 					       fired_node))) {
 		reg->parked = false;
+		/*
+		 * Its record joins the queue now, after records of later
+		 * interrupts: a new seqno keeps the file's records in
+		 * seqno order, as @fired is.
+		 */
+		reg->event.seqno = atomic64_inc_return(&hwevent_seqno);
 		list_move_tail(&reg->fired_node, &hfile->fired);
 		hwevent_bh_kick(hfile);
 	}

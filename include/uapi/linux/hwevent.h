@@ -70,9 +70,11 @@
 /**
  * struct hwevent_event - what the driver reports about one event
  * @seqno: device-wide sequence number, counted from 1 after the module is
- *	loaded and taken by the simulated interrupt: it grows in the order
- *	the interrupts of one open file ran, and across files too, except
- *	for interrupts that ran at the same moment on different CPUs
+ *	loaded and taken by the simulated interrupt (by a periodic
+ *	registration's record that waited for room in the queue, when room
+ *	came): it grows in the order a file's records are queued and its
+ *	interrupts ran, and across files too, except for interrupts that ran
+ *	at the same moment on different CPUs
  * @id: the id of the registration that fired (&hwevent_register.id)
  * @cookie: &hwevent_register.cookie, returned unchanged
  * @due_ns: CLOCK_MONOTONIC time, in ns, at which the timer was due (for a
