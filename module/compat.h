@@ -10,10 +10,12 @@
 #ifndef _HWEVENT_COMPAT_H
 #define _HWEVENT_COMPAT_H
 
+#include <linux/completion.h>
 #include <linux/eventfd.h>
 #include <linux/hrtimer.h>
 #include <linux/minmax.h>
 #include <linux/preempt.h>
+#include <linux/sched.h>
 
 /*
  * hrtimer_setup(), which sets the callback with the rest, came in 6.13
@@ -48,6 +50,19 @@ static inline u64 hwevent_eventfd_add(struct eventfd_ctx *ctx, u64 n)
 	return n;
 #else
 	return eventfd_signal(ctx, n);
+#endif
+}
+
+/*
+ * An interruptible wait the freezer leaves asleep (TASK_FREEZABLE, 6.1:
+ * f5d39b020809). Before, the freezer wakes it like a signal would.
+ */
+static inline int hwevent_wait_freezable(struct completion *x)
+{
+#ifdef TASK_FREEZABLE
+	return wait_for_completion_state(x, TASK_INTERRUPTIBLE | TASK_FREEZABLE);
+#else
+	return wait_for_completion_interruptible(x);
 #endif
 }
 

@@ -23,6 +23,9 @@
  * Who owns a registration, and so frees it:
  *  - PENDING: the ioctl sleeping on it. The bottom half and a canceller only
  *    mark it ended and complete it; the sleeper stops the timer and frees.
+ *    While its caller is stopped (see hwevent_wait()) it is the open
+ *    file's, on hwevent_file.detached, until the restarted call takes it
+ *    back or it is reaped.
  *  - EVENTFD and QUEUE: the open file, while it is on hwevent_file.armed
  *    or .fired. Whoever ends it under the lock frees it: the bottom half
  *    (after delivering), a canceller or release (never delivered).
@@ -54,7 +57,9 @@
 #include <linux/miscdevice.h>
 #include <linux/module.h>
 #include <linux/mutex.h>
+#include <linux/pid.h>
 #include <linux/poll.h>
+#include <linux/sched/signal.h>
 #include <linux/seq_file.h>
 #include <linux/slab.h>
 #include <linux/spinlock.h>
@@ -258,6 +263,9 @@ static atomic64_t hwevent_late_signals = ATOMIC64_INIT(0);
  *	in the order the interrupts ran
  * @parked: periodic %HWEVENT_MODE_QUEUE registrations whose expiry waits
  *	for room in @queue, oldest first; read(2) moves them back to @fired
+ * @detached: PENDING registrations whose caller a stop, a ptrace stop or
+ *	a freeze took out of the call, armed, timer stopped, until the
+ *	restarted call resumes them (hwevent_wait())
  * @nr_live: registrations not yet ended, held to max_pending
  * @next_id: id of the next registration, from 1
  * @user: the user who opened the file, charged for its registrations
@@ -275,6 +283,7 @@ struct hwevent_file {
 	struct list_head armed;
 	struct list_head fired;
 	struct list_head parked;
+	struct list_head detached;
 	unsigned int nr_live;
 	u64 next_id;
 	struct hwevent_user *user;
@@ -312,6 +321,8 @@ struct hwevent_file {
  * @eventfd_wqh: the eventfd's wait queue, or NULL
  * @trigger: EVENTFD: the caller's eventfd, our own reference
  * @done: PENDING: completed by the bottom half
+ * @owner: PENDING, detached: the thread whose call it is (a reference)
+ * @ureq: PENDING, detached: that call's argument, to know the call again
  * @event: the record; seqno, due_ns, irq_ns and flags written at the
  *	interrupt, bh_ns by the bottom half, the rest before the timer is
  *	armed; all under hwevent_file.lock once armed
@@ -335,6 +346,8 @@ struct hwevent_reg {
 	wait_queue_head_t *eventfd_wqh;
 	struct eventfd_ctx *trigger;
 	struct completion done;
+	struct pid *owner;
+	struct hwevent_register __user *ureq;
 	struct hwevent_event event;
 };
 
@@ -357,6 +370,7 @@ static void hwevent_reg_free(struct hwevent_reg *reg)
 		eventfd_ctx_put(reg->trigger);
 		atomic_dec(&hwevent_eventfd_refs);
 	}
+	put_pid(reg->owner);
 	kmem_cache_free(hwevent_reg_cache, reg);
 }
 
@@ -848,6 +862,114 @@ static void hwevent_reg_arm(struct hwevent_file *hfile,
 }
 
 /*
+ * Whether a signal pending for the caller will run a handler. Such a
+ * signal ends a PENDING wait with EINTR. What else wakes it runs no
+ * handler: a stop (SIGSTOP, Ctrl-Z), a ptrace stop (an attaching strace
+ * or gdb), the freezer before 6.1, cgroup.freeze.
+ */
+static bool hwevent_handler_pending(void)
+{
+	/* Only exec, in the task itself, changes its own: not while we run. */
+	struct sighand_struct *sighand =
+		rcu_dereference_protected(current->sighand, true);
+	__sighandler_t handler;
+	sigset_t pending;
+	bool ret = false;
+	int sig;
+
+	spin_lock_irq(&sighand->siglock);
+	sigorsets(&pending, &current->pending.signal,
+		  &current->signal->shared_pending.signal);
+	sigandnsets(&pending, &pending, &current->blocked);
+	for (sig = 1; sig <= _NSIG && !ret; sig++) {
+		handler = sighand->action[sig - 1].sa.sa_handler;
+		ret = sigismember(&pending, sig) && handler != SIG_DFL &&
+		      handler != SIG_IGN;
+	}
+	spin_unlock_irq(&sighand->siglock);
+
+	return ret;
+}
+
+/*
+ * The caller of PENDING @reg leaves the call without a handler to run: it
+ * stops, or a tracer or a freezer stops it. Windows keeps a suspended
+ * thread's IRP pending; here the thread must leave the call to stop, so
+ * the call is restarted when it goes on (-ERESTARTNOINTR: the kernel
+ * issues it again, with the same argument, even after a handler that ran
+ * meanwhile), as clock_nanosleep() resumes. Meanwhile @reg waits on
+ * hwevent_file.detached, its timer stopped, as do_nanosleep() stops its
+ * own: the restarted call finds it by thread, argument and id (written
+ * back to the argument before the sleep) and resumes it, due when it
+ * always was (hwevent_resume()). One no call resumes (the thread died, or
+ * the descriptor now names another file) ends as interrupted at the
+ * thread's next REGISTER on this file (hwevent_reap()), or at release.
+ * Called with hwevent_file.lock held.
+ */
+static void hwevent_wait_detach(struct hwevent_file *hfile,
+				struct hwevent_reg *reg,
+				struct hwevent_register __user *ureq)
+{
+	lockdep_assert_held(&hfile->lock);
+	reg->owner = get_pid(task_pid(current));
+	reg->ureq = ureq;
+	list_add_tail(&reg->node, &hfile->detached);
+}
+
+/*
+ * The restarted REGISTER of a detached registration: the caller's, for the
+ * same argument, whose @id it names. Armed again for its due time, which
+ * may have passed: then it fires at once. NULL if there is none.
+ */
+static struct hwevent_reg *
+hwevent_resume(struct hwevent_file *hfile, struct hwevent_register __user *ureq,
+	       u64 id)
+{
+	struct hwevent_reg *reg, *found = NULL;
+	struct pid *owner = NULL;
+
+	spin_lock_irq(&hfile->lock);
+	list_for_each_entry(reg, &hfile->detached, node) {
+		if (reg->owner == task_pid(current) && reg->ureq == ureq &&
+		    reg->event.id == id) {
+			found = reg;
+			owner = reg->owner;
+			reg->owner = NULL;
+			list_move_tail(&reg->node, &hfile->armed);
+			hrtimer_start(&reg->timer, ns_to_ktime(reg->event.due_ns),
+				      HRTIMER_MODE_ABS);
+			break;
+		}
+	}
+	spin_unlock_irq(&hfile->lock);
+	put_pid(owner);
+
+	return found;
+}
+
+/*
+ * End, as interrupted, the caller's detached registrations a new REGISTER
+ * did not resume.
+ */
+static void hwevent_reap(struct hwevent_file *hfile)
+{
+	struct hwevent_reg *reg, *tmp;
+	LIST_HEAD(reaped);
+
+	spin_lock_irq(&hfile->lock);
+	list_for_each_entry_safe(reg, tmp, &hfile->detached, node) {
+		if (reg->owner == task_pid(current)) {
+			list_move_tail(&reg->node, &reaped);
+			hwevent_reg_end(hfile, reg, HWEVENT_INTERRUPTED);
+		}
+	}
+	spin_unlock_irq(&hfile->lock);
+
+	list_for_each_entry_safe(reg, tmp, &reaped, node)
+		hwevent_reg_free(reg);
+}
+
+/*
  * PENDING mode: sleep until @reg ends (Windows: IoMarkIrpPending() and
  * STATUS_PENDING; here the caller simply sleeps), then stop its timer,
  * hand the record to the caller and free @reg.
@@ -856,18 +978,27 @@ static long hwevent_wait(struct hwevent_file *hfile, struct hwevent_reg *reg,
 			 struct hwevent_register __user *ureq)
 {
 	enum hwevent_reg_state state;
+	bool resume;
 	long ret = 0;
 
-	if (wait_for_completion_interruptible(&reg->done)) {
+	/* The freezer leaves it asleep (6.1 on); other wake-ups are below. */
+	if (hwevent_wait_freezable(&reg->done)) {
 		/*
 		 * Windows: the cancel routine; here the waiter cleans up after
 		 * itself. Once the timer is stopped, its interrupt either ran
 		 * or never will.
 		 */
 		hrtimer_cancel(&reg->timer);
+		resume = !fatal_signal_pending(current) &&
+			 !hwevent_handler_pending();
 		spin_lock_irq(&hfile->lock);
 		if (reg->state == HWEVENT_ARMED) {
 			list_del_init(&reg->node);
+			if (resume) {
+				hwevent_wait_detach(hfile, reg, ureq);
+				spin_unlock_irq(&hfile->lock);
+				return -ERESTARTNOINTR;
+			}
 			hwevent_reg_end(hfile, reg, HWEVENT_INTERRUPTED);
 		}
 		state = reg->state;
@@ -894,7 +1025,10 @@ static long hwevent_wait(struct hwevent_file *hfile, struct hwevent_reg *reg,
 		ret = -ECANCELED;
 		break;
 	case HWEVENT_INTERRUPTED:
-		/* Never -ERESTARTSYS: a restart would start the delay over. */
+		/*
+		 * A handler runs: never -ERESTARTSYS, which SA_RESTART would
+		 * turn into a new registration, its delay started over.
+		 */
 		ret = -EINTR;
 		break;
 	default:
@@ -920,6 +1054,14 @@ static long hwevent_ioctl_register(struct hwevent_file *hfile,
 	ret = hwevent_register_validate(&req);
 	if (ret)
 		return ret;
+
+	/* The restart of a PENDING call its caller's stop interrupted? */
+	if (req.mode == HWEVENT_MODE_PENDING) {
+		reg = hwevent_resume(hfile, ureq, req.id);
+		if (reg)
+			return hwevent_wait(hfile, reg, ureq);
+	}
+	hwevent_reap(hfile);
 
 	reg = hwevent_reg_create(hfile, &req);
 	if (IS_ERR(reg))
@@ -1135,6 +1277,7 @@ static int hwevent_open(struct inode *inode, struct file *file)
 	INIT_LIST_HEAD(&hfile->armed);
 	INIT_LIST_HEAD(&hfile->fired);
 	INIT_LIST_HEAD(&hfile->parked);
+	INIT_LIST_HEAD(&hfile->detached);
 	tasklet_setup(&hfile->bh, hwevent_bh);
 	hrtimer_setup(&hfile->bh_delay, hwevent_bh_delay_fn, CLOCK_MONOTONIC,
 		      HRTIMER_MODE_REL);
@@ -1174,18 +1317,27 @@ static int hwevent_release(struct inode *inode, struct file *file)
 	/* A few at a time, as in hwevent_ioctl_select(). */
 	spin_lock_irq(&hfile->lock);
 	list_splice_init(&hfile->armed, &todo);
+	/* PENDING ones of stopped callers (a sleeper holds the file). */
+	list_splice_init(&hfile->detached, &todo);
 	while (!list_empty(&todo)) {
 		for (n = 0; n < HWEVENT_BATCH &&
 		     (reg = list_first_entry_or_null(&todo, struct hwevent_reg,
 						     node)); n++) {
-			hwevent_reg_end(hfile, reg, HWEVENT_DROPPED);
+			/*
+			 * A stopped caller's restart will find the descriptor
+			 * gone (EBADF): for it, the wait was interrupted.
+			 */
+			if (reg->mode == HWEVENT_MODE_PENDING) {
+				hwevent_reg_end(hfile, reg, HWEVENT_INTERRUPTED);
+			} else {
+				hwevent_reg_end(hfile, reg, HWEVENT_DROPPED);
+				nr_dropped++;
+			}
 			list_move_tail(&reg->node, &dropped);
-			nr_dropped++;
 		}
 		spin_unlock_irq(&hfile->lock);
 
 		list_for_each_entry_safe(reg, tmp, &dropped, node) {
-			WARN_ON_ONCE(reg->mode == HWEVENT_MODE_PENDING);
 			/*
 			 * Windows: KeCancelTimer(); hwevent_reg_free() also
 			 * waits for a callback that is running, which sees
