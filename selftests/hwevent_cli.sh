@@ -17,7 +17,7 @@ KSFT_SKIP=4
 DEV=/dev/hwevent
 # Bounds a run that should take a second or two.
 LIMIT=60
-PLAN=36
+PLAN=37
 
 nr=0
 failed=0
@@ -209,6 +209,40 @@ sigterm_ends_read() {
 	verdict "$desc" $good
 }
 
+# stop_cont_pending: SIGSTOP, then SIGCONT (Ctrl-Z, then fg) while mode 0
+# waits do not end the wait: it resumes, one event, no "registering
+# again", nothing counted interrupted. The state T read while stopped shows
+# that the stop came while the program waited.
+stop_cont_pending() {
+	desc="hwevent 2 0 -n 1, SIGSTOP then SIGCONT while it waits: the wait resumes, one event, nothing interrupted"
+	before=$(stat_value interrupted)
+	"$CLI" 2 0 -n 1 --json </dev/null >"$tmp/out" 2>"$tmp/err" &
+	pid=$!
+	{ sleep "$LIMIT"; kill -KILL "$pid"; } >/dev/null 2>&1 &
+	watchdog=$!
+	tries=0
+	until grep -q 'pending-request mode' "$tmp/err" ||
+	      [ $tries -ge 300 ]; do
+		sleep 0.1
+		tries=$((tries + 1))
+	done
+	sleep 0.3	# into the ioctl
+	kill -STOP "$pid"
+	sleep 0.5
+	state=$(sed 's/.*) //' "/proc/$pid/stat" | cut -c1)
+	kill -CONT "$pid"
+	wait "$pid"
+	rc=$?
+	kill "$watchdog" 2>/dev/null
+	good=0
+	[ $rc -eq 0 ] && [ "$state" = T ] && [ "$(lines)" -eq 1 ] &&
+		! grep -q 'interrupted' "$tmp/err" &&
+		{ [ -z "$before" ] ||
+		  [ "$(stat_value interrupted)" = "$before" ]; } && good=1
+	[ "$state" = T ] || diag "state while stopped: '$state'"
+	verdict "$desc" $good
+}
+
 # cookie_json MODE: the largest cookie, given in hex, comes back whole.
 cookie_json() {
 	desc="hwevent 0.05 $1 -n 2 --json --cookie 0xffffffffffffffff: echoed in every event"
@@ -303,6 +337,7 @@ key_quits --epoll 2
 periodic 1
 periodic 2
 sigterm_ends_read
+stop_cont_pending
 cookie_json 0
 cookie_json 1
 cookie_json 2

@@ -1299,7 +1299,9 @@ static enum wait_result wait_pending(struct state *st,
 				     const struct options *o)
 {
 	struct hwevent_register reg;
+	sigset_t cont, old;
 	uint64_t woke;
+	int ret, err;
 
 	init_register(&reg, st, o);
 
@@ -1307,8 +1309,20 @@ static enum wait_result wait_pending(struct state *st,
 	 * A signal that lands between the main loop's stop_signal check and
 	 * the ioctl does not interrupt it: that stop is seen after this
 	 * event, or at the next signal. No ioctl takes a signal mask.
+	 *
+	 * Ctrl-Z and fg must not end the wait: the driver resumes a wait
+	 * that a stop interrupted unless a handler runs, and ours for
+	 * SIGCONT would. Held back, it runs once the ioctl has returned
+	 * (SIGCONT continues the process all the same).
 	 */
-	if (ioctl(st->devfd, HWEVENT_IOC_REGISTER, &reg) < 0) {
+	sigemptyset(&cont);
+	sigaddset(&cont, SIGCONT);
+	sigprocmask(SIG_BLOCK, &cont, &old);
+	ret = ioctl(st->devfd, HWEVENT_IOC_REGISTER, &reg);
+	err = errno;
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	errno = err;
+	if (ret < 0) {
 		if (errno != EINTR) {
 			report_ioctl_error("HWEVENT_IOC_REGISTER", errno);
 			return WAIT_ERROR;
