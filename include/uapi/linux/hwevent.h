@@ -185,8 +185,8 @@ struct hwevent_register {
  *	returns 0);
  *  cancelled: HWEVENT_IOC_CANCEL took it before its interrupt ran (the
  *	eventfd is never signalled; the PENDING call returns %ECANCELED);
- *  interrupted: a signal reached its PENDING caller before its interrupt
- *	ran (the call returns %EINTR);
+ *  interrupted: a signal whose handler runs (or that kills) reached its
+ *	PENDING caller before its interrupt ran (the call returns %EINTR);
  *  dropped: the file was released (last close) before it fired (the
  *	eventfd is never signalled).
  *
@@ -220,10 +220,21 @@ struct hwevent_register {
  * across all files, above max_user_rate_hz, and the caller lacks
  * %CAP_SYS_RESOURCE (as the rtc driver's max_user_freq).
  * %ENOMEM: out of memory.
- * %EINTR: %HWEVENT_MODE_PENDING and a signal arrived before the event
- * fired; the registration is gone and the call is never restarted
- * (a restart would start the delay over). An event that fired before the
- * signal was seen is reported as success instead.
+ * %EINTR: %HWEVENT_MODE_PENDING and a signal whose handler runs arrived
+ * before the event fired, with or without %SA_RESTART (as for
+ * nanosleep(2): the call is restarted only when no handler runs); the
+ * registration is gone, and its event never happens. An event that fired
+ * before the signal was seen is reported as success instead. What runs no
+ * handler does not end the call: a stop and continue (%SIGSTOP, or
+ * %SIGTSTP without a handler, then %SIGCONT), a debugger's attach or stop
+ * (ptrace), the system freezer (suspend, hibernation) and a cgroup v2
+ * freeze suspend it, and it resumes for the due time it had, as
+ * clock_nanosleep(2) does: the delay never starts over (an event due
+ * meanwhile fires as the thread resumes) and the record has the due time
+ * it would have had. While a stop, a debugger or a cgroup freeze holds the
+ * thread, the registration cannot be cancelled or triggered (%ENOENT). If
+ * meanwhile the caller closes every descriptor it has of the file, the
+ * resumed call fails with %EINTR.
  * %ECANCELED: %HWEVENT_MODE_PENDING and HWEVENT_IOC_CANCEL cancelled it.
  *
  * Unknown ioctl numbers, including this one with another size, fail with
