@@ -231,10 +231,14 @@ struct hwevent_register {
  * freeze suspend it, and it resumes for the due time it had, as
  * clock_nanosleep(2) does: the delay never starts over (an event due
  * meanwhile fires as the thread resumes) and the record has the due time
- * it would have had. While a stop, a debugger or a cgroup freeze holds the
- * thread, the registration cannot be cancelled or triggered (%ENOENT). If
- * meanwhile the caller closes every descriptor it has of the file, the
- * resumed call fails with %EINTR.
+ * it would have had. The kernel resumes it by issuing the call again with
+ * the same argument, whose @id (written back before the call slept) names
+ * the registration; a signal handled after the stop, before the thread
+ * goes on, runs its handler and the call then resumes. While a stop, a
+ * debugger or a cgroup freeze holds the thread, the registration cannot
+ * be cancelled or triggered (%ENOENT). If meanwhile the descriptor is
+ * closed, the resumed call fails with %EBADF (and the registration ends as
+ * interrupted).
  * %ECANCELED: %HWEVENT_MODE_PENDING and HWEVENT_IOC_CANCEL cancelled it.
  *
  * Unknown ioctl numbers, including this one with another size, fail with
