@@ -17,6 +17,7 @@
 #include <linux/workqueue.h>
 
 #include "bh.h"
+#include "compat.h"
 
 static const char * const hwevent_bh_names[HWEVENT_BH_NR_KINDS] = {
 	[HWEVENT_BH_TASKLET]	= "tasklet",
@@ -26,7 +27,7 @@ static const char * const hwevent_bh_names[HWEVENT_BH_NR_KINDS] = {
 
 /*
  * bottom_half=thread: one workqueue for the module, created at load. Not
- * ordered and bound to CPUs: a work item runs on the CPU that queued it
+ * ordered and bound to CPUs (WQ_PERCPU, see compat.h): a work item runs on the CPU that queued it
  * (the interrupt's, as a threaded irq handler would), in a kworker at
  * nice -20 (WQ_HIGHPRI), and never on two CPUs at once.
  */
@@ -126,7 +127,7 @@ void hwevent_bh_flush(struct hwevent_bh *bh)
 /* At module load: the workqueue of bottom_half=thread. */
 int hwevent_bh_setup(void)
 {
-	hwevent_bh_wq = alloc_workqueue("hwevent_bh", WQ_HIGHPRI, 0);
+	hwevent_bh_wq = alloc_workqueue("hwevent_bh", WQ_HIGHPRI | WQ_PERCPU, 0);
 	return hwevent_bh_wq ? 0 : -ENOMEM;
 }
 
