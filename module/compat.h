@@ -66,6 +66,15 @@ static inline int hwevent_wait_freezable(struct completion *x)
 #endif
 }
 
+/*
+ * A workqueue bound to CPUs says WQ_PERCPU since 6.17 (the default is
+ * moving to unbound), and newer kernels warn at alloc_workqueue() when
+ * neither it nor WQ_UNBOUND is given; before, bound was the default.
+ */
+#ifndef HWEVENT_HAVE_WQ_PERCPU
+#define WQ_PERCPU	0
+#endif
+
 /* 5.10 has only in_irq(), the older name of in_hardirq(). */
 #ifndef in_hardirq
 #define in_hardirq()	in_irq()

@@ -5,11 +5,12 @@
  * The Linux counterpart of the Windows WDM "event" sample. A program
  * registers for one event with HWEVENT_IOC_REGISTER; the driver arms an
  * hrtimer, whose callback plays the device's interrupt (hard irq context on
- * non-RT kernels), and a tasklet plays the DPC that completes the
- * registration: it signals the caller's eventfd (Windows: KeSetEvent on an
- * event handle), wakes the caller sleeping in the ioctl (Windows: a
- * pending IRP), or queues a record of what happened and when for read(2)
- * (queue.c; Windows: a pending ReadFile). A periodic registration fires
+ * non-RT kernels), and a bottom half plays the DPC that completes the
+ * registration (a tasklet unless bottom_half picks another, bh.c): it
+ * signals the caller's eventfd (Windows: KeSetEvent on an event handle),
+ * wakes the caller sleeping in the ioctl (Windows: a pending IRP), or
+ * queues a record of what happened and when for read(2) (queue.c;
+ * Windows: a pending ReadFile). A periodic registration fires
  * every period; HWEVENT_IOC_TRIGGER fires registrations at once.
  *
  * There is no hardware: nothing here touches a device, and the only
@@ -70,6 +71,7 @@
 #include <linux/hwevent.h>
 
 #include "budget.h"
+#include "bh.h"
 #include "compat.h"
 #include "queue.h"
 
@@ -150,6 +152,37 @@ static const struct kernel_param_ops hwevent_max_pending_ops = {
 module_param_cb(max_pending, &hwevent_max_pending_ops, &max_pending, 0644);
 MODULE_PARM_DESC(max_pending,
 		 "Most live registrations per open file (default 1024, 1 to 65536)");
+
+/* An enum hwevent_bh_kind; a kind this kernel lacks is refused (EINVAL). */
+static unsigned int bottom_half = HWEVENT_BH_TASKLET;
+
+static int hwevent_bottom_half_set(const char *val,
+				   const struct kernel_param *kp)
+{
+	enum hwevent_bh_kind kind;
+	int ret;
+
+	ret = hwevent_bh_parse(val, &kind);
+	if (ret)
+		return ret;
+	WRITE_ONCE(*(unsigned int *)kp->arg, kind);
+	return 0;
+}
+
+static int hwevent_bottom_half_get(char *buffer, const struct kernel_param *kp)
+{
+	return scnprintf(buffer, PAGE_SIZE, "%s\n",
+			 hwevent_bh_kind_name(READ_ONCE(*(unsigned int *)kp->arg)));
+}
+
+static const struct kernel_param_ops hwevent_bottom_half_ops = {
+	.set = hwevent_bottom_half_set,
+	.get = hwevent_bottom_half_get,
+};
+
+module_param_cb(bottom_half, &hwevent_bottom_half_ops, &bottom_half, 0644);
+MODULE_PARM_DESC(bottom_half,
+		 "The bottom half of each open file, read at open: tasklet (default; a DPC), bh_work (kernels with system_bh_wq, 6.9+) or thread (a high-priority kworker; a threaded DPC)");
 
 /*
  * Test only: the selftests widen the window between the interrupt and the
@@ -249,7 +282,8 @@ static atomic64_t hwevent_late_signals = ATOMIC64_INIT(0);
  * struct hwevent_file - one open file of /dev/hwevent
  * @lock: protects @armed, @fired, @parked, @nr_live, @next_id and the
  *	state of every registration on them. Taken by the hrtimer callback
- *	(hard irq; a softirq thread on PREEMPT_RT), the bottom half (softirq),
+ *	(hard irq; a softirq thread on PREEMPT_RT), the bottom half (softirq,
+ *	or a worker thread with bottom_half=thread),
  *	an eventfd's wake-up (any context, inside the eventfd's own lock) and
  *	the ioctls, read and release (process), so always with interrupts
  *	off, and never for longer than a few registrations' work: nothing is
@@ -269,7 +303,9 @@ static atomic64_t hwevent_late_signals = ATOMIC64_INIT(0);
  * @nr_live: registrations not yet ended, held to max_pending
  * @next_id: id of the next registration, from 1
  * @user: the user who opened the file, charged for its registrations
- * @bh: the bottom half (Windows: the DPC), completes @fired
+ * @bh: the bottom half (Windows: the DPC, or a threaded DPC with
+ *	bottom_half=thread), completes @fired; of the kind bottom_half named
+ *	when the file was opened
  * @bh_delay: schedules @bh late, while test_bh_delay_us is set
  * @queue: the records of %HWEVENT_MODE_QUEUE registrations, for read(2)
  * @trace_id: this file's number in the trace events, from 1 per load
@@ -287,7 +323,7 @@ struct hwevent_file {
 	unsigned int nr_live;
 	u64 next_id;
 	struct hwevent_user *user;
-	struct tasklet_struct bh;
+	struct hwevent_bh bh;
 	struct hrtimer bh_delay;
 	struct hwevent_queue queue;
 	u32 trace_id;
@@ -407,7 +443,7 @@ static void hwevent_bh_kick(struct hwevent_file *hfile)
 	unsigned int delay_us = READ_ONCE(test_bh_delay_us);
 
 	if (!delay_us)
-		tasklet_schedule(&hfile->bh);
+		hwevent_bh_schedule(&hfile->bh);
 	else if (!hrtimer_is_queued(&hfile->bh_delay))
 		hrtimer_start(&hfile->bh_delay,
 			      ns_to_ktime((u64)delay_us * NSEC_PER_USEC),
@@ -452,7 +488,7 @@ static enum hrtimer_restart hwevent_bh_delay_fn(struct hrtimer *timer)
 	struct hwevent_file *hfile = container_of(timer, struct hwevent_file,
 						  bh_delay);
 
-	tasklet_schedule(&hfile->bh);
+	hwevent_bh_schedule(&hfile->bh);
 	return HRTIMER_NORESTART;
 }
 
@@ -591,7 +627,7 @@ static bool hwevent_tick_take(struct hwevent_file *hfile,
 	ev->overruns = reg->overruns;
 	reg->overruns = 0;
 	trace_hwevent_bh(hfile->trace_id, ev->id, ev->seqno, reg->mode,
-			 ev->bh_ns - ev->irq_ns);
+			 ev->bh_ns - ev->irq_ns, hfile->bh.kind);
 	atomic64_inc(&hwevent_ticks);
 	if (reg->mode == HWEVENT_MODE_EVENTFD) {
 		/* Windows: KeSetEvent() counts once; a timerfd, each expiry. */
@@ -630,9 +666,9 @@ static void hwevent_tick_deliver(struct hwevent_file *hfile,
  * The bottom half (Windows: the DPC): complete every fired registration,
  * one at a time, each delivered outside hwevent_file.lock.
  */
-static void hwevent_bh(struct tasklet_struct *t)
+static void hwevent_bh(struct hwevent_bh *bh)
 {
-	struct hwevent_file *hfile = from_tasklet(hfile, t, bh);
+	struct hwevent_file *hfile = container_of(bh, struct hwevent_file, bh);
 	unsigned int nr_queued = 0;
 	struct hwevent_event ev;
 	struct hwevent_reg *reg;
@@ -662,7 +698,8 @@ static void hwevent_bh(struct tasklet_struct *t)
 		reg->event.bh_ns = ktime_get_ns();
 		trace_hwevent_bh(hfile->trace_id, reg->event.id,
 				 reg->event.seqno, reg->mode,
-				 reg->event.bh_ns - reg->event.irq_ns);
+				 reg->event.bh_ns - reg->event.irq_ns,
+				 hfile->bh.kind);
 		hwevent_reg_end(hfile, reg, HWEVENT_DONE);
 
 		if (reg->mode == HWEVENT_MODE_PENDING) {
@@ -1278,7 +1315,7 @@ static int hwevent_open(struct inode *inode, struct file *file)
 	INIT_LIST_HEAD(&hfile->fired);
 	INIT_LIST_HEAD(&hfile->parked);
 	INIT_LIST_HEAD(&hfile->detached);
-	tasklet_setup(&hfile->bh, hwevent_bh);
+	hwevent_bh_init(&hfile->bh, READ_ONCE(bottom_half), hwevent_bh);
 	hrtimer_setup(&hfile->bh_delay, hwevent_bh_delay_fn, CLOCK_MONOTONIC,
 		      HRTIMER_MODE_REL);
 	hfile->trace_id = atomic_inc_return(&hwevent_trace_files);
@@ -1355,13 +1392,13 @@ static int hwevent_release(struct inode *inode, struct file *file)
 
 	/* A bottom half test_bh_delay_us holds back: run it now. */
 	if (hrtimer_cancel(&hfile->bh_delay))
-		tasklet_schedule(&hfile->bh);
+		hwevent_bh_schedule(&hfile->bh);
 	/*
 	 * No timer of this file can schedule the bottom half any more, and
-	 * tasklet_kill() lets a scheduled run finish first (Windows:
+	 * hwevent_bh_flush() lets a scheduled run finish first (Windows:
 	 * KeFlushQueuedDpcs()), so every fired registration is completed.
 	 */
-	tasklet_kill(&hfile->bh);
+	hwevent_bh_flush(&hfile->bh);
 	WARN_ON_ONCE(!list_empty(&hfile->fired) ||
 		     !list_empty(&hfile->parked) || hfile->nr_live);
 	hwevent_queue_destroy(&hfile->queue);
@@ -1456,11 +1493,13 @@ static int __init hwevent_init(void)
 	if (!hwevent_reg_cache)
 		return -ENOMEM;
 
+	ret = hwevent_bh_setup();
+	if (ret)
+		goto out_cache;
+
 	ret = misc_register(&hwevent_misc);
-	if (ret) {
-		kmem_cache_destroy(hwevent_reg_cache);
-		return ret;
-	}
+	if (ret)
+		goto out_bh;
 
 	/* Optional, like all of debugfs: errors are not ours to handle. */
 	hwevent_debugfs = debugfs_create_dir("hwevent", NULL);
@@ -1468,13 +1507,20 @@ static int __init hwevent_init(void)
 			    &hwevent_stats_fops);
 
 	return 0;
+
+out_bh:
+	hwevent_bh_cleanup();
+out_cache:
+	kmem_cache_destroy(hwevent_reg_cache);
+	return ret;
 }
 
 /*
  * fops.owner keeps the module loaded while any file is open, and release
  * stops every timer and bottom half of its file before it returns, so no
- * timer or tasklet of ours is queued or running by now: unlike the Windows
- * sample's Unload, which flushed nothing.
+ * timer or bottom half of ours is queued or running by now (the workqueue
+ * of bottom_half=thread is empty): unlike the Windows sample's Unload,
+ * which flushed nothing.
  */
 static void __exit hwevent_exit(void)
 {
@@ -1482,6 +1528,7 @@ static void __exit hwevent_exit(void)
 	misc_deregister(&hwevent_misc);
 	WARN_ON_ONCE(atomic_read(&hwevent_live) ||
 		     atomic_read(&hwevent_eventfd_refs));
+	hwevent_bh_cleanup();
 	kmem_cache_destroy(hwevent_reg_cache);
 }
 

@@ -11,6 +11,9 @@
  * the module was loaded); registration ids count from 1 in each file.
  * @ctx is the context the event ran in (hardirq, softirq or task): on
  * PREEMPT_RT the interrupt and the bottom half run in threads and say so.
+ * hwevent_bh's @bh is the kind of bottom half that ran, as the module
+ * parameter bottom_half names it (tasklet, bh_work or thread; bh.h): the
+ * one its file was opened with.
  *
  * Included by main.c after enum hwevent_reg_state, which hwevent_cancel
  * prints.
@@ -25,6 +28,8 @@
 #include <linux/tracepoint.h>
 
 #include <linux/hwevent.h>
+
+#include "bh.h"
 
 #ifndef _HWEVENT_TRACE_CTX
 #define _HWEVENT_TRACE_CTX
@@ -48,6 +53,9 @@ static inline u8 hwevent_trace_ctx(void)
 TRACE_DEFINE_ENUM(HWEVENT_CTX_HARDIRQ);
 TRACE_DEFINE_ENUM(HWEVENT_CTX_SOFTIRQ);
 TRACE_DEFINE_ENUM(HWEVENT_CTX_TASK);
+TRACE_DEFINE_ENUM(HWEVENT_BH_TASKLET);
+TRACE_DEFINE_ENUM(HWEVENT_BH_BH_WORK);
+TRACE_DEFINE_ENUM(HWEVENT_BH_THREAD);
 TRACE_DEFINE_ENUM(HWEVENT_CANCELLED);
 TRACE_DEFINE_ENUM(HWEVENT_INTERRUPTED);
 TRACE_DEFINE_ENUM(HWEVENT_DROPPED);
@@ -57,6 +65,12 @@ TRACE_DEFINE_ENUM(HWEVENT_DROPPED);
 			 { HWEVENT_CTX_HARDIRQ, "hardirq" },		\
 			 { HWEVENT_CTX_SOFTIRQ, "softirq" },		\
 			 { HWEVENT_CTX_TASK, "task" })
+
+#define hwevent_show_bh(bh)						\
+	__print_symbolic(bh,						\
+			 { HWEVENT_BH_TASKLET, "tasklet" },		\
+			 { HWEVENT_BH_BH_WORK, "bh_work" },		\
+			 { HWEVENT_BH_THREAD, "thread" })
 
 #define hwevent_show_mode(mode)						\
 	__print_symbolic(mode,						\
@@ -120,23 +134,26 @@ TRACE_EVENT(hwevent_irq,
 
 TRACE_EVENT(hwevent_bh,
 	    TP_PROTO(u32 file, u64 id, u64 seqno, u32 mode,
-		     s64 bh_delay_ns),
-	    TP_ARGS(file, id, seqno, mode, bh_delay_ns),
+		     s64 bh_delay_ns, enum hwevent_bh_kind bh),
+	    TP_ARGS(file, id, seqno, mode, bh_delay_ns, bh),
 	    TP_STRUCT__entry(__field(u32, file)
 			     __field(u64, id)
 			     __field(u64, seqno)
 			     __field(s64, bh_delay_ns)
 			     __field(u32, mode)
+			     __field(u8, bh)
 			     __field(u8, ctx)),
 	    TP_fast_assign(__entry->file = file;
 			   __entry->id = id;
 			   __entry->seqno = seqno;
 			   __entry->bh_delay_ns = bh_delay_ns;
 			   __entry->mode = mode;
+			   __entry->bh = bh;
 			   __entry->ctx = hwevent_trace_ctx();),
-	    TP_printk("file=%u id=%llu seqno=%llu mode=%s ctx=%s bh_delay_ns=%lld",
+	    TP_printk("file=%u id=%llu seqno=%llu mode=%s bh=%s ctx=%s bh_delay_ns=%lld",
 		      __entry->file, __entry->id, __entry->seqno,
 		      hwevent_show_mode(__entry->mode),
+		      hwevent_show_bh(__entry->bh),
 		      hwevent_show_ctx(__entry->ctx), __entry->bh_delay_ns)
 );
 

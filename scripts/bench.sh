@@ -12,6 +12,8 @@
 # $HWEVENT_BENCH_ARGS (default: its full run), and collects, under
 # build/bench/<date>/ (build/bench/latest links the newest):
 #   bench.json, bench.md   hwevent-bench's results (see hwevent-bench --help)
+#   bh-<kind>.json         its latency section again with each bottom half
+#                          the kernel has (tasklet, bh_work, thread)
 #   cyclictest.txt/.json   cyclictest's summary
 #   results.md             where and when, cyclictest, and bench.md
 #   latency-cdf.png/.svg   latency CDFs per path, timerfd dashed
@@ -73,7 +75,7 @@ awk -v out="$out" '
 ' "$out/console.log"
 
 "$ROOT/scripts/klog-check" "$out/kernel.log" || rc=1
-for f in bench.json bench.md cyclictest.txt data/throughput.dat; do
+for f in bench.json bench.md cyclictest.txt data/throughput.dat bh-tasklet.json bh-thread.json; do
 	if [[ ! -s $out/$f ]]; then
 		echo "hwevent-bench: no $f from the guest" >&2
 		rc=1
@@ -83,6 +85,46 @@ if ((rc != 0)); then
 	echo "hwevent-bench: failed (console: $out/console.log, kernel log: $out/kernel.log)" >&2
 	exit 1
 fi
+
+# The bottom halves side by side, from bh-<kind>.json: one row per path and
+# bottom half, with that run's own timerfd-read.
+bottom_halves_table() {
+	local kind f
+	echo
+	echo "# The three bottom halves side by side"
+	echo
+	echo "The latency section again, once per bottom half the kernel has (module parameter"
+	echo "\`bottom_half\`, set before the files are opened), ${HWEVENT_BENCH_BH_SAMPLES:-1000} samples per path,"
+	echo "the paths in turns with that run's own timerfd-read; in µs. due→delivery is how"
+	echo "late the program woke (the *latency* above), irq→bh the records' interrupt to"
+	echo "bottom half (the eventfd path has no record)."
+	echo
+	echo "| bottom half | runs in | path | due→delivery p50 | p99 | p50 ratio to timerfd-read | irq→bh p50 |"
+	echo "| --- | --- | --- | --: | --: | --: | --: |"
+	for kind in tasklet bh_work thread; do
+		f=$out/bh-$kind.json
+		[[ -s $f ]] || continue
+		awk -v kind="$kind" '
+			function num(key,    v) {
+				if (!match($0, "\"" key "\":[-0-9.]+"))
+					return ""
+				v = substr($0, RSTART, RLENGTH)
+				sub(/^[^:]*:/, "", v)
+				return v
+			}
+			function us(v) { return v == "" ? "-" : sprintf("%.1f", v / 1000) }
+			/"path":"/ {
+				path = $0
+				sub(/.*"path":"/, "", path)
+				sub(/".*/, "", path)
+				ratio = num("ratio_p50")
+				printf "| %s | %s | %s | %s | %s | %s | %s |\n", kind,
+					(kind == "thread" ? "kworker (process)" : "softirq"), path,
+					us(num("p50_ns")), us(num("p99_ns")),
+					(ratio == "" ? "-" : sprintf("%.2f", ratio)), us(num("bh_p50_ns"))
+			}' "$f"
+	done
+}
 
 kernel=$(cat "$out/kernel.txt")
 host_cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)
@@ -112,6 +154,7 @@ gnuplot -e "datadir='$out/data'; outdir='$out'; subtitle='$kernel, QEMU TCG $cpu
 	}' "$out/cyclictest.txt"
 	echo
 	cat "$out/bench.md"
+	bottom_halves_table
 } >"$out/results.md"
 echo "hwevent-bench: $out/results.md"
 

@@ -8,7 +8,9 @@
 # `modprobe hwevent` finds. Needs root; POSIX sh (busybox ash or bash).
 # Prints TAP and exits 0 if every test passed, 1 if one failed, 4 (skip)
 # without root or a module to load. Starts by unloading the module if it is
-# loaded, and leaves it loaded at the end for the tests that follow.
+# loaded, and leaves it loaded at the end for the tests that follow. It loads
+# the module with the parameters in $HWEVENT_MODULE_PARAMS (the test runner's
+# bottom_half=...), but for the defaults' tests.
 
 set -u
 
@@ -23,7 +25,7 @@ PARAMS=/sys/module/$MODULE/parameters
 BURST=${HWEVENT_BURST:-$(dirname "$0")/hwevent_burst}
 CLI=${HWEVENT_CLI:-$(command -v hwevent)}
 ROUNDS=20
-PLAN=10
+PLAN=14
 # Kernel log lines that mean something went wrong.
 TROUBLE='BUG:|kernel BUG|WARNING:|Oops|general protection|Call Trace:|UBSAN|KASAN|list_(add|del) corruption|refcount_t:|kmemleak'
 
@@ -84,11 +86,13 @@ node_disappears() {
 	done
 }
 
+# load [PARAMS]: with PARAMS, else with $HWEVENT_MODULE_PARAMS.
 load() {
+	# shellcheck disable=SC2086 # name=value words
 	if [ -n "${HWEVENT_KO:-}" ]; then
-		out=$(insmod "$HWEVENT_KO" 2>&1)
+		out=$(insmod "$HWEVENT_KO" ${1-${HWEVENT_MODULE_PARAMS:-}} 2>&1)
 	else
-		out=$(modprobe "$MODULE" 2>&1)
+		out=$(modprobe "$MODULE" ${1-${HWEVENT_MODULE_PARAMS:-}} 2>&1)
 	fi
 	rc=$?
 	[ -z "$out" ] || diag "$out"
@@ -256,7 +260,86 @@ else
 	not_ok "$desc"
 fi
 
-# 10
+# 10: the bottom half by default is the tasklet (a DPC), on every kernel.
+desc="bottom_half is tasklet after a load without parameters"
+loaded && unload
+if load "" && val=$(cat "$PARAMS/bottom_half") && [ "$val" = tasklet ]; then
+	ok "$desc"
+else
+	diag "$PARAMS/bottom_half: '${val:-}'"
+	not_ok "$desc"
+fi
+
+# param_write VALUE: write bottom_half; its status, and the shell's
+# complaint in $err.
+param_write() {
+	err=$( (echo "$1" >"$PARAMS/bottom_half") 2>&1)
+}
+
+# 11
+desc="bottom_half: an unknown value is refused with EINVAL and changes nothing"
+if ! param_write dpc && case $err in *"Invalid argument"*) true ;; *) false ;; esac &&
+   [ "$(cat "$PARAMS/bottom_half")" = tasklet ]; then
+	ok "$desc"
+else
+	diag "writing dpc: '$err'; bottom_half now '$(cat "$PARAMS/bottom_half")'"
+	not_ok "$desc"
+fi
+
+# 12: thread on every kernel; bh_work where the kernel has BH workqueues
+# (system_bh_wq, 6.9), else refused with EINVAL and a message. Whether the
+# kernel has them: its symbols, or without kallsyms its version.
+have_bh_wq() {
+	if grep -q . /proc/kallsyms 2>/dev/null; then
+		grep -qE ' (__ksymtab_)?system_bh_wq$' /proc/kallsyms
+		return
+	fi
+	v=$(uname -r)
+	major=${v%%.*}
+	minor=${v#*.}
+	minor=${minor%%[!0-9]*}
+	[ "$major" -gt 6 ] || { [ "$major" -eq 6 ] && [ "$minor" -ge 9 ]; }
+}
+if have_bh_wq; then
+	desc="bottom_half: thread and bh_work are accepted (the kernel has system_bh_wq)"
+	if param_write thread && [ "$(cat "$PARAMS/bottom_half")" = thread ] &&
+	   param_write bh_work && [ "$(cat "$PARAMS/bottom_half")" = bh_work ]; then
+		ok "$desc"
+	else
+		diag "bottom_half now '$(cat "$PARAMS/bottom_half")'; last write: '$err'"
+		not_ok "$desc"
+	fi
+else
+	desc="bottom_half: thread is accepted; bh_work is refused with EINVAL and a message (no system_bh_wq)"
+	mark="hwevent_module.sh: bh_work $$"
+	echo "$mark" >/dev/kmsg 2>/dev/null
+	if param_write thread && [ "$(cat "$PARAMS/bottom_half")" = thread ] &&
+	   ! param_write bh_work && case $err in *"Invalid argument"*) true ;; *) false ;; esac &&
+	   [ "$(cat "$PARAMS/bottom_half")" = thread ] &&
+	   dmesg | sed -n "/$mark/,\$p" | grep -q 'bottom_half=bh_work needs BH workqueues'; then
+		ok "$desc"
+	else
+		diag "bottom_half now '$(cat "$PARAMS/bottom_half")'; last write: '$err'"
+		dmesg | tail -n 5 | sed 's/^/# /'
+		not_ok "$desc"
+	fi
+fi
+
+# 13
+desc="insmod with an unknown bottom_half fails, and loads nothing"
+if [ -z "${HWEVENT_KO:-}" ]; then
+	skip "$desc" "needs HWEVENT_KO"
+else
+	loaded && unload
+	if ! insmod "$HWEVENT_KO" bottom_half=dpc 2>/dev/null && ! loaded; then
+		ok "$desc"
+	else
+		not_ok "$desc"
+	fi
+	loaded || load
+fi
+
+# 14
 desc="no kernel warnings"
 if ! log=$(log_since_mark); then
 	skip "$desc" "cannot read the kernel log"

@@ -4,7 +4,8 @@
 # hwevent_trace.sh - the module's trace events (module/trace.h), read from
 # tracefs while the hwevent program makes registrations end each way:
 # fired (pending mode), triggered, cancelled, interrupted by a signal, and
-# dropped when a killed program's file is released.
+# dropped when a killed program's file is released; and that an open file
+# keeps the bottom half (module parameter bottom_half) it was opened with.
 #
 # Needs root, the module loaded, tracefs and the hwevent program
 # ($HWEVENT_CLI, else on $PATH). Prints TAP; exits 0 if every test passed,
@@ -17,7 +18,7 @@ set -u
 KSFT_FAIL=1
 KSFT_SKIP=4
 
-PLAN=10
+PLAN=11
 
 nr=0
 failed=0
@@ -72,6 +73,7 @@ restore() {
 	echo "$tracing_on" >"$T"/tracing_on
 	echo "$clock" >"$T"/trace_clock
 	[ -z "$record_cmd" ] || echo "$record_cmd" >"$T"/options/record-cmd
+	[ -z "${bh_kind:-}" ] || echo "$bh_kind" >"$BHP"
 	rm -rf "$tmp"
 }
 trap restore EXIT
@@ -92,6 +94,15 @@ echo 1 >"$T"/events/hwevent/enable
 irq_ctx=hardirq
 case " $(uname -v) " in
 *" PREEMPT_RT "*) irq_ctx=softirq ;;
+esac
+
+# The bottom half the files opened now get, and the context it runs in:
+# softirq for tasklet and bh_work, a kworker (task) for thread.
+BHP=/sys/module/hwevent/parameters/bottom_half
+bh_kind=$(cat "$BHP" 2>/dev/null) || skip_all "no $BHP"
+case $bh_kind in
+thread) bh_ctx=task ;;
+*) bh_ctx=softirq ;;
 esac
 
 # trace CLI-ARGS...: run the program with only the hwevent events on, and
@@ -134,8 +145,8 @@ check "pending: register names mode, delay and period" \
 	has hwevent_register "id=1 mode=pending delay_ns=200000000 period_ns=0 "
 check "pending: irq ran in $irq_ctx context, not early" \
 	has hwevent_irq "id=1 seqno=[0-9]+ ctx=$irq_ctx late_ns=[0-9]+ flags=\$"
-check "pending: bh ran in softirq context" \
-	has hwevent_bh "id=1 seqno=[0-9]+ mode=pending ctx=softirq bh_delay_ns=[0-9]+\$"
+check "pending: bh ran as bottom_half=$bh_kind, in $bh_ctx context" \
+	has hwevent_bh "id=1 seqno=[0-9]+ mode=pending bh=$bh_kind ctx=$bh_ctx bh_delay_ns=[0-9]+\$"
 # The delay shows between register and irq (loosely: see the clock).
 reg=$(stamp hwevent_register)
 irq=$(stamp hwevent_irq)
@@ -163,6 +174,35 @@ check "SIGKILL with a registration armed: how=dropped" \
 	has hwevent_cancel "id=1 mode=eventfd how=dropped\$"
 check "SIGKILL: the release dropped that one" \
 	has hwevent_release "dropped=1\$"
+
+# A file opened while bottom_half was A still runs A after it is set to B:
+# it is read at open. The CLI registers (pending, 1 s); once the trace
+# shows the registration, the parameter changes; the event then comes.
+other=thread
+[ "$bh_kind" != thread ] || other=tasklet
+desc="a file keeps bottom_half=$bh_kind it was opened with after it is set to $other"
+echo >"$T"/trace
+echo 1 >"$T"/tracing_on
+"$CLI" -n 1 1 0 </dev/null >"$tmp/out" 2>&1 &
+cli=$!
+i=0
+while ! grep -q 'hwevent_register:' "$T"/trace && [ $i -lt 100 ]; do
+	sleep 0.05
+	i=$((i + 1))
+done
+echo "$other" >"$BHP"
+wait $cli
+cli_rc=$?
+echo 0 >"$T"/tracing_on
+echo "$bh_kind" >"$BHP"
+sed -n 's/.* \([0-9]*\.[0-9]*\): \(hwevent_[a-z]*: .*\)/\1 \2/p' "$T"/trace >"$tmp/trace"
+if [ $cli_rc = 0 ] && [ $i -lt 100 ] &&
+   has hwevent_bh "id=1 seqno=[0-9]+ mode=pending bh=$bh_kind ctx=$bh_ctx "; then
+	ok "$desc"
+else
+	not_ok "$desc (CLI exit $cli_rc, waited $i x 50 ms for the registration)"
+	sed 's/^/# /' "$tmp/trace" "$tmp/out"
+fi
 
 [ "$nr" = "$PLAN" ] || not_ok "ran $nr of $PLAN tests"
 exit $failed

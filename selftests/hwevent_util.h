@@ -381,13 +381,19 @@ static inline int delete_module_nb(const char *name)
 	return syscall(SYS_delete_module, name, O_NONBLOCK) ? errno : 0;
 }
 
+/*
+ * Loads the module with the parameters in $HWEVENT_MODULE_PARAMS ("name=value
+ * ..."), as the test runner loaded it: a run with bottom_half=thread stays
+ * one after the tests that reload the module.
+ */
 static inline int finit_module_path(const char *path)
 {
+	const char *params = getenv("HWEVENT_MODULE_PARAMS");
 	int fd = open(path, O_RDONLY | O_CLOEXEC), err = 0;
 
 	if (fd < 0)
 		return errno;
-	if (syscall(SYS_finit_module, fd, "", 0))
+	if (syscall(SYS_finit_module, fd, params ? params : "", 0))
 		err = errno;
 	close(fd);
 	return err;

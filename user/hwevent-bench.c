@@ -67,6 +67,7 @@ static_assert(sizeof(struct hwevent_register) == 136,
 #define DEFAULT_DEVICE	"/dev/hwevent"
 #define MAX_PENDING_PATH "/sys/module/hwevent/parameters/max_pending"
 #define QUEUE_SIZE_PATH	"/sys/module/hwevent/parameters/queue_size"
+#define BOTTOM_HALF_PATH "/sys/module/hwevent/parameters/bottom_half"
 #define STATS_PATH	"/sys/kernel/debug/hwevent/stats"
 #define SLAB_DIR	"/sys/kernel/slab/hwevent_reg"
 #define EXIT_USAGE	2
@@ -198,6 +199,9 @@ struct lat_result {
 	int64_t min, p50, p90, p99, max;
 	double mean;
 	double ratio_p50, ratio_p99;
+	int64_t *bh;		/* the records' bh_ns - irq_ns; sorted */
+	unsigned int nbh;	/* 0: the path has no record (eventfd) */
+	int64_t bh_p50;
 };
 
 struct tp_result {
@@ -258,6 +262,8 @@ struct bench {
 	struct fanout_row fan[MAX_LIST];
 	unsigned int nfan;
 	long long live_before;	/* debugfs "live", -1 if unreadable */
+	/* The module's bottom_half when it started ("" if unreadable). */
+	char bottom_half[32];
 	FILE *json_out;
 	FILE *md_out;
 };
@@ -431,6 +437,20 @@ static int write_ll(const char *path, long long val)
 }
 
 /* The value of "@name N" in @path (debugfs stats), or -1. */
+/* The first word of a file into @buf, "" if it cannot be read. */
+static void read_word(const char *path, char *buf, size_t size)
+{
+	FILE *f = fopen(path, "re");
+
+	buf[0] = '\0';
+	if (!f)
+		return;
+	if (!fgets(buf, (int)size, f))
+		buf[0] = '\0';
+	buf[strcspn(buf, " \t\n")] = '\0';
+	fclose(f);
+}
+
 static long long read_named(const char *path, const char *name)
 {
 	long long val, found = -1;
@@ -541,6 +561,9 @@ struct lat_ctx {
 	struct hwevent_event ubuf;	/* uring-read's buffer */
 	int64_t *arm_offset;		/* see bench.arm_offset_p50 */
 	unsigned int n_arm_offset;
+	/* The last sample's record: interrupt to bottom half, if it had one. */
+	int64_t bh_delay;
+	bool have_bh;
 };
 
 static int epoll_with(int fd)
@@ -684,6 +707,8 @@ static int lat_pending(struct lat_ctx *c, int64_t *late)
 		return wait_failed("pending", errno);
 	wake = now_ns();
 	*late = (int64_t)(wake - r.event.due_ns);
+	c->bh_delay = (int64_t)(r.event.bh_ns - r.event.irq_ns);
+	c->have_bh = true;
 	return 0;
 }
 
@@ -743,6 +768,8 @@ static int lat_queue(struct lat_ctx *c, enum path p, int64_t *late)
 	if (check_rec(what, n, &ev, id))
 		goto cancel;
 	*late = (int64_t)(wake - ev.due_ns);
+	c->bh_delay = (int64_t)(ev.bh_ns - ev.irq_ns);
+	c->have_bh = true;
 	c->arm_offset[c->n_arm_offset++] =
 		(int64_t)(ev.due_ns - (before + c->o->delay_ns));
 	return 0;
@@ -792,6 +819,8 @@ static int lat_uring(struct lat_ctx *c, int64_t *late)
 	if (check_rec(what, res, &c->ubuf, id))
 		goto cancel;
 	*late = (int64_t)(wake - c->ubuf.due_ns);
+	c->bh_delay = (int64_t)(c->ubuf.bh_ns - c->ubuf.irq_ns);
+	c->have_bh = true;
 	return 0;
 cancel:
 	hw_cancel(f->dev, id);
@@ -866,6 +895,10 @@ static void lat_stats(struct bench *b)
 		r->p90 = percentile(r->lat, r->n, 90);
 		r->p99 = percentile(r->lat, r->n, 99);
 		r->mean = sum / r->n;
+		if (r->nbh) {
+			qsort(r->bh, r->nbh, sizeof(*r->bh), cmp_i64);
+			r->bh_p50 = percentile(r->bh, r->nbh, 50);
+		}
 	}
 	for (p = 0; p < NR_PATHS; p++) {
 		struct lat_result *r = &b->lat[p];
@@ -900,7 +933,8 @@ static int run_latency(struct bench *b)
 			continue;
 		order[np++] = k;
 		b->lat[k].lat = calloc(o->samples, sizeof(*b->lat[k].lat));
-		if (!b->lat[k].lat) {
+		b->lat[k].bh = calloc(o->samples, sizeof(*b->lat[k].bh));
+		if (!b->lat[k].lat || !b->lat[k].bh) {
 			fail("out of memory");
 			goto out;
 		}
@@ -924,9 +958,12 @@ static int run_latency(struct bench *b)
 		for (k = 0; k < np; k++) {
 			enum path p = order[(round + k) % np];
 
+			c.have_bh = false;
 			if (lat_sample(&c, p, &late))
 				goto out;
 			b->lat[p].lat[b->lat[p].n++] = late;
+			if (c.have_bh)
+				b->lat[p].bh[b->lat[p].nbh++] = c.bh_delay;
 		}
 		if (stop_signal) {
 			fail("latency: stopped by signal %d", (int)stop_signal);
@@ -1768,6 +1805,11 @@ static void write_json(FILE *f, const struct bench *b)
 	json_string(f, u.machine);
 	fprintf(f, ",\"cpus\":%ld,\"short\":%s", sysconf(_SC_NPROCESSORS_ONLN),
 		o->short_run ? "true" : "false");
+	fputs(",\"bottom_half\":", f);
+	if (b->bottom_half[0])
+		json_string(f, b->bottom_half);
+	else
+		fputs("null", f);
 
 	if (b->done[S_LATENCY]) {
 		fprintf(f, ",\n\"latency\":{\"delay_ns\":%llu,\"samples\":%u,\"paths\":[",
@@ -1791,6 +1833,11 @@ static void write_json(FILE *f, const struct bench *b)
 			json_double(f, 4, r->ratio_p50);
 			fputs(",\"ratio_p99\":", f);
 			json_double(f, 4, r->ratio_p99);
+			fputs(",\"bh_p50_ns\":", f);
+			if (r->nbh)
+				fprintf(f, "%lld", (long long)r->bh_p50);
+			else
+				fputs("null", f);
 			fputc('}', f);
 			first = 0;
 		}
@@ -1910,16 +1957,21 @@ static void write_markdown(FILE *f, const struct bench *b)
 		"times are inflated: read the ratios to timerfd.\n",
 		u.release, u.machine, sysconf(_SC_NPROCESSORS_ONLN),
 		o->short_run ? "; --short run" : "");
+	if (b->bottom_half[0])
+		fprintf(f, "\nThe module's bottom half: %s (bottom_half).\n",
+			b->bottom_half);
 
 	if (b->done[S_LATENCY]) {
 		fprintf(f, "\n## Latency\n\n"
 			"How late each path wakes the program for one event "
 			"%.3f ms after arming, in µs (%u samples per path, "
 			"taken in turns); ratios to timerfd-read, or to "
-			"timerfd-epoll for the *-epoll paths.\n\n",
+			"timerfd-epoll for the *-epoll paths; irq→bh is the "
+			"median from the interrupt to the bottom half in the "
+			"records (paths with one).\n\n",
 			o->delay_ns / 1e6, o->samples);
-		fputs("| path | n | early | min | mean | p50 | p90 | p99 | max | p50 ratio | p99 ratio |\n"
-		      "|------|--:|------:|----:|-----:|----:|----:|----:|----:|----------:|----------:|\n",
+		fputs("| path | n | early | min | mean | p50 | p90 | p99 | max | p50 ratio | p99 ratio | irq→bh p50 |\n"
+		      "|------|--:|------:|----:|-----:|----:|----:|----:|----:|----------:|----------:|-----------:|\n",
 		      f);
 		for (k = 0; k < NR_PATHS; k++) {
 			const struct lat_result *r = &b->lat[k];
@@ -1932,7 +1984,10 @@ static void write_markdown(FILE *f, const struct bench *b)
 				us(r->p99), us(r->max));
 			md_ratio(f, r->ratio_p50);
 			md_ratio(f, r->ratio_p99);
-			fputc('\n', f);
+			if (r->nbh)
+				fprintf(f, " %.1f |\n", us(r->bh_p50));
+			else
+				fputs(" - |\n", f);
 		}
 		if (b->n_arm_offset)
 			fprintf(f, "\nThe driver's due time came %.1f µs (median, "
@@ -2405,10 +2460,13 @@ static void print_help(void)
 "                      1,100, scale-delay %.0f, fanout 10 (options given\n"
 "                      explicitly still win)\n"
 "  --json FILE         the results as one JSON object (- for stdout): keys\n"
-"                      program, version, kernel, machine, cpus, short, and\n"
+"                      program, version, kernel, machine, cpus, short,\n"
+"                      bottom_half (the module's, as the run began), and\n"
 "                      latency{delay_ns,samples,paths[{path,baseline,n,early,\n"
 "                      min_ns,mean_ns,p50_ns,p90_ns,p99_ns,max_ns,ratio_p50,\n"
-"                      ratio_p99}]}, throughput[{rate_hz,period_ns,\n"
+"                      ratio_p99,bh_p50_ns}]} (bh_p50_ns: the records'\n"
+"                      interrupt to bottom half, median; null without\n"
+"                      records), throughput[{rate_hz,period_ns,\n"
 "                      candidates[{name,elapsed_ns,expected,delivered,per_s,\n"
 "                      missed,lost,overruns}]}], scale[{n,files,\n"
 "                      register_ns_per,registration_s,slab_bytes_per,\n"
@@ -2975,6 +3033,7 @@ int main(int argc, char **argv)
 
 	raise_nofile(&b);
 	b.live_before = read_named(STATS_PATH, "live");
+	read_word(BOTTOM_HALF_PATH, b.bottom_half, sizeof(b.bottom_half));
 	sections_text(o->sections, text, sizeof(text));
 	msg("running %s (%s, %ld CPUs%s)", text, o->device,
 	    sysconf(_SC_NPROCESSORS_ONLN), o->short_run ? ", short" : "");
@@ -2986,7 +3045,9 @@ int main(int argc, char **argv)
 		ret = 1;
 	if (o->check && run_checks(&b, run_ok))
 		ret = 1;
-	for (i = 0; i < NR_PATHS; i++)
+	for (i = 0; i < NR_PATHS; i++) {
 		free(b.lat[i].lat);
+		free(b.lat[i].bh);
+	}
 	return ret;
 }

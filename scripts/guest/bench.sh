@@ -3,13 +3,15 @@
 #
 # Runs inside the benchmark VM (make bench): load hwevent.ko, measure the
 # machine's own timer wake-up latency with cyclictest, run hwevent-bench
-# with $HWEVENT_BENCH_ARGS, and print every result file on the console
+# with $HWEVENT_BENCH_ARGS, then its latency section once per bottom half
+# the module takes here (bh-<kind>.json), and print every result file on the console
 # between "hwevent-bench-file: NAME" and "hwevent-bench-end" lines, for
 # scripts/bench.sh to collect. Exits with hwevent-bench's status.
 
 KO=${HWEVENT_KO:-/hwevent/hwevent.ko}
 OUT=/tmp/bench
 SECS=${HWEVENT_CYCLICTEST_SECONDS:-10}
+BHP=/sys/module/hwevent/parameters/bottom_half
 
 emit() {
 	echo "hwevent-bench-file: $(basename "$1")"
@@ -32,6 +34,22 @@ echo "hwevent-bench: hwevent-bench $HWEVENT_BENCH_ARGS"
 hwevent-bench $HWEVENT_BENCH_ARGS --json "$OUT/bench.json" \
 	--markdown "$OUT/bench.md" --data "$OUT/data"
 rc=$?
+
+# The three bottom halves side by side: the paths that deliver (pending,
+# eventfd read, queue read) with each bottom half the module takes on this
+# kernel, each run beside its own timerfd-read, the paths in turns. Files
+# opened after bottom_half is written get that bottom half.
+for bh in tasklet bh_work thread; do
+	if ! (echo "$bh" >"$BHP") 2>/dev/null; then
+		echo "hwevent-bench: bottom_half=$bh: not on this kernel"
+		continue
+	fi
+	echo "hwevent-bench: latency with bottom_half=$bh"
+	hwevent-bench --only latency --paths pending,eventfd-read,queue-read \
+		--samples "${HWEVENT_BENCH_BH_SAMPLES:-1000}" \
+		--json "$OUT/bh-$bh.json" >/dev/null || rc=1
+done
+echo tasklet >"$BHP" || rc=1
 
 uname -r >"$OUT/kernel.txt"
 for f in "$OUT"/*.json "$OUT"/*.md "$OUT"/*.txt "$OUT"/data/*; do

@@ -3,8 +3,21 @@
 #
 # Runs inside the check VM (busybox sh): load hwevent.ko, run the lab's
 # commands ($HWEVENT_LAB, make check only: see scripts/lab.sh), the kselftests
-# the way the kernel's run_kselftest.sh does, then the phases (below), unload
-# the module, and, with HWEVENT_KMEMLEAK=1, have kmemleak scan for leaks.
+# the way the kernel's run_kselftest.sh does, once per bottom half (below),
+# then the phases (below), unload the module, and, with HWEVENT_KMEMLEAK=1,
+# have kmemleak scan for leaks.
+#
+# Bottom halves: the suite runs once for each bottom half the module takes
+# on this kernel (tasklet, bh_work where the kernel has system_bh_wq,
+# thread: the module parameter bottom_half), or for those named in
+# $HWEVENT_BOTTOM_HALVES. Each pass reloads the module with bottom_half=B and
+# exports HWEVENT_MODULE_PARAMS=bottom_half=B, which the tests that reload
+# the module load it with; its results are told apart by their collection,
+# "bottom_half=B/drivers/misc/hwevent" (the runner names the collection
+# after the directory it runs in: /kselftest/bottom_half=B is a link to
+# /kselftest), and each pass's cases count. The phases run once per bottom
+# half in $HWEVENT_PHASE_BOTTOM_HALVES (default tasklet), as
+# "selftests: phases (bottom_half=B): <command>".
 # Host-side checks are printed as "hwevent-check: ok - <what>" /
 # "hwevent-check: not ok - <what>" lines, which scripts/check.sh counts with
 # the KTAP results.
@@ -24,6 +37,7 @@ KO=${HWEVENT_KO:-/hwevent/hwevent.ko}
 KSFT=/kselftest
 TESTS=${HWEVENT_TESTS:-$KSFT/drivers/misc/hwevent}
 KMEMLEAK=/sys/kernel/debug/kmemleak
+BHP=/sys/module/hwevent/parameters/bottom_half
 TIMEOUT=timeout
 [ -x /usr/bin/timeout ] && TIMEOUT=/usr/bin/timeout
 rc=0
@@ -52,6 +66,7 @@ kmsg() {
 	[ -w /dev/kmsg ] && echo "hwevent-check: $*" >/dev/kmsg
 }
 
+# run_phases FILE BOTTOM-HALF
 run_phases() {
 	list=/tmp/hwevent-phases
 	grep -Ev '^[[:space:]]*(#|$)' "$1" >"$list"
@@ -68,14 +83,14 @@ run_phases() {
 			;;
 		*) cmd="$first${rest:+ $rest}" ;;
 		esac
-		hdr="selftests: phases: $cmd"
+		hdr="selftests: phases (bottom_half=$2): $cmd"
 		echo "# $hdr"
 		prog=${cmd%% *}
 		if ! PATH=$TESTS:$PATH command -v "$prog" >/dev/null; then
 			echo "ok $n $hdr # SKIP $prog is not installed"
 			continue
 		fi
-		kmsg "phase $n: $cmd"
+		kmsg "phase $n (bottom_half=$2): $cmd"
 		# As the kselftest runner: coreutils' timeout by its path (busybox
 		# sh prefers its own applet, which exits 143, not 124), the exit
 		# status through a file, the output prefixed.
@@ -139,25 +154,56 @@ if [ -n "${HWEVENT_LAB:-}" ]; then
 	cd / || exit 1
 fi
 
+# The bottom halves this module takes on this kernel: those it accepts.
+# (hwevent_module.sh checks that it accepts bh_work exactly where the kernel
+# has system_bh_wq.)
+bottom_halves=${HWEVENT_BOTTOM_HALVES:-}
+if [ -z "$bottom_halves" ]; then
+	for bh in tasklet bh_work thread; do
+		if (echo "$bh" >"$BHP") 2>/dev/null; then
+			bottom_halves="$bottom_halves $bh"
+		fi
+	done
+	echo tasklet >"$BHP"
+fi
+echo "# bottom halves: $bottom_halves"
+
+# with_bottom_half BH: reload the module with bottom_half=BH, for a pass.
+with_bottom_half() {
+	HWEVENT_MODULE_PARAMS="bottom_half=$1"
+	export HWEVENT_MODULE_PARAMS
+	kmsg "reloading with $HWEVENT_MODULE_PARAMS"
+	{ ! loaded || rmmod hwevent; } && insmod "$KO" "$HWEVENT_MODULE_PARAMS" &&
+		[ "$(cat "$BHP")" = "$1" ]
+}
+
 # As run_kselftest.sh: source the runner from the install root, then run each
-# collection's tests from its directory.
+# collection's tests from its directory, here once per bottom half, from
+# /kselftest/bottom_half=B/<collection>.
 cd "$KSFT" || exit 1
 BASE_DIR=$KSFT
 export BASE_DIR
 # shellcheck source=/dev/null # the kernel's, staged by scripts/lib/stage.sh
 . ./kselftest/runner.sh
 available=$(cat kselftest-list.txt)
-for collection in $(echo "$available" | cut -d: -f1 | uniq); do
-	tests=$(echo "$available" | grep "^$collection:" | cut -d: -f2)
-	kmsg "running tests in $collection"
-	# shellcheck disable=SC2086 # one word per test
-	(cd "$collection" && run_many $tests)
+for bh in $bottom_halves; do
+	check "module loads with bottom_half=$bh" with_bottom_half "$bh"
+	ln -sfn . "bottom_half=$bh"
+	for collection in $(echo "$available" | cut -d: -f1 | uniq); do
+		tests=$(echo "$available" | grep "^$collection:" | cut -d: -f2)
+		kmsg "running tests in $collection, bottom_half=$bh"
+		# shellcheck disable=SC2086 # one word per test
+		(cd "bottom_half=$bh/$collection" && run_many $tests)
+	done
 done
 cd /
 
 if [ -n "${HWEVENT_PHASES:-}" ]; then
-	kmsg "running the phases in $HWEVENT_PHASES"
-	run_phases "$HWEVENT_PHASES"
+	for bh in ${HWEVENT_PHASE_BOTTOM_HALVES:-tasklet}; do
+		check "module loads with bottom_half=$bh for the phases" with_bottom_half "$bh"
+		kmsg "running the phases in $HWEVENT_PHASES, bottom_half=$bh"
+		run_phases "$HWEVENT_PHASES" "$bh"
+	done
 fi
 
 kmsg "unloading hwevent"

@@ -6,7 +6,8 @@
 # A program prints "# figures: key=value key=value ..." (at any "# " depth
 # of the KTAP output); it is attributed to the program the kselftest runner
 # (or the guest script's phases) last announced with "# selftests: <collection>:
-# <program>". Output: one "<program>: key=value ..." line per figures line,
+# <program>", with the bottom half of its pass ("(bottom_half=B)") when the
+# collection names one. Output: one "<program>: key=value ..." line per figures line,
 # then "total: iterations=N registrations=N" summing those two keys over all
 # programs, when any printed them.
 
@@ -22,6 +23,12 @@ BEGIN {
 	if (line ~ /^selftests: [^:]*: /) {
 		prog = line
 		sub(/^selftests: [^:]*: /, "", prog)
+		# A pass of the suite or the phases per bottom half says which.
+		coll = line
+		sub(/^selftests: /, "", coll)
+		sub(/: .*$/, "", coll)
+		if (match(coll, /bottom_half=[a-z_]+/))
+			prog = prog " (" substr(coll, RSTART, RLENGTH) ")"
 		next
 	}
 	if (line !~ /^figures:/)
