@@ -182,7 +182,7 @@ static void max_read(struct measure *r)
 struct reader {
 	pthread_t th;
 	int efd;
-	volatile int stop;
+	int stop;		/* __atomic: set by the main thread */
 	uint64_t counts;
 };
 
@@ -190,7 +190,7 @@ static void *reader_fn(void *arg)
 {
 	struct reader *rd = arg;
 
-	while (!rd->stop) {
+	while (!__atomic_load_n(&rd->stop, __ATOMIC_RELAXED)) {
 		uint64_t v = efd_take(rd->efd);
 
 		if (v != UINT64_MAX)
@@ -282,7 +282,7 @@ static void run_size(unsigned int s)
 	max_reset();
 	sleep_ns(opt.seconds * NSEC_PER_SEC);
 	max_read(&r[TICK]);
-	rd.stop = 1;
+	__atomic_store_n(&rd.stop, 1, __ATOMIC_RELAXED);
 	pthread_join(rd.th, NULL);
 	close(dev);
 	param_write(BH_DELAY_PATH, 0);
@@ -393,13 +393,26 @@ int main(int argc, char **argv)
 
 	while ((c = getopt_long(argc, argv, "n:e:s:p:l:h", longopts, NULL)) != -1) {
 		switch (c) {
-		case 'n': parse_sizes(argv[0], optarg); break;
-		case 'e': opt.epolls = parse_num(argv[0], "--epolls", optarg); break;
-		case 's': opt.seconds = parse_num(argv[0], "--seconds", optarg); break;
-		case 'p': opt.period_ns = parse_num(argv[0], "--period-ns", optarg); break;
-		case 'l': opt.limit_seconds = parse_num(argv[0], "--limit-seconds", optarg); break;
-		case 'h': usage(argv[0], 0); break;
-		default: usage(argv[0], 2);
+		case 'n':
+			parse_sizes(argv[0], optarg);
+			break;
+		case 'e':
+			opt.epolls = parse_num(argv[0], "--epolls", optarg);
+			break;
+		case 's':
+			opt.seconds = parse_num(argv[0], "--seconds", optarg);
+			break;
+		case 'p':
+			opt.period_ns = parse_num(argv[0], "--period-ns", optarg);
+			break;
+		case 'l':
+			opt.limit_seconds = parse_num(argv[0], "--limit-seconds", optarg);
+			break;
+		case 'h':
+			usage(argv[0], 0);
+			break;
+		default:
+			usage(argv[0], 2);
 		}
 	}
 	if (optind != argc || opt.epolls > MAX_EPOLLS || !opt.seconds ||

@@ -696,15 +696,32 @@ int main(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "s:t:r:p:c:f:l:h", longopts,
 				NULL)) != -1) {
 		switch (c) {
-		case 's': opt.seconds = parse_num(argv[0], "--seconds", optarg); break;
-		case 't': opt.threads = parse_num(argv[0], "--threads", optarg); break;
-		case 'r': opt.regs = parse_num(argv[0], "--regs", optarg); break;
-		case 'p': opt.period_ns = parse_num(argv[0], "--period-ns", optarg); break;
-		case 'c': opt.consume_rate = parse_num(argv[0], "--consume-rate", optarg); break;
-		case 'f': opt.consume_factor = parse_num(argv[0], "--consume-factor", optarg); break;
-		case 'l': opt.limit_seconds = parse_num(argv[0], "--limit-seconds", optarg); break;
-		case 'h': usage(argv[0], 0); break;
-		default: usage(argv[0], 2);
+		case 's':
+			opt.seconds = parse_num(argv[0], "--seconds", optarg);
+			break;
+		case 't':
+			opt.threads = parse_num(argv[0], "--threads", optarg);
+			break;
+		case 'r':
+			opt.regs = parse_num(argv[0], "--regs", optarg);
+			break;
+		case 'p':
+			opt.period_ns = parse_num(argv[0], "--period-ns", optarg);
+			break;
+		case 'c':
+			opt.consume_rate = parse_num(argv[0], "--consume-rate", optarg);
+			break;
+		case 'f':
+			opt.consume_factor = parse_num(argv[0], "--consume-factor", optarg);
+			break;
+		case 'l':
+			opt.limit_seconds = parse_num(argv[0], "--limit-seconds", optarg);
+			break;
+		case 'h':
+			usage(argv[0], 0);
+			break;
+		default:
+			usage(argv[0], 2);
 		}
 	}
 	if (optind != argc || !opt.seconds || !opt.consume_rate ||
