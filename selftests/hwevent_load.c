@@ -6,7 +6,9 @@
  * The attack: one thread per CPU, each with its own open file and
  * --regs periodic registrations (default max_pending), half QUEUE and half
  * EVENTFD (each with an eventfd of its own, closed at once: never read), at
- * --period-ns (default HWEVENT_MIN_PERIOD_NS), for --seconds, never read.
+ * --period-ns (default HWEVENT_MIN_PERIOD_NS), never read: set up (within
+ * --setup-seconds, default 60: the debug kernel is slow to make 2048
+ * timerfds), then left armed for --seconds.
  * Beside it, the control: as many timerfds (CLOCK_MONOTONIC, the same
  * period), never read either. A timerfd nobody reads expires once and
  * stays stopped until read (timerfd_read() forwards it); a periodic
@@ -74,12 +76,14 @@ static struct {
 	unsigned int consume_rate;
 	unsigned int consume_factor;
 	unsigned int limit_seconds;
+	unsigned int setup_seconds;
 } opt = {
+	.setup_seconds = 60,
 	.seconds = 3,
 	.period_ns = HWEVENT_MIN_PERIOD_NS,
 	.consume_rate = 200,
 	.consume_factor = 4,
-	.limit_seconds = 200,
+	.limit_seconds = 250,
 };
 
 /* hrtimer expiries by callback, from the histogram. */
@@ -391,7 +395,6 @@ static void *attacker_fn(void *arg)
 		}
 		a->nregs++;
 	}
-	sleep_until_ns(a->deadline);
 	return NULL;
 }
 
@@ -466,7 +469,7 @@ static void attack(unsigned int cpus)
 	struct expiries e;
 	struct cyclic cyc;
 	struct watch w;
-	uint64_t t0, t1, deadline;
+	uint64_t t0, t1, t_armed, deadline;
 	unsigned int i;
 	int err, ok;
 
@@ -488,9 +491,13 @@ static void attack(unsigned int cpus)
 				   EXPIRE_EVENT, strerror(err));
 	watch_start(&w);
 	t0 = now_ns();
-	deadline = t0 + opt.seconds * NSEC_PER_SEC;
-	if (cyclic_start(&cyc, opt.seconds, cpus))
-		cyc.pid = -1;
+	/*
+	 * The threads set up (timerfds, then registrations) until the setup
+	 * deadline, which only a drowning guest reaches; the attack then runs
+	 * --seconds with everything armed. The expiries are counted from the
+	 * start of the setup to the last close.
+	 */
+	deadline = t0 + opt.setup_seconds * NSEC_PER_SEC;
 	for (i = 0; i < opt.threads; i++) {
 		a[i].cpu = i % cpus;
 		a[i].deadline = deadline;
@@ -504,6 +511,10 @@ static void attack(unsigned int cpus)
 	}
 	for (i = 0; i < opt.threads; i++)
 		pthread_join(a[i].th, NULL);
+	t_armed = now_ns();
+	if (cyclic_start(&cyc, opt.seconds, cpus))
+		cyc.pid = -1;
+	sleep_ns(opt.seconds * NSEC_PER_SEC);
 	/* Closing ends every registration (release) and timerfd. */
 	for (i = 0; i < opt.threads; i++) {
 		unsigned int j;
@@ -539,9 +550,15 @@ static void attack(unsigned int cpus)
 	fig.hw_rate = per_s(e.hwevent, t1 - t0);
 	fig.tfd_rate = per_s(e.timerfd, t1 - t0);
 	fig.limit = nregs + 2 * fig.tfd_rate;
-	ksft_print_msg("attack: %u threads x %u registrations (half QUEUE, half EVENTFD), period %llu ns, never read: %llu registrations, %llu timerfds, over %.3f s\n",
+	ksft_print_msg("attack: %u threads x %u registrations (half QUEUE, half EVENTFD), period %llu ns, never read: %llu registrations, %llu timerfds, set up in %.3f s (at most %u), then %u s armed; %.3f s in all\n",
 		       opt.threads, opt.regs, opt.period_ns, nregs, ntfds,
+		       (t_armed - t0) / 1e9, opt.setup_seconds, opt.seconds,
 		       (t1 - t0) / 1e9);
+	if (nregs != (unsigned long long)opt.threads * opt.regs ||
+	    ntfds != nregs)
+		ksft_print_msg("attack: the setup did not complete: %llu of %llu registrations, %llu timerfds\n",
+			       nregs, (unsigned long long)opt.threads * opt.regs,
+			       ntfds);
 	ksft_print_msg("attack: hrtimer expiries: hwevent %llu (%.0f/s), timerfd %llu (%.0f/s); requested %.0f/s; hwevent/timerfd %.1f%s\n",
 		       e.hwevent, fig.hw_rate, e.timerfd, fig.tfd_rate,
 		       fig.requested,
@@ -592,7 +609,8 @@ static void consume(void)
 	dev = open(HWEVENT_PATH, O_RDWR | O_NONBLOCK | O_CLOEXEC);
 	if (dev < 0)
 		ksft_exit_fail_msg("open %s: %s\n", HWEVENT_PATH, strerror(errno));
-	for (i = 0; i < opt.regs && now_ns() < t0 + opt.seconds * NSEC_PER_SEC; i++) {
+	for (i = 0; i < opt.regs &&
+	     now_ns() < t0 + opt.setup_seconds * NSEC_PER_SEC; i++) {
 		reg_set(&r, HWEVENT_MODE_QUEUE, -1, opt.period_ns, i);
 		r.period_ns = opt.period_ns;
 		err = do_register(dev, &r);
@@ -669,7 +687,8 @@ static void usage(const char *prog, int status)
 		"  --period-ns NS      their period (default %llu, the shortest)\n"
 		"  --consume-rate N    records/s the consuming reader reads (default 200)\n"
 		"  --consume-factor F  expiries allowed per record read (default 4)\n"
-		"  --limit-seconds S   watchdog: fail after S s in all (default 200)\n",
+		"  --setup-seconds S   the attack's setup stops after S s (default 60)\n"
+		"  --limit-seconds S   watchdog: fail after S s in all (default 250)\n",
 		prog, (unsigned long long)HWEVENT_MIN_PERIOD_NS);
 	exit(status);
 }
@@ -684,6 +703,7 @@ int main(int argc, char **argv)
 		{ "consume-rate", required_argument, NULL, 'c' },
 		{ "consume-factor", required_argument, NULL, 'f' },
 		{ "limit-seconds", required_argument, NULL, 'l' },
+		{ "setup-seconds", required_argument, NULL, 'S' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -693,7 +713,7 @@ int main(int argc, char **argv)
 	struct stat sb;
 	int c;
 
-	while ((c = getopt_long(argc, argv, "s:t:r:p:c:f:l:h", longopts,
+	while ((c = getopt_long(argc, argv, "s:t:r:p:c:f:l:S:h", longopts,
 				NULL)) != -1) {
 		switch (c) {
 		case 's':
@@ -716,6 +736,9 @@ int main(int argc, char **argv)
 			break;
 		case 'l':
 			opt.limit_seconds = parse_num(argv[0], "--limit-seconds", optarg);
+			break;
+		case 'S':
+			opt.setup_seconds = parse_num(argv[0], "--setup-seconds", optarg);
 			break;
 		case 'h':
 			usage(argv[0], 0);
