@@ -25,9 +25,8 @@
  *	     the bottom half is held back BH_DELAY_US (100 ms, the most
  *	     test_bh_delay_us allows) after the first, so that each period
  *	     it runs once and drains every registration. A reader consumes
- *	     the eventfd every 2 ms; a SCHED_IDLE thread per CPU spins, so
- *	     that no vCPU idles. Windows of --seconds (default 1, one drain
- *	     each). (Draining more often is not affordable: today's
+ *	     the eventfd every 2 ms. Windows of --seconds (default 1, one
+ *	     drain each). (Draining more often is not affordable: today's
  *	     driver keeps interrupts off through a whole drain, about 0.4 s
  *	     at 1024 under the debug kernel and emulation, and a drain every
  *	     100 ms starved a CPU into an RCU stall.)
@@ -222,47 +221,6 @@ static void *reader_fn(void *arg)
 	return NULL;
 }
 
-/*
- * A spinner per CPU, SCHED_IDLE, while the tick phase waits: a vCPU that
- * idles (HLT) is woken by the host when it gets to it, and the guest counts
- * that wait in the interrupt's section (idle-entered sections of 20 to
- * 120 ms were the maxima at 16 registrations without them).
- */
-struct spinners {
-	pthread_t th[64];
-	unsigned int n;
-	int stop;
-};
-
-static void *spin_fn(void *arg)
-{
-	struct spinners *sp = arg;
-	struct sched_param prm = { 0 };
-
-	sched_setscheduler(0, SCHED_IDLE, &prm);
-	while (!__atomic_load_n(&sp->stop, __ATOMIC_RELAXED))
-		;
-	return NULL;
-}
-
-static void spinners_start(struct spinners *sp)
-{
-	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
-
-	sp->stop = 0;
-	sp->n = 0;
-	while (sp->n < (cpus > 0 && cpus < 64 ? cpus : 1) &&
-	       !pthread_create(&sp->th[sp->n], NULL, spin_fn, sp))
-		sp->n++;
-}
-
-static void spinners_stop(struct spinners *sp)
-{
-	__atomic_store_n(&sp->stop, 1, __ATOMIC_RELAXED);
-	while (sp->n)
-		pthread_join(sp->th[--sp->n], NULL);
-}
-
 /* An eventfd and @n epoll instances watching it; epfds[] filled. */
 static int watched_eventfd(int *epfds, unsigned int n)
 {
@@ -357,7 +315,6 @@ static void run_size(unsigned int s)
 	int epfds[MAX_EPOLLS], dev, efd, err, bh_err;
 	struct measure *r = m[s];
 	struct reader rd = { 0 };
-	struct spinners spin;
 	uint64_t got, count = 0, counts0;
 
 	for (rep = 0; rep < NR_PHASES; rep++)
@@ -374,7 +331,6 @@ static void run_size(unsigned int s)
 	rd.efd = efd;
 	if (pthread_create(&rd.th, NULL, reader_fn, &rd))
 		ksft_exit_fail_msg("pthread_create failed\n");
-	spinners_start(&spin);
 	/* Past the first drain: the windows must each see ticks. */
 	sleep_ns(200 * NSEC_PER_MSEC + SPREAD_NS + BH_DELAY_US * NSEC_PER_USEC +
 		 100 * NSEC_PER_MSEC);
@@ -390,7 +346,6 @@ static void run_size(unsigned int s)
 			 "%u registrations, %llu counts read in the last %u s",
 			 made, (unsigned long long)got, opt.seconds);
 	}
-	spinners_stop(&spin);
 	__atomic_store_n(&rd.stop, 1, __ATOMIC_RELAXED);
 	pthread_join(rd.th, NULL);
 	close(dev);
