@@ -56,7 +56,6 @@ echo "hwevent-bench: results in $out"
 rc=0
 stage_vm_run --kernel-log "$out/kernel.log" --mem "$mem" --smp "$cpus" \
 	--timeout "${HWEVENT_BENCH_TIMEOUT:-2400}" \
-	--add /usr/bin/cyclictest:/usr/bin/cyclictest \
 	--env HWEVENT_BENCH_ARGS="${HWEVENT_BENCH_ARGS:-}" \
 	--env HWEVENT_CYCLICTEST_SECONDS="${HWEVENT_CYCLICTEST_SECONDS:-10}" \
 	-- /hwevent/bench.sh | tee "$out/console.log" || rc=$?

@@ -10,7 +10,7 @@
 # "debug" adds what building the debug kernel of make check-debug needs,
 # "rt" the PREEMPT_RT kernel and headers of make check-rt, "deb" what
 # make deb and make deb-check need to build and check the Debian packages,
-# "bench" cyclictest and gnuplot for make bench. The rt kernel is a separate
+# "bench" gnuplot for make bench. The rt kernel is a separate
 # set because installing a second kernel image adds a boot entry
 # to a developer's machine; plain make check must not do that.
 set -euo pipefail
@@ -31,6 +31,8 @@ packages=(
 	liburing-dev		# hwevent_uring_test: io_uring reads of the queue
 	perl			# checkpatch.pl, kselftest prefix.pl
 	dkms			# make dkms-check
+	rt-tests		# cyclictest: the timer wake-up latency beside
+				# selftests/hwevent_load.c (make check), and make bench
 )
 packages_debug=(
 	flex bison		# the kernel's Kconfig and dtc parsers
@@ -44,8 +46,7 @@ packages_rt=(
 )
 
 packages_bench=(
-	rt-tests		# cyclictest: the machine's own timer wake-up latency
-	gnuplot-nox		# make bench's plots
+	gnuplot-nox		# make bench's plots (cyclictest is in the base set)
 )
 packages_matrix=(
 	debootstrap		# a chroot per suite, with the compiler its kernels need

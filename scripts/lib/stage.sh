@@ -114,11 +114,14 @@ stage_tree() {
 
 # coreutils' timeout: the kselftest runner uses /usr/bin/timeout, if there
 # is one, to hold each test to its "settings" timeout (busybox's lacks the
-# --foreground option the runner passes).
+# --foreground option the runner passes). cyclictest (rt-tests, installed by
+# scripts/deps.sh): the timer wake-up latency that selftests/hwevent_load
+# measures beside its load, and make bench.
 stage_vm_run() {
 	"$ROOT/scripts/vm-run" --kernel "$KIMAGE" \
 		--add "$STAGE/hwevent:/hwevent" --add "$STAGE/kselftest:/kselftest" \
 		--add /usr/bin/timeout:/usr/bin/timeout \
+		--add /usr/bin/cyclictest:/usr/bin/cyclictest \
 		--env PATH="$GUEST_PATH" --env HWEVENT_KO="$GUEST_KO" \
 		--env HWEVENT_TESTS="/kselftest/$KSFT_COLLECTION" "$@"
 }
