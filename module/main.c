@@ -297,6 +297,9 @@ static atomic64_t hwevent_late_signals = ATOMIC64_INIT(0);
  *	in the order the interrupts ran
  * @parked: periodic %HWEVENT_MODE_QUEUE registrations whose expiry waits
  *	for room in @queue, oldest first; read(2) moves them back to @fired
+ * @watches: the &struct hwevent_watch of each eventfd periodic EVENTFD
+ *	registrations of this file use, under @watch_lock
+ * @watch_lock: serializes making and dropping watches (process context)
  * @detached: PENDING registrations whose caller a stop, a ptrace stop or
  *	a freeze took out of the call, armed, timer stopped, until the
  *	restarted call resumes them (hwevent_wait())
@@ -319,6 +322,8 @@ struct hwevent_file {
 	struct list_head armed;
 	struct list_head fired;
 	struct list_head parked;
+	struct list_head watches;
+	struct mutex watch_lock;	/* see @watch_lock above */
 	struct list_head detached;
 	unsigned int nr_live;
 	u64 next_id;
@@ -330,31 +335,54 @@ struct hwevent_file {
 };
 
 /**
+ * struct hwevent_watch - one eventfd that periodic EVENTFD registrations of
+ *	a file signal, watched to learn when it is read (as KVM's irqfd
+ *	watches one): one entry in its wait queue however many use it
+ * @node: link in hwevent_file.watches
+ * @hfile: the file
+ * @ctx: the eventfd, our own reference
+ * @wqh: its wait queue
+ * @wait: our entry in it: hwevent_eventfd_wake()
+ * @users: registrations using it, under hwevent_file.watch_lock
+ * @unread: one of them signalled it, and it was not read since; under
+ *	hwevent_file.lock
+ * @parked: registrations whose expiry waits for a read (through their
+ *	fired_node), under hwevent_file.lock
+ */
+struct hwevent_watch {
+	struct list_head node;
+	struct hwevent_file *hfile;
+	struct eventfd_ctx *ctx;
+	wait_queue_head_t *wqh;
+	wait_queue_entry_t wait;
+	unsigned int users;
+	bool unread;
+	struct list_head parked;
+};
+
+/**
  * struct hwevent_reg - one registration (Windows: NOTIFY_RECORD)
  * @node: link in hwevent_file.armed while armed
  * @fired_node: link in hwevent_file.fired while its interrupt has run and
- *	the bottom half has not, or in hwevent_file.parked; empty otherwise
+ *	the bottom half has not, or in a list of parked ones; empty otherwise
  * @hfile: the open file it belongs to
  * @timer: the simulated interrupt (Windows: KTIMER)
  * @state: an &enum hwevent_reg_state, under hwevent_file.lock
  * @mode: %HWEVENT_MODE_PENDING, %HWEVENT_MODE_EVENTFD or %HWEVENT_MODE_QUEUE
  * @period_ns: 0, or the period of a periodic registration
  * @overruns: periodic: expiries since its last record that got none
- * @outstanding: periodic: an expiry is not delivered yet (on @fired, or
- *	parked); another one meanwhile is an overrun
- * @parked: periodic: its expiry waits for the consumer, who has not taken
- *	the last one (QUEUE: the queue is full; EVENTFD: the eventfd was not
- *	read since it was last signalled); its timer stops meanwhile
+ * @outstanding: periodic: an expiry is not delivered yet: on @fired, or
+ *	parked, waiting for its consumer to take the last one (QUEUE: on
+ *	hwevent_file.parked, the queue full; EVENTFD: on its watch's list,
+ *	the eventfd not read since it was signalled), its timer stopped
+ *	meanwhile; another expiry then is an overrun
  * @timer_idle: periodic: its timer stopped at an expiry, for the bottom
  *	half to restart once that expiry is delivered
  * @delivering: periodic: the bottom half is delivering an expiry without
  *	the lock; whoever frees it waits for that to end
- * @eventfd_unread: periodic EVENTFD: signalled, and not read since
  * @eventfd_debt: periodic EVENTFD: expiries not yet added to the eventfd
  *	(see hwevent_eventfd_add())
- * @eventfd_wait: periodic EVENTFD: our entry in the eventfd's wait queue,
- *	to learn when it is read
- * @eventfd_wqh: the eventfd's wait queue, or NULL
+ * @watch: periodic EVENTFD: what tells when its eventfd is read
  * @trigger: EVENTFD: the caller's eventfd, our own reference
  * @done: PENDING: completed by the bottom half
  * @owner: PENDING, detached: the thread whose call it is (a reference)
@@ -373,19 +401,19 @@ struct hwevent_reg {
 	u64 period_ns;
 	u32 overruns;
 	bool outstanding;
-	bool parked;
 	bool timer_idle;
 	bool delivering;
-	bool eventfd_unread;
 	u64 eventfd_debt;
-	wait_queue_entry_t eventfd_wait;
-	wait_queue_head_t *eventfd_wqh;
+	struct hwevent_watch *watch;
 	struct eventfd_ctx *trigger;
 	struct completion done;
 	struct pid *owner;
 	struct hwevent_register __user *ureq;
 	struct hwevent_event event;
 };
+
+static void hwevent_watch_put(struct hwevent_file *hfile,
+			      struct hwevent_watch *watch);
 
 static void hwevent_reg_free(struct hwevent_reg *reg)
 {
@@ -399,8 +427,8 @@ static void hwevent_reg_free(struct hwevent_reg *reg)
 	/* Periodic ones are freed in process context only. */
 	if (reg->period_ns)
 		wait_var_event(&reg->delivering, !READ_ONCE(reg->delivering));
-	if (reg->eventfd_wqh)
-		remove_wait_queue(reg->eventfd_wqh, &reg->eventfd_wait);
+	if (reg->watch)
+		hwevent_watch_put(reg->hfile, reg->watch);
 	if (reg->trigger) {
 		/* Windows: ObDereferenceObject() on the event. */
 		eventfd_ctx_put(reg->trigger);
@@ -534,19 +562,19 @@ static enum hrtimer_restart hwevent_timer_fn(struct hrtimer *timer)
 static int hwevent_eventfd_wake(wait_queue_entry_t *wait, unsigned int mode,
 				int sync, void *key)
 {
-	struct hwevent_reg *reg = container_of(wait, struct hwevent_reg,
-					       eventfd_wait);
-	struct hwevent_file *hfile = reg->hfile;
+	struct hwevent_watch *watch = container_of(wait, struct hwevent_watch,
+						   wait);
+	struct hwevent_file *hfile = watch->hfile;
 	unsigned long flags;
 
 	if (!(key_to_poll(key) & EPOLLOUT))
 		return 0;
 
 	spin_lock_irqsave(&hfile->lock, flags);
-	reg->eventfd_unread = false;
-	if (reg->state == HWEVENT_ARMED && reg->parked) {
-		reg->parked = false;
-		list_add_tail(&reg->fired_node, &hfile->fired);
+	watch->unread = false;
+	/* All at once, however many: the bottom half takes them one by one. */
+	if (!list_empty(&watch->parked)) {
+		list_splice_tail_init(&watch->parked, &hfile->fired);
 		hwevent_bh_kick(hfile);
 	}
 	spin_unlock_irqrestore(&hfile->lock, flags);
@@ -573,7 +601,6 @@ static void hwevent_unpark(struct hwevent_file *hfile)
 	       (reg = list_first_entry_or_null(&hfile->parked,
 					       struct hwevent_reg,
 					       fired_node))) {
-		reg->parked = false;
 		/*
 		 * Its record joins the queue now, after records of later
 		 * interrupts: a new seqno keeps the file's records in
@@ -604,10 +631,10 @@ static bool hwevent_tick_take(struct hwevent_file *hfile,
 	lockdep_assert_held(&hfile->lock);
 
 	if (reg->mode == HWEVENT_MODE_QUEUE ?
-	    !hwevent_queue_room(&hfile->queue) : reg->eventfd_unread) {
-		reg->parked = true;
-		if (reg->mode == HWEVENT_MODE_QUEUE)
-			list_add_tail(&reg->fired_node, &hfile->parked);
+	    !hwevent_queue_room(&hfile->queue) : reg->watch->unread) {
+		list_add_tail(&reg->fired_node,
+			      reg->mode == HWEVENT_MODE_QUEUE ? &hfile->parked :
+								 &reg->watch->parked);
 		return false;
 	}
 
@@ -632,7 +659,7 @@ static bool hwevent_tick_take(struct hwevent_file *hfile,
 	if (reg->mode == HWEVENT_MODE_EVENTFD) {
 		/* Windows: KeSetEvent() counts once; a timerfd, each expiry. */
 		reg->eventfd_debt += 1 + (u64)ev->overruns;
-		reg->eventfd_unread = true;
+		reg->watch->unread = true;
 	}
 	/* Delivered without the lock: a freer waits for us. */
 	reg->delivering = true;
@@ -753,53 +780,118 @@ static int hwevent_register_validate(const struct hwevent_register *req)
 	return 0;
 }
 
-/* How hwevent_eventfd_watch() finds the registration vfs_poll() adds. */
-struct hwevent_eventfd_poll {
+/* How hwevent_watch_get() finds the watch vfs_poll() adds. */
+struct hwevent_watch_poll {
 	poll_table pt;
-	struct hwevent_reg *reg;
+	struct hwevent_watch *watch;
 };
 
-static void hwevent_eventfd_queue_proc(struct file *file,
-				       wait_queue_head_t *wqh, poll_table *pt)
+static void hwevent_watch_queue_proc(struct file *file,
+				     wait_queue_head_t *wqh, poll_table *pt)
 {
-	struct hwevent_reg *reg =
-		container_of(pt, struct hwevent_eventfd_poll, pt)->reg;
+	struct hwevent_watch *watch =
+		container_of(pt, struct hwevent_watch_poll, pt)->watch;
 
-	reg->eventfd_wqh = wqh;
-	add_wait_queue(wqh, &reg->eventfd_wait);
+	watch->wqh = wqh;
+	add_wait_queue(wqh, &watch->wait);
+}
+
+/*
+ * The watch of eventfd @file (@ctx) in @hfile, made on first use: its
+ * entry joins the eventfd's wait queue through vfs_poll(), as KVM's irqfd
+ * does. Process context.
+ */
+static struct hwevent_watch *hwevent_watch_get(struct hwevent_file *hfile,
+					       struct file *file,
+					       struct eventfd_ctx *ctx)
+{
+	struct hwevent_watch_poll poll;
+	struct hwevent_watch *watch;
+
+	mutex_lock(&hfile->watch_lock);
+	list_for_each_entry(watch, &hfile->watches, node) {
+		if (watch->ctx == ctx) {
+			watch->users++;
+			goto out;
+		}
+	}
+	watch = kzalloc(sizeof(*watch), GFP_KERNEL_ACCOUNT);
+	if (!watch) {
+		watch = ERR_PTR(-ENOMEM);
+		goto out;
+	}
+	/* Its own reference: it may outlive the registration that made it. */
+	watch->ctx = eventfd_ctx_fileget(file);
+	if (IS_ERR(watch->ctx)) {
+		ctx = watch->ctx;
+		kfree(watch);
+		watch = ERR_CAST(ctx);
+		goto out;
+	}
+	watch->hfile = hfile;
+	watch->users = 1;
+	INIT_LIST_HEAD(&watch->parked);
+	init_waitqueue_func_entry(&watch->wait, hwevent_eventfd_wake);
+	poll.watch = watch;
+	init_poll_funcptr(&poll.pt, hwevent_watch_queue_proc);
+	vfs_poll(file, &poll.pt);
+	list_add_tail(&watch->node, &hfile->watches);
+out:
+	mutex_unlock(&hfile->watch_lock);
+	return watch;
+}
+
+/* A registration stops using @watch; the last one drops it. */
+static void hwevent_watch_put(struct hwevent_file *hfile,
+			      struct hwevent_watch *watch)
+{
+	mutex_lock(&hfile->watch_lock);
+	if (!--watch->users) {
+		list_del(&watch->node);
+		/* After this no wake-up of it runs, or is running. */
+		if (watch->wqh)
+			remove_wait_queue(watch->wqh, &watch->wait);
+		WARN_ON_ONCE(!list_empty(&watch->parked));
+		eventfd_ctx_put(watch->ctx);
+		kfree(watch);
+	}
+	mutex_unlock(&hfile->watch_lock);
 }
 
 /*
  * Take a reference to the caller's eventfd @fd (Windows:
  * ObReferenceObjectByHandle() on the event handle), and for a periodic
- * registration join its wait queue, as KVM's irqfd does, to learn when
- * it is read: hwevent_eventfd_wake().
+ * registration the file's watch of it, to learn when it is read.
  */
 static int hwevent_eventfd_watch(struct hwevent_reg *reg, int fd)
 {
-	struct hwevent_eventfd_poll poll = { .reg = reg };
 	struct eventfd_ctx *trigger;
+	struct hwevent_watch *watch;
 	struct file *file;
+	int ret = 0;
 
 	file = eventfd_fget(fd);
 	if (IS_ERR(file))
 		return PTR_ERR(file);
 	trigger = eventfd_ctx_fileget(file);
 	if (IS_ERR(trigger)) {
-		fput(file);
-		return PTR_ERR(trigger);
+		ret = PTR_ERR(trigger);
+		goto out;
+	}
+	if (reg->period_ns) {
+		watch = hwevent_watch_get(reg->hfile, file, trigger);
+		if (IS_ERR(watch)) {
+			eventfd_ctx_put(trigger);
+			ret = PTR_ERR(watch);
+			goto out;
+		}
+		reg->watch = watch;
 	}
 	reg->trigger = trigger;
 	atomic_inc(&hwevent_eventfd_refs);
-
-	if (reg->period_ns) {
-		init_waitqueue_func_entry(&reg->eventfd_wait,
-					  hwevent_eventfd_wake);
-		init_poll_funcptr(&poll.pt, hwevent_eventfd_queue_proc);
-		vfs_poll(file, &poll.pt);
-	}
+out:
 	fput(file);
-	return 0;
+	return ret;
 }
 
 static struct hwevent_reg *hwevent_reg_create(struct hwevent_file *hfile,
@@ -1314,6 +1406,8 @@ static int hwevent_open(struct inode *inode, struct file *file)
 	INIT_LIST_HEAD(&hfile->armed);
 	INIT_LIST_HEAD(&hfile->fired);
 	INIT_LIST_HEAD(&hfile->parked);
+	INIT_LIST_HEAD(&hfile->watches);
+	mutex_init(&hfile->watch_lock);
 	INIT_LIST_HEAD(&hfile->detached);
 	hwevent_bh_init(&hfile->bh, READ_ONCE(bottom_half), hwevent_bh);
 	hrtimer_setup(&hfile->bh_delay, hwevent_bh_delay_fn, CLOCK_MONOTONIC,
@@ -1403,6 +1497,8 @@ static int hwevent_release(struct inode *inode, struct file *file)
 		     !list_empty(&hfile->parked) || hfile->nr_live);
 	hwevent_queue_destroy(&hfile->queue);
 	hwevent_user_put(hfile->user);
+	WARN_ON_ONCE(!list_empty(&hfile->watches));
+	mutex_destroy(&hfile->watch_lock);
 	mutex_destroy(&hfile->select_lock);
 	kfree(hfile);
 
