@@ -124,32 +124,24 @@ static int hwevent_param_set_range(const char *val,
 	return 0;
 }
 
-static int hwevent_queue_size_set(const char *val, const struct kernel_param *kp)
-{
-	return hwevent_param_set_range(val, kp, 1, HWEVENT_QUEUE_MAX);
-}
+/* Defines uint module parameter @name, @var, bounded as above. */
+#define HWEVENT_PARAM_RANGE(name, var, min, max)			\
+static int hwevent_##name##_set(const char *val,			\
+				const struct kernel_param *kp)		\
+{									\
+	return hwevent_param_set_range(val, kp, min, max);		\
+}									\
+static const struct kernel_param_ops hwevent_##name##_ops = {		\
+	.set = hwevent_##name##_set,					\
+	.get = param_get_uint,						\
+};									\
+module_param_cb(name, &hwevent_##name##_ops, &(var), 0644)
 
-static const struct kernel_param_ops hwevent_queue_size_ops = {
-	.set = hwevent_queue_size_set,
-	.get = param_get_uint,
-};
-
-module_param_cb(queue_size, &hwevent_queue_size_ops, &queue_size, 0644);
+HWEVENT_PARAM_RANGE(queue_size, queue_size, 1, HWEVENT_QUEUE_MAX);
 MODULE_PARM_DESC(queue_size,
 		 "Records the queue of each open file holds, read at open (default 64, 1 to 262144)");
 
-static int hwevent_max_pending_set(const char *val,
-				   const struct kernel_param *kp)
-{
-	return hwevent_param_set_range(val, kp, 1, HWEVENT_MAX_PENDING_MAX);
-}
-
-static const struct kernel_param_ops hwevent_max_pending_ops = {
-	.set = hwevent_max_pending_set,
-	.get = param_get_uint,
-};
-
-module_param_cb(max_pending, &hwevent_max_pending_ops, &max_pending, 0644);
+HWEVENT_PARAM_RANGE(max_pending, max_pending, 1, HWEVENT_MAX_PENDING_MAX);
 MODULE_PARM_DESC(max_pending,
 		 "Most live registrations per open file (default 1024, 1 to 65536)");
 
@@ -192,34 +184,13 @@ MODULE_PARM_DESC(bottom_half,
  */
 static unsigned int test_bh_delay_us;
 
-static int hwevent_bh_delay_set(const char *val, const struct kernel_param *kp)
-{
-	return hwevent_param_set_range(val, kp, 0, HWEVENT_TEST_BH_DELAY_MAX_US);
-}
-
-static const struct kernel_param_ops hwevent_bh_delay_ops = {
-	.set = hwevent_bh_delay_set,
-	.get = param_get_uint,
-};
-
-module_param_cb(test_bh_delay_us, &hwevent_bh_delay_ops, &test_bh_delay_us,
-		0644);
+HWEVENT_PARAM_RANGE(test_bh_delay_us, test_bh_delay_us, 0,
+		    HWEVENT_TEST_BH_DELAY_MAX_US);
 MODULE_PARM_DESC(test_bh_delay_us,
 		 "Test only: run the bottom half this long after the interrupt that schedules it (default 0, at most 100000)");
 
-static int hwevent_count_unit_set(const char *val,
-				  const struct kernel_param *kp)
-{
-	return hwevent_param_set_range(val, kp, 1, HWEVENT_TEST_COUNT_UNIT_MAX);
-}
-
-static const struct kernel_param_ops hwevent_count_unit_ops = {
-	.set = hwevent_count_unit_set,
-	.get = param_get_uint,
-};
-
-module_param_cb(test_count_unit, &hwevent_count_unit_ops,
-		&hwevent_test_count_unit, 0644);
+HWEVENT_PARAM_RANGE(test_count_unit, hwevent_test_count_unit, 1,
+		    HWEVENT_TEST_COUNT_UNIT_MAX);
 MODULE_PARM_DESC(test_count_unit,
 		 "Test only: what one lost record or overrun adds to its count (default 1, at most 2147483648)");
 
