@@ -49,6 +49,7 @@
 #include <linux/completion.h>
 #include <linux/debugfs.h>
 #include <linux/eventfd.h>
+#include <linux/file.h>
 #include <linux/fs.h>
 #include <linux/hrtimer.h>
 #include <linux/interrupt.h>
