@@ -12,11 +12,17 @@
  * keeps interrupts off too) and says for each maximum whether hwevent code
  * is in its trace.
  *
- * For each size in --sizes (default 16 and 1024 registrations), in this
- * run, on one eventfd that --epolls epoll instances (default 64) watch,
- * so that each signal of it runs that many wake-up callbacks, each phase
- * --reps times (default 5), the tracer's maximum reset before each
- * repetition and read after it:
+ * The question is whether a file's sections grow with the registrations
+ * it holds, so each measured window does the same work at every size:
+ * the largest size's number of registrations, held by files of the size
+ * measured (at 16 of 1024: 64 files of 16 registrations). A longer window
+ * would otherwise see a longer maximum for no reason of hwevent's (under
+ * emulation, any moment the host did not run the vCPU is part of
+ * whatever section it fell in), and the timers expiring per hrtimer
+ * interrupt are the same at every size. All on one eventfd that --epolls
+ * epoll instances (default 64) watch, so that each signal of it runs that
+ * many wake-up callbacks; each phase --reps times (default 5), the
+ * tracer's maximum reset before each repetition and read after it:
  *  tick:    periodic EVENTFD registrations (--period-ns, default 1 s),
  *	     their expiries spread evenly over the first SPREAD_NS (50 ms)
  *	     of each period, so that each timer interrupt expires few of
@@ -24,25 +30,25 @@
  *	     itself long, as 1024 timerfds would: not hwevent's to shorten);
  *	     the bottom half is held back BH_DELAY_US (100 ms, the most
  *	     test_bh_delay_us allows) after the first, so that each period
- *	     it runs once and drains every registration. A reader consumes
- *	     the eventfd every 2 ms. Windows of --seconds (default 1, one
- *	     drain each). (Draining more often is not affordable: today's
- *	     driver keeps interrupts off through a whole drain, about 0.4 s
- *	     at 1024 under the debug kernel and emulation, and a drain every
- *	     100 ms starved a CPU into an RCU stall.)
+ *	     it runs once per file and delivers all it holds. A reader
+ *	     consumes the eventfd every 2 ms. Windows of --seconds (default
+ *	     1, one period each).
  *  trigger: periodic registrations that never expire by themselves (an
- *	     hour), HWEVENT_IOC_TRIGGER with HWEVENT_TRIGGER_ALL, each
- *	     delivering one count per registration, read to the end.
- *  cancel:  HWEVENT_IOC_CANCEL with HWEVENT_CANCEL_ALL of a new set.
- *  close:   the last close (release) of a file with that many armed.
- * Under emulation the guest sees any moment the host did not run its vCPU
- * as part of whatever section it fell in, so one repetition's maximum can
- * be anything: the median of the repetitions is what is compared.
+ *	     hour), HWEVENT_IOC_TRIGGER with HWEVENT_TRIGGER_ALL on each
+ *	     file, each delivering one count per registration, read to the
+ *	     end.
+ *  cancel:  HWEVENT_IOC_CANCEL with HWEVENT_CANCEL_ALL on each file of a
+ *	     new set.
+ *  close:   the last close (release) of each file of a new set.
+ * One repetition's maximum can still be anything (a host hiccup): the
+ * median of the repetitions is what is compared.
  *
  * Cases, per phase: the median maximum at the largest size is within
  * 2 x the median maximum at the smallest (and every repetition did its
  * work: the counts delivered, the registrations cancelled). Figures:
- * every maximum, and the trace of each median one, as "# " lines; the
+ * every maximum, and the trace of each median one, as "# " lines (with
+ * whether hwevent code is in it: the issue asks about the sections
+ * hwevent makes, and a maximum outside hwevent bounds those); the
  * medians in "# figures:".
  *
  * Needs root, the module loaded, tracefs with the irqsoff tracer; skips
@@ -60,6 +66,8 @@
 #define TRACEFS		"/sys/kernel/tracing"
 #define MAX_SIZES	4
 #define MAX_EPOLLS	1000
+#define MAX_FILES	256
+#define DIV_ROUND_UP(n, d)	(((n) + (d) - 1) / (d))
 #define HOUR_NS		(3600ULL * NSEC_PER_SEC)
 #define MAX_REPS	15
 #define SPREAD_NS	(50 * NSEC_PER_MSEC)
@@ -256,17 +264,19 @@ static int open_dev_or_die(void)
 }
 
 /*
- * @n periodic EVENTFD registrations on @efd, the i-th first due at @first +
- * @spread * i / @n (at once if that has passed); returns how many were made.
+ * @n periodic EVENTFD registrations on @efd, numbered from @k0 of @total
+ * across files; the k-th first due at @first + @spread * k / @total (at
+ * once if that has passed). Returns how many were made.
  */
 static unsigned int register_n(int dev, int efd, unsigned int n,
-			       uint64_t period, uint64_t first, uint64_t spread)
+			       uint64_t period, uint64_t first, uint64_t spread,
+			       unsigned int k0, unsigned int total)
 {
 	struct hwevent_register r;
 	unsigned int i;
 
 	for (i = 0; i < n; i++) {
-		uint64_t due = first + spread * i / n, now = now_ns();
+		uint64_t due = first + spread * (k0 + i) / total, now = now_ns();
 		int err;
 
 		reg_set(&r, HWEVENT_MODE_EVENTFD, efd, due > now ? due - now : 0, i);
@@ -282,9 +292,27 @@ static unsigned int register_n(int dev, int efd, unsigned int n,
 }
 
 /*
+ * @nfiles files of @n registrations each (see register_n()) in @devs;
+ * returns how many registrations were made in all.
+ */
+static unsigned int open_files(int *devs, unsigned int nfiles, int efd,
+			       unsigned int n, uint64_t period,
+			       uint64_t first, uint64_t spread)
+{
+	unsigned int f, made = 0;
+
+	for (f = 0; f < nfiles; f++) {
+		devs[f] = open_dev_or_die();
+		made += register_n(devs[f], efd, n, period, first, spread,
+				   f * n, nfiles * n);
+	}
+	return made;
+}
+
+/*
  * Between phases, never inside a measured window: a line now and then, so
- * that a slow run (today's driver at 1024 registrations under the debug
- * kernel) does not look hung to the VM's stall watchdog, then a pause for
+ * that a slow run (the debug kernel under emulation) does not look hung
+ * to the VM's stall watchdog, then a pause for
  * the console to drain (the UART's interrupt handler holds its port lock
  * with interrupts off).
  */
@@ -311,22 +339,24 @@ static struct sample *next_sample(struct measure *me)
  */
 static void run_size(unsigned int s)
 {
-	unsigned int n = opt.sizes[s], made, rep;
-	int epfds[MAX_EPOLLS], dev, efd, err, bh_err;
+	unsigned int n = opt.sizes[s], nfiles, total, made, rep, f;
+	int epfds[MAX_EPOLLS], devs[MAX_FILES], efd, err, bh_err;
 	struct measure *r = m[s];
 	struct reader rd = { 0 };
-	uint64_t got, count = 0, counts0;
+	uint64_t got, count, sum, counts0;
 
+	/* The largest size's registrations, in files of @n. */
+	nfiles = DIV_ROUND_UP(opt.sizes[opt.nsizes - 1], n);
+	total = nfiles * n;
 	for (rep = 0; rep < NR_PHASES; rep++)
 		r[rep].work_ok = 1;
 
 	/* tick: one set of registrations, --reps windows of --seconds */
 	efd = watched_eventfd(epfds, opt.epolls);
-	dev = open_dev_or_die();
 	bh_err = param_write(BH_DELAY_PATH, BH_DELAY_US);
 	if (bh_err)
 		ksft_print_msg("test_bh_delay_us: %s\n", errno_name(bh_err));
-	made = register_n(dev, efd, n, opt.period_ns,
+	made = open_files(devs, nfiles, efd, n, opt.period_ns,
 			  now_ns() + 200 * NSEC_PER_MSEC, SPREAD_NS);
 	rd.efd = efd;
 	if (pthread_create(&rd.th, NULL, reader_fn, &rd))
@@ -340,68 +370,74 @@ static void run_size(unsigned int s)
 		sleep_ns(opt.seconds * NSEC_PER_SEC);
 		max_read(next_sample(&r[TICK]));
 		got = __atomic_load_n(&rd.counts, __ATOMIC_RELAXED) - counts0;
-		if (made != n || got < n || bh_err)
+		if (made != total || got < total || bh_err)
 			r[TICK].work_ok = 0;
 		snprintf(r[TICK].work, sizeof(r[TICK].work),
-			 "%u registrations, %llu counts read in the last %u s",
-			 made, (unsigned long long)got, opt.seconds);
+			 "%u files of %u registrations, %llu counts read in the last %u s",
+			 nfiles, n, (unsigned long long)got, opt.seconds);
 	}
 	__atomic_store_n(&rd.stop, 1, __ATOMIC_RELAXED);
 	pthread_join(rd.th, NULL);
-	close(dev);
+	close_all(devs, nfiles);
 	param_write(BH_DELAY_PATH, 0);
 	close(efd);
 	close_all(epfds, opt.epolls);
 	progress(n, "tick");
 
-	/* trigger: one set, --reps TRIGGER_ALLs, each read to the end */
+	/* trigger: one set, --reps rounds of TRIGGER_ALL on each file */
 	efd = watched_eventfd(epfds, opt.epolls);
-	dev = open_dev_or_die();
-	made = register_n(dev, efd, n, HOUR_NS, now_ns() + HOUR_NS, 0);
+	made = open_files(devs, nfiles, efd, n, HOUR_NS, now_ns() + HOUR_NS, 0);
 	for (rep = 0; rep < opt.reps; rep++) {
 		max_reset();
-		err = trigger_id(dev, 0, HWEVENT_TRIGGER_ALL, &count);
-		if (!err && count != made)
+		for (f = 0, sum = 0, err = 0; f < nfiles && !err; f++) {
+			err = trigger_id(devs[f], 0, HWEVENT_TRIGGER_ALL, &count);
+			sum += err ? 0 : count;
+		}
+		if (!err && sum != made)
 			err = EPROTO;
-		got = efd_collect(efd, n, 60 * NSEC_PER_SEC);
+		got = efd_collect(efd, total, 60 * NSEC_PER_SEC);
 		max_read(next_sample(&r[TRIGGER]));
-		if (made != n || err || got != n)
+		if (made != total || err || got != total)
 			r[TRIGGER].work_ok = 0;
 		snprintf(r[TRIGGER].work, sizeof(r[TRIGGER].work),
-			 "TRIGGER_ALL of %u: %s, %llu counts", made,
-			 err ? errno_name(err) : "ok", (unsigned long long)got);
+			 "TRIGGER_ALL on %u files of %u: %s, %llu counts",
+			 nfiles, n, err ? errno_name(err) : "ok",
+			 (unsigned long long)got);
 	}
-	close(dev);
+	close_all(devs, nfiles);
 	progress(n, "trigger");
 
-	/* cancel: --reps sets, each ended by CANCEL_ALL */
+	/* cancel: --reps sets, each file's ended by CANCEL_ALL */
 	for (rep = 0; rep < opt.reps; rep++) {
-		dev = open_dev_or_die();
-		made = register_n(dev, efd, n, HOUR_NS, now_ns() + HOUR_NS, 0);
+		made = open_files(devs, nfiles, efd, n, HOUR_NS,
+				  now_ns() + HOUR_NS, 0);
 		max_reset();
-		err = cancel_id(dev, 0, HWEVENT_CANCEL_ALL, &count);
+		for (f = 0, sum = 0, err = 0; f < nfiles && !err; f++) {
+			err = cancel_id(devs[f], 0, HWEVENT_CANCEL_ALL, &count);
+			sum += err ? 0 : count;
+		}
 		max_read(next_sample(&r[CANCEL]));
-		if (made != n || err || count != n)
+		if (made != total || err || sum != total)
 			r[CANCEL].work_ok = 0;
 		snprintf(r[CANCEL].work, sizeof(r[CANCEL].work),
-			 "CANCEL_ALL: %s, %llu cancelled",
-			 err ? errno_name(err) : "ok",
-			 err ? 0ULL : (unsigned long long)count);
-		close(dev);
+			 "CANCEL_ALL on %u files of %u: %s, %llu cancelled",
+			 nfiles, n, err ? errno_name(err) : "ok",
+			 (unsigned long long)sum);
+		close_all(devs, nfiles);
 	}
 	progress(n, "cancel");
 
-	/* close: --reps files, each released with that many armed */
+	/* close: --reps sets, each file released with its registrations armed */
 	for (rep = 0; rep < opt.reps; rep++) {
-		dev = open_dev_or_die();
-		made = register_n(dev, efd, n, HOUR_NS, now_ns() + HOUR_NS, 0);
+		made = open_files(devs, nfiles, efd, n, HOUR_NS,
+				  now_ns() + HOUR_NS, 0);
 		max_reset();
-		close(dev);
+		close_all(devs, nfiles);
 		max_read(next_sample(&r[CLOSE]));
-		if (made != n)
+		if (made != total)
 			r[CLOSE].work_ok = 0;
 		snprintf(r[CLOSE].work, sizeof(r[CLOSE].work),
-			 "close with %u armed", made);
+			 "close of %u files with %u armed each", nfiles, n);
 	}
 	close(efd);
 	close_all(epfds, opt.epolls);
@@ -447,7 +483,8 @@ static void usage(const char *prog, int status)
 {
 	fprintf(status ? stderr : stdout,
 		"usage: %s [--sizes N,M] [--epolls N] [--seconds S] [--period-ns NS] [--reps N] [--limit-seconds S]\n"
-		"  --sizes N,M        registrations per run, smallest first (default 16,1024)\n"
+		"  --sizes N,M        registrations per file, smallest first, the largest\n"
+		"                     at most 256 x the smallest (default 16,1024)\n"
 		"  --epolls N         epoll instances watching the eventfd (default 64)\n"
 		"  --seconds S        length of each tick window (default 1: one period)\n"
 		"  --reps N           repetitions of each phase, at most 15 (default 5)\n"
@@ -465,7 +502,9 @@ static void parse_sizes(const char *prog, char *arg)
 	for (tok = strtok_r(arg, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
 		if (opt.nsizes == MAX_SIZES)
 			usage(prog, 2);
-		opt.sizes[opt.nsizes++] = parse_num(prog, "--sizes", tok);
+		opt.sizes[opt.nsizes] = parse_num(prog, "--sizes", tok);
+		if (!opt.sizes[opt.nsizes++])
+			usage(prog, 2);
 	}
 	if (opt.nsizes < 2)
 		usage(prog, 2);
@@ -522,6 +561,8 @@ int main(int argc, char **argv)
 	    opt.period_ns < SPREAD_NS + BH_DELAY_US * NSEC_PER_USEC)
 		usage(argv[0], 2);
 	big = opt.nsizes - 1;
+	if (DIV_ROUND_UP(opt.sizes[big], opt.sizes[0]) > MAX_FILES)
+		usage(argv[0], 2);
 
 	require_device();
 	ksft_print_header();

@@ -15,8 +15,9 @@
  * registration nobody consumes must not cost more than a few times that.
  *
  * Counted independently of the module: every hrtimer expiry, by callback,
- * with a histogram trigger on the trace event timer:hrtimer_expire_entry
- * keyed by the callback (hwevent_timer_fn against timerfd_tmrproc). The
+ * from the trace event timer:hrtimer_expire_entry in a trace instance per
+ * callback filtered on its address (hwevent_timer_fn against
+ * timerfd_tmrproc); see counters_start(). The
  * module's own debugfs counters (ticks, overruns) are shown beside them.
  * Meanwhile cyclictest (rt-tests) measures the timer wake-up latency of a
  * real-time thread per CPU, against a quiet run of the same length before
@@ -46,8 +47,8 @@
  *  6. consume: no hrtimer hang in its steady state (from 0.5 s on)
  * The figures are "# " lines and one "# figures:" line.
  *
- * Needs root, the module loaded, tracefs with hist triggers
- * (CONFIG_HIST_TRIGGERS), and /usr/bin/cyclictest for case 3 (skipped
+ * Needs root, the module loaded, tracefs with instances, and
+ * /usr/bin/cyclictest for case 3 (skipped
  * without it). A watchdog ends the run (exit 1) after --limit-seconds,
  * so that a guest the attack drowns fails instead of hanging.
  *
@@ -55,7 +56,9 @@
  */
 #define _GNU_SOURCE
 #include <ctype.h>
+#include <dirent.h>
 #include <getopt.h>
+#include <limits.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/timerfd.h>
@@ -65,8 +68,8 @@
 #include "hwevent_util.h"
 
 #define TRACEFS		"/sys/kernel/tracing"
-#define EXPIRE_EVENT	TRACEFS "/events/timer/hrtimer_expire_entry"
-#define HIST_SPEC	"hist:keys=function.sym:size=256"
+#define INSTANCES	TRACEFS "/instances"
+#define EXPIRE_EVENT	"events/timer/hrtimer_expire_entry"
 #define CYCLICTEST	"/usr/bin/cyclictest"
 #define TIMER_LIST	"/proc/timer_list"
 #define HANG_MSG	"hrtimer: interrupt took"
@@ -91,11 +94,17 @@ static struct {
 	.limit_seconds = 250,
 };
 
-/* hrtimer expiries by callback, from the histogram. */
+/* The callbacks whose expiries are counted; see counters_start(). */
+static const char * const counted_fn[] = {
+	"hwevent_timer_fn", "timerfd_tmrproc",
+};
+#define NR_COUNTED	2
+
+/* hrtimer expiries by callback. */
 struct expiries {
 	unsigned long long hwevent;
 	unsigned long long timerfd;
-	unsigned long long dropped;
+	unsigned long long overwritten;	/* counted, no longer in the buffers */
 };
 
 static int write_file(const char *path, const char *s)
@@ -145,47 +154,132 @@ static char *slurp(const char *path)
 	return buf;
 }
 
-static int hist_start(void)
+/* The address of kernel function @sym ("t" or "T") from /proc/kallsyms. */
+static unsigned long long ksym_addr(const char *sym)
 {
-	/* A trigger left by a run that died would make ours EEXIST. */
-	write_file(EXPIRE_EVENT "/trigger", "!" HIST_SPEC);
-	return write_file(EXPIRE_EVENT "/trigger", HIST_SPEC);
+	char line[512], name[256], type;
+	unsigned long long addr, found = 0;
+	FILE *f = fopen("/proc/kallsyms", "re");
+
+	if (!f)
+		return 0;
+	while (!found && fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "%llx %c %255s", &addr, &type, name) == 3 &&
+		    (type == 't' || type == 'T') && !strcmp(name, sym))
+			found = addr;
+	}
+	fclose(f);
+	return found;
 }
 
-static void hist_stop(void)
+static void instance_path(char *buf, size_t len, unsigned int c,
+			  const char *file)
 {
-	write_file(EXPIRE_EVENT "/trigger", "!" HIST_SPEC);
+	snprintf(buf, len, INSTANCES "/hwevent_load_%s%s%s", counted_fn[c],
+		 *file ? "/" : "", file);
+}
+
+static void counters_stop(void)
+{
+	char path[PATH_MAX];
+	unsigned int c;
+
+	for (c = 0; c < NR_COUNTED; c++) {
+		instance_path(path, sizeof(path), c, EXPIRE_EVENT "/enable");
+		write_file(path, "0");
+		instance_path(path, sizeof(path), c, "");
+		rmdir(path);
+	}
 }
 
 /*
- * Lines "{ function: [ffffffffc0a01230] hwevent_timer_fn [hwevent] }
- * hitcount: 12", then "Dropped: N" (entries the table had no room for).
+ * One trace instance per callback counted, with the expiry event on,
+ * filtered on that callback's address: its ring buffer's counts (what it
+ * holds plus what it overwrote) are the callback's expiries. Works without
+ * hist triggers (Debian's 5.10 has none).
  */
-static int hist_read(struct expiries *e)
+static int counters_start(void)
 {
-	char *buf = slurp(EXPIRE_EVENT "/hist"), *line, *save = NULL, *p;
+	char path[PATH_MAX], filter[64];
+	unsigned long long addr;
+	unsigned int c;
+	int err;
+
+	/* Instances left by a run that died. */
+	counters_stop();
+	for (c = 0; c < NR_COUNTED; c++) {
+		addr = ksym_addr(counted_fn[c]);
+		if (!addr) {
+			ksft_print_msg("%s is not in /proc/kallsyms\n",
+				       counted_fn[c]);
+			return ENOENT;
+		}
+		instance_path(path, sizeof(path), c, "");
+		if (mkdir(path, 0700))
+			return errno;
+		snprintf(filter, sizeof(filter), "function == 0x%llx", addr);
+		instance_path(path, sizeof(path), c, EXPIRE_EVENT "/filter");
+		err = write_file(path, filter);
+		if (err)
+			return err;
+		instance_path(path, sizeof(path), c, EXPIRE_EVENT "/enable");
+		err = write_file(path, "1");
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+/* Sum over the instance's CPUs of "entries:" + "overrun:". */
+static int counter_read(unsigned int c, unsigned long long *n,
+			unsigned long long *lost)
+{
+	char path[PATH_MAX], *buf, *p;
+	struct dirent *d;
+	DIR *dir;
+
+	*n = *lost = 0;
+	instance_path(path, sizeof(path), c, "per_cpu");
+	dir = opendir(path);
+	if (!dir)
+		return errno;
+	while ((d = readdir(dir))) {
+		if (strncmp(d->d_name, "cpu", 3))
+			continue;
+		instance_path(path, sizeof(path), c, "per_cpu/");
+		strncat(path, d->d_name, sizeof(path) - strlen(path) - 1);
+		strncat(path, "/stats", sizeof(path) - strlen(path) - 1);
+		buf = slurp(path);
+		if (!buf) {
+			closedir(dir);
+			return errno ? errno : EIO;
+		}
+		for (p = buf; p; p = strchr(p, '\n'), p = p ? p + 1 : NULL) {
+			if (!strncmp(p, "entries:", 8)) {
+				*n += strtoull(p + 8, NULL, 10);
+			} else if (!strncmp(p, "overrun:", 8)) {
+				*n += strtoull(p + 8, NULL, 10);
+				*lost += strtoull(p + 8, NULL, 10);
+			}
+		}
+		free(buf);
+	}
+	closedir(dir);
+	return 0;
+}
+
+static int counters_read(struct expiries *e)
+{
+	unsigned long long lost;
+	int err;
 
 	memset(e, 0, sizeof(*e));
-	if (!buf)
-		return errno ? errno : EIO;
-	for (line = strtok_r(buf, "\n", &save); line;
-	     line = strtok_r(NULL, "\n", &save)) {
-		p = strstr(line, "hitcount:");
-		if (p) {
-			unsigned long long n = strtoull(p + 9, NULL, 10);
-
-			if (strstr(line, " hwevent_timer_fn"))
-				e->hwevent += n;
-			else if (strstr(line, " timerfd_tmrproc"))
-				e->timerfd += n;
-			continue;
-		}
-		p = strstr(line, "Dropped:");
-		if (p)
-			e->dropped = strtoull(p + 8, NULL, 10);
-	}
-	free(buf);
-	return 0;
+	err = counter_read(0, &e->hwevent, &lost);
+	e->overwritten += lost;
+	if (!err)
+		err = counter_read(1, &e->timerfd, &lost);
+	e->overwritten += lost;
+	return err;
 }
 
 /* Sum over CPUs of /proc/timer_list's .nr_hangs; max of .max_hang_time. */
@@ -517,10 +611,10 @@ static void attack(unsigned int cpus)
 		ksft_print_msg("no %s: no latency figures\n", CYCLICTEST);
 	}
 
-	err = hist_start();
+	err = counters_start();
 	if (err)
-		ksft_exit_fail_msg("the hist trigger on %s: %s\n",
-				   EXPIRE_EVENT, strerror(err));
+		ksft_exit_fail_msg("counting %s: %s\n", EXPIRE_EVENT,
+				   strerror(err));
 	watch_start(&w);
 	t0 = now_ns();
 	/*
@@ -560,13 +654,13 @@ static void attack(unsigned int cpus)
 		ntfds += a[i].ntfds;
 	}
 	t1 = now_ns();
-	err = hist_read(&e);
-	hist_stop();
+	err = counters_read(&e);
+	counters_stop();
 	fig.load_us = cyclic_finish(&cyc, now_ns() + 30 * NSEC_PER_SEC);
 	watch_stop(&w, "attack");
 	if (err)
-		ksft_exit_fail_msg("reading %s/hist: %s\n", EXPIRE_EVENT,
-				   strerror(err));
+		ksft_exit_fail_msg("reading the counts of %s: %s\n",
+				   EXPIRE_EVENT, strerror(err));
 
 	ok = 1;
 	for (i = 0; i < opt.threads; i++) {
@@ -596,7 +690,7 @@ static void attack(unsigned int cpus)
 		       e.hwevent, fig.hw_rate, e.timerfd, fig.tfd_rate,
 		       fig.requested,
 		       e.timerfd ? (double)e.hwevent / e.timerfd : 0.0,
-		       e.dropped ? " (the histogram dropped entries)" : "");
+		       e.overwritten ? " (some overwritten in the buffers, still counted)" : "");
 	ksft_print_msg("cyclictest, under the attack: max %ld us (quiet: %ld us, ratio %.1f)\n",
 		       fig.load_us, fig.quiet_us,
 		       fig.quiet_us > 0 && fig.load_us >= 0 ?
@@ -635,9 +729,10 @@ static void consume(void)
 
 	if (qsize < 0)
 		qsize = 64;
-	err = hist_start();
+	err = counters_start();
 	if (err)
-		ksft_exit_fail_msg("the hist trigger: %s\n", strerror(err));
+		ksft_exit_fail_msg("counting %s: %s\n", EXPIRE_EVENT,
+				   strerror(err));
 	watch_start(&w);
 	t0 = now_ns();
 	dev = open(HWEVENT_PATH, O_RDWR | O_NONBLOCK | O_CLOEXEC);
@@ -681,11 +776,12 @@ static void consume(void)
 	t_read = now_ns();
 	close(dev);
 	t1 = now_ns();
-	err = hist_read(&e);
-	hist_stop();
+	err = counters_read(&e);
+	counters_stop();
 	watch_stop(&w, "consume");
 	if (err)
-		ksft_exit_fail_msg("reading the histogram: %s\n", strerror(err));
+		ksft_exit_fail_msg("reading the counts of %s: %s\n",
+				   EXPIRE_EVENT, strerror(err));
 
 	fig.consume_hw = e.hwevent;
 	fig.consumed = consumed;
@@ -794,9 +890,9 @@ int main(int argc, char **argv)
 
 	require_device();
 	ksft_print_header();
-	if (stat(EXPIRE_EVENT "/trigger", &sb) || stat(EXPIRE_EVENT "/hist", &sb))
-		ksft_exit_skip("no %s/{trigger,hist}: tracefs at %s with CONFIG_HIST_TRIGGERS is needed\n",
-			       EXPIRE_EVENT, TRACEFS);
+	if (stat(INSTANCES, &sb) || stat(TRACEFS "/" EXPIRE_EVENT "/filter", &sb))
+		ksft_exit_skip("no %s/%s/filter or %s: tracefs is needed\n",
+			       TRACEFS, EXPIRE_EVENT, INSTANCES);
 	max_pending = read_max_pending();
 	if (!opt.regs)
 		opt.regs = max_pending > 0 ? max_pending : 1024;
