@@ -267,6 +267,8 @@ static atomic64_t hwevent_late_signals = ATOMIC64_INIT(0);
  *	they end
  * @fired: registrations whose interrupt ran, waiting for the bottom half,
  *	in the order the interrupts ran
+ * @bh_run: counts the bottom half's runs; each takes what @fired holds
+ *	when it starts
  * @parked: periodic %HWEVENT_MODE_QUEUE registrations whose expiry waits
  *	for room in @queue, oldest first; read(2) moves them back to @fired
  * @watches: the &struct hwevent_watch of each eventfd periodic EVENTFD
@@ -293,6 +295,7 @@ struct hwevent_file {
 	struct mutex select_lock;
 	struct list_head armed;
 	struct list_head fired;
+	u32 bh_run;
 	struct list_head parked;
 	struct list_head watches;
 	struct mutex watch_lock;	/* see @watch_lock above */
@@ -318,6 +321,9 @@ struct hwevent_file {
  * @users: registrations using it, under hwevent_file.watch_lock
  * @unread: one of them signalled it, and it was not read since; under
  *	hwevent_file.lock
+ * @bh_run: the bottom half's run (hwevent_file.bh_run) that signalled it
+ *	last: the others that run takes signal it too, as one read takes
+ *	all their counts; under hwevent_file.lock
  * @parked: registrations whose expiry waits for a read (through their
  *	fired_node), under hwevent_file.lock
  */
@@ -329,14 +335,16 @@ struct hwevent_watch {
 	wait_queue_entry_t wait;
 	unsigned int users;
 	bool unread;
+	u32 bh_run;
 	struct list_head parked;
 };
 
 /**
  * struct hwevent_reg - one registration (Windows: NOTIFY_RECORD)
  * @node: link in hwevent_file.armed while armed
- * @fired_node: link in hwevent_file.fired while its interrupt has run and
- *	the bottom half has not, or in a list of parked ones; empty otherwise
+ * @fired_node: link in hwevent_file.fired (or the list of the bottom
+ *	half's run that took it) while its interrupt has run and the bottom
+ *	half has not, or in a list of parked ones; empty otherwise
  * @hfile: the open file it belongs to
  * @timer: the simulated interrupt (Windows: KTIMER)
  * @state: an &enum hwevent_reg_state, under hwevent_file.lock
@@ -603,7 +611,8 @@ static bool hwevent_tick_take(struct hwevent_file *hfile,
 	lockdep_assert_held(&hfile->lock);
 
 	if (reg->mode == HWEVENT_MODE_QUEUE ?
-	    !hwevent_queue_room(&hfile->queue) : reg->watch->unread) {
+	    !hwevent_queue_room(&hfile->queue) :
+	    reg->watch->unread && reg->watch->bh_run != hfile->bh_run) {
 		list_add_tail(&reg->fired_node,
 			      reg->mode == HWEVENT_MODE_QUEUE ? &hfile->parked :
 								 &reg->watch->parked);
@@ -632,6 +641,7 @@ static bool hwevent_tick_take(struct hwevent_file *hfile,
 		/* Windows: KeSetEvent() counts once; a timerfd, each expiry. */
 		reg->eventfd_debt += 1 + (u64)ev->overruns;
 		reg->watch->unread = true;
+		reg->watch->bh_run = hfile->bh_run;
 	}
 	/* Delivered without the lock: a freer waits for us. */
 	reg->delivering = true;
@@ -662,8 +672,11 @@ static void hwevent_tick_deliver(struct hwevent_file *hfile,
 }
 
 /*
- * The bottom half (Windows: the DPC): complete every fired registration,
- * one at a time, each delivered outside hwevent_file.lock.
+ * The bottom half (Windows: the DPC): complete the registrations fired
+ * when it starts, one at a time, each delivered outside hwevent_file.lock.
+ * What fires meanwhile kicked it again and waits for its next run: a run
+ * ends, however fast periodic ones fire, and the eventfds it signalled
+ * wait for a read before they are signalled again (hwevent_tick_take()).
  */
 static void hwevent_bh(struct hwevent_bh *bh)
 {
@@ -671,11 +684,18 @@ static void hwevent_bh(struct hwevent_bh *bh)
 	unsigned int nr_queued = 0;
 	struct hwevent_event ev;
 	struct hwevent_reg *reg;
+	LIST_HEAD(todo);
+
+	/* Off @todo, as off @fired, under the lock: hwevent_reg_end(). */
+	spin_lock_irq(&hfile->lock);
+	hfile->bh_run++;
+	list_splice_init(&hfile->fired, &todo);
+	spin_unlock_irq(&hfile->lock);
 
 	for (;;) {
 		spin_lock_irq(&hfile->lock);
-		reg = list_first_entry_or_null(&hfile->fired,
-					       struct hwevent_reg, fired_node);
+		reg = list_first_entry_or_null(&todo, struct hwevent_reg,
+					       fired_node);
 		if (!reg) {
 			spin_unlock_irq(&hfile->lock);
 			break;

@@ -25,7 +25,8 @@
 # Phases (make check-debug, make check-rt): $HWEVENT_PHASES names a file of
 # commands, one a line, run in order by sh in $HWEVENT_TESTS (the installed
 # tests, also put first on PATH) with the module loaded. A line may start
-# with "timeout=SECS" (default 900); "#" lines
+# with "bottom_half=B" (run only in the phases' pass with bottom half B),
+# then "timeout=SECS" (default 900); "#" lines
 # and blank lines are ignored. The output is the kselftest runner's: each
 # command's output prefixed with "# " under "# selftests: phases: <command>",
 # then "ok N selftests: phases: <command>" (exit 0), "... # SKIP" (exit 4, or
@@ -69,7 +70,9 @@ kmsg() {
 # run_phases FILE BOTTOM-HALF
 run_phases() {
 	list=/tmp/hwevent-phases
-	grep -Ev '^[[:space:]]*(#|$)' "$1" >"$list"
+	# "bottom_half=B" first: only in the pass of bottom half B.
+	grep -Ev '^[[:space:]]*(#|$)' "$1" |
+		sed -E -e "s/^bottom_half=$2[[:space:]]+//" -e '/^bottom_half=/d' >"$list"
 	echo "TAP version 13"
 	echo "1..$(grep -c . "$list")"
 	n=0
