@@ -80,4 +80,95 @@ static inline int hwevent_wait_freezable(struct completion *x)
 #define in_hardirq()	in_irq()
 #endif
 
+#ifdef HWEVENT_HAVE_URING_CMD
+#ifdef HWEVENT_HAVE_IO_URING_CMD_H
+#include <linux/io_uring/cmd.h>
+#else
+#include <linux/io_uring.h>
+#endif
+
+/* The command area of the SQE: through io_uring_cmd.sqe since 6.7. */
+static inline const void *hwevent_io_uring_cmd_payload(struct io_uring_cmd *ucmd)
+{
+#ifdef HWEVENT_HAVE_IO_URING_CMD_SQE
+	return ucmd->sqe->cmd;
+#else
+	return ucmd->cmd;
+#endif
+}
+
+/*
+ * Post @ucmd's CQE, with @res2 in big_cqe[0] if the ring has 32-byte CQEs
+ * (@cqe32). The three forms of io_uring_cmd_done() (5.19: cmd, ret, res2;
+ * 6.3 and 6.1.y: and issue_flags; 6.18: cmd, ret, issue_flags, with
+ * io_uring_cmd_done32() for res2) would compile against each other's
+ * arguments: tell them apart by the headers, never by guessing.
+ */
+static inline void hwevent_io_uring_cmd_done(struct io_uring_cmd *ucmd,
+					     s32 res, u64 res2, bool cqe32,
+					     unsigned int issue_flags)
+{
+#if defined(HWEVENT_HAVE_IO_URING_CMD_DONE32)
+	if (cqe32)
+		io_uring_cmd_done32(ucmd, res, res2, issue_flags);
+	else
+		io_uring_cmd_done(ucmd, res, issue_flags);
+#elif defined(HWEVENT_HAVE_IO_URING_CMD_DONE_FLAGS)
+	io_uring_cmd_done(ucmd, res, res2, issue_flags);
+#else
+	io_uring_cmd_done(ucmd, res, res2);
+#endif
+}
+
+/*
+ * HWEVENT_URING_TW(name, fn) defines task-work callback @name, of the
+ * type this kernel's io_uring_cmd_complete_in_task() takes, that calls
+ * fn(ucmd, issue_flags). Its arguments were (cmd, issue_flags) until 6.14,
+ * (cmd, io_tw_token_t) in 6.15 to 6.18, and (struct io_tw_req,
+ * io_tw_token_t) since 6.19; the issue flags of task work are
+ * IO_URING_CMD_TASK_WORK_ISSUE_FLAGS since 6.15.
+ */
+#if defined(HWEVENT_HAVE_IO_URING_TW_REQ)
+#define HWEVENT_URING_TW(name, fn)					\
+static void name(struct io_tw_req tw_req, io_tw_token_t tw)		\
+{									\
+	fn(io_uring_cmd_from_tw(tw_req), IO_URING_CMD_TASK_WORK_ISSUE_FLAGS); \
+}
+#elif defined(HWEVENT_HAVE_IO_URING_TW_TOKEN)
+#define HWEVENT_URING_TW(name, fn)					\
+static void name(struct io_uring_cmd *ucmd, io_tw_token_t tw)		\
+{									\
+	fn(ucmd, IO_URING_CMD_TASK_WORK_ISSUE_FLAGS);			\
+}
+#else
+#define HWEVENT_URING_TW(name, fn)					\
+static void name(struct io_uring_cmd *ucmd, unsigned int issue_flags)	\
+{									\
+	fn(ucmd, issue_flags);						\
+}
+#endif
+
+/*
+ * 6.7 and later cancel a command marked cancelable when its ring closes or
+ * its task exits, by calling ->uring_cmd again with IO_URING_F_CANCEL.
+ * Before, they wait for it to complete.
+ */
+static inline void hwevent_io_uring_cmd_mark_cancelable(struct io_uring_cmd *ucmd,
+							unsigned int issue_flags)
+{
+#ifdef HWEVENT_HAVE_IO_URING_CMD_CANCEL
+	io_uring_cmd_mark_cancelable(ucmd, issue_flags);
+#endif
+}
+
+static inline bool hwevent_io_uring_cmd_cancelling(unsigned int issue_flags)
+{
+#ifdef HWEVENT_HAVE_IO_URING_CMD_CANCEL
+	return issue_flags & IO_URING_F_CANCEL;
+#else
+	return false;
+#endif
+}
+#endif /* HWEVENT_HAVE_URING_CMD */
+
 #endif /* _HWEVENT_COMPAT_H */

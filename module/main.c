@@ -75,6 +75,7 @@
 #include "bh.h"
 #include "compat.h"
 #include "queue.h"
+#include "uring.h"
 
 /* The uAPI must not depend on the caller's word size: see hwevent.h. */
 static_assert(sizeof(struct hwevent_event) == 0x40);
@@ -88,6 +89,7 @@ static_assert(sizeof(struct hwevent_trigger) == sizeof(struct hwevent_cancel));
 static_assert(offsetof(struct hwevent_trigger, count) ==
 	      offsetof(struct hwevent_cancel, count));
 static_assert(HWEVENT_TRIGGER_ALL == HWEVENT_CANCEL_ALL);
+static_assert(HWEVENT_TRIGGER_COOKIE == HWEVENT_CANCEL_COOKIE);
 
 /* No registration flags are defined yet. */
 #define HWEVENT_REGISTER_VALID_FLAGS	0U
@@ -348,7 +350,8 @@ struct hwevent_watch {
  * @hfile: the open file it belongs to
  * @timer: the simulated interrupt (Windows: KTIMER)
  * @state: an &enum hwevent_reg_state, under hwevent_file.lock
- * @mode: %HWEVENT_MODE_PENDING, %HWEVENT_MODE_EVENTFD or %HWEVENT_MODE_QUEUE
+ * @mode: %HWEVENT_MODE_PENDING, %HWEVENT_MODE_EVENTFD, %HWEVENT_MODE_QUEUE
+ *	or %HWEVENT_MODE_URING_CMD
  * @period_ns: 0, or the period of a periodic registration
  * @overruns: periodic: expiries since its last record that got none
  * @outstanding: periodic: an expiry is not delivered yet: on @fired, or
@@ -367,6 +370,7 @@ struct hwevent_watch {
  * @done: PENDING: completed by the bottom half
  * @owner: PENDING, detached: the thread whose call it is (a reference)
  * @ureq: PENDING, detached: that call's argument, to know the call again
+ * @ucmd: URING_CMD: the io_uring command, completed when it is freed
  * @event: the record; seqno, due_ns, irq_ns and flags written at the
  *	interrupt, bh_ns by the bottom half, the rest before the timer is
  *	armed; all under hwevent_file.lock once armed
@@ -389,6 +393,7 @@ struct hwevent_reg {
 	struct completion done;
 	struct pid *owner;
 	struct hwevent_register __user *ureq;
+	struct io_uring_cmd *ucmd;
 	struct hwevent_event event;
 };
 
@@ -415,6 +420,10 @@ static void hwevent_reg_free(struct hwevent_reg *reg)
 		atomic_dec(&hwevent_eventfd_refs);
 	}
 	put_pid(reg->owner);
+	/* Exactly once, as every registration ends exactly once. */
+	if (reg->ucmd)
+		hwevent_uring_done(reg->ucmd, &reg->event,
+				   reg->state == HWEVENT_DONE ? 0 : -ECANCELED);
 	kmem_cache_free(hwevent_reg_cache, reg);
 }
 
@@ -737,10 +746,11 @@ static void hwevent_bh(struct hwevent_bh *bh)
 		if (reg->mode == HWEVENT_MODE_QUEUE) {
 			hwevent_queue_push(&hfile->queue, &reg->event);
 			nr_queued++;
-		} else {
+		} else if (reg->mode == HWEVENT_MODE_EVENTFD) {
 			/* Windows: KeSetEvent() on the caller's event. */
 			hwevent_eventfd_add(reg->trigger, 1);
 		}
+		/* An io_uring command completes as it is freed. */
 		hwevent_reg_free(reg);
 	}
 
@@ -1219,11 +1229,13 @@ out_free:
  */
 static int hwevent_select_validate(const struct hwevent_cancel *req)
 {
-	if (req->flags & ~HWEVENT_CANCEL_ALL)
+	if (req->flags & ~(HWEVENT_CANCEL_ALL | HWEVENT_CANCEL_COOKIE))
 		return -EINVAL;
 	if (req->padding || req->reserved)
 		return -EINVAL;
-	/* Either one id, or all of them. */
+	/* Any cookie; or one id; or all of them. */
+	if (req->flags & HWEVENT_CANCEL_COOKIE)
+		return req->flags & HWEVENT_CANCEL_ALL ? -EINVAL : 0;
 	if (!req->id == !(req->flags & HWEVENT_CANCEL_ALL))
 		return -EINVAL;
 	return 0;
@@ -1303,6 +1315,10 @@ static long hwevent_ioctl_select(struct hwevent_file *hfile,
 	/* Only armed ones: once the interrupt ran, the event is delivered. */
 	if (req.flags & HWEVENT_CANCEL_ALL) {
 		list_splice_init(&hfile->armed, &todo);
+	} else if (req.flags & HWEVENT_CANCEL_COOKIE) {
+		list_for_each_entry_safe(reg, tmp, &hfile->armed, node)
+			if (reg->event.cookie == req.id)
+				list_move_tail(&reg->node, &todo);
 	} else {
 		list_for_each_entry(reg, &hfile->armed, node) {
 			if (reg->event.id == req.id) {
@@ -1352,6 +1368,70 @@ static long hwevent_ioctl_select(struct hwevent_file *hfile,
 
 	return 0;
 }
+
+#ifdef HWEVENT_HAVE_URING_CMD
+/*
+ * The registration of an io_uring command (uring.c), reserved and not yet
+ * armed: the caller makes the command cancelable, then arms it with
+ * hwevent_uring_arm(), after which it may complete at any moment.
+ */
+struct hwevent_reg *hwevent_uring_prepare(struct file *file, u64 cookie,
+					  u64 *id)
+{
+	struct hwevent_file *hfile = file->private_data;
+	const struct hwevent_register req = {
+		.mode = HWEVENT_MODE_URING_CMD,
+		.cookie = cookie,
+	};
+	struct hwevent_reg *reg;
+	int ret;
+
+	reg = hwevent_reg_create(hfile, &req);
+	if (IS_ERR(reg))
+		return reg;
+	ret = hwevent_reg_reserve(hfile, reg);
+	if (ret) {
+		hwevent_reg_free(reg);
+		return ERR_PTR(ret);
+	}
+	*id = reg->event.id;
+	return reg;
+}
+
+void hwevent_uring_arm(struct hwevent_reg *reg, struct io_uring_cmd *ucmd,
+		       u64 delay_ns)
+{
+	/* From here on, freeing @reg completes @ucmd. */
+	reg->ucmd = ucmd;
+	hwevent_reg_arm(reg->hfile, reg, delay_ns);
+}
+
+/*
+ * io_uring cancels command @id (ring closed, task exiting): cancel its
+ * registration if its interrupt has not run yet. If it has, or a cancel
+ * or trigger has it, it completes soon anyway; io_uring asks again until
+ * it has.
+ */
+void hwevent_uring_cancel(struct file *file, u64 id)
+{
+	struct hwevent_file *hfile = file->private_data;
+	struct hwevent_reg *reg, *found = NULL;
+	LIST_HEAD(owned);
+
+	spin_lock_irq(&hfile->lock);
+	list_for_each_entry(reg, &hfile->armed, node) {
+		if (reg->event.id == id) {
+			found = reg;
+			break;
+		}
+	}
+	if (found)
+		hwevent_reg_cancel(hfile, found, &owned);
+	spin_unlock_irq(&hfile->lock);
+	if (found)
+		hwevent_reg_free(found);
+}
+#endif
 
 static long hwevent_ioctl(struct file *file, unsigned int cmd,
 			  unsigned long arg)
@@ -1563,6 +1643,9 @@ static const struct file_operations hwevent_fops = {
 	.fasync		= hwevent_fasync,
 	.unlocked_ioctl	= hwevent_ioctl,
 	.compat_ioctl	= compat_ptr_ioctl,
+#ifdef HWEVENT_HAVE_URING_CMD
+	.uring_cmd	= hwevent_uring_cmd,
+#endif
 };
 
 /* Windows: IoCreateDevice() and IoCreateSymbolicLink(). */

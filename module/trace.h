@@ -76,7 +76,8 @@ TRACE_DEFINE_ENUM(HWEVENT_DROPPED);
 	__print_symbolic(mode,						\
 			 { HWEVENT_MODE_PENDING, "pending" },		\
 			 { HWEVENT_MODE_EVENTFD, "eventfd" },		\
-			 { HWEVENT_MODE_QUEUE, "queue" })
+			 { HWEVENT_MODE_QUEUE, "queue" },		\
+			 { HWEVENT_MODE_URING_CMD, "uring_cmd" })
 
 #define hwevent_show_flags(flags)					\
 	__print_flags(flags, "|",					\

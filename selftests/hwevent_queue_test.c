@@ -1848,6 +1848,33 @@ TEST_F(queue, trigger_enoent)
 	close(fd2);
 }
 
+/*
+ * HWEVENT_TRIGGER_COOKIE fires every armed registration with the cookie
+ * and no other; fired, they are no longer armed (ENOENT the second time).
+ */
+TEST_F(queue, trigger_by_cookie)
+{
+	static const uint64_t cookies[] = { 3, 4, 3 };
+	struct hwevent_event e[2];
+	uint64_t count;
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(cookies); i++)
+		queue_reg(_metadata, self->fd, NEVER_NS, 0, cookies[i]);
+	ASSERT_EQ(0, trigger_id(self->fd, 3, HWEVENT_TRIGGER_COOKIE, &count));
+	EXPECT_EQ(2U, count);
+	ASSERT_EQ(2, collect(self->fd, e, 2, SLACK_NS));
+	for (i = 0; i < 2; i++) {
+		EXPECT_EQ(3U, e[i].cookie);
+		EXPECT_NE(2U, e[i].id);
+		EXPECT_EQ(HWEVENT_EVENT_TRIGGERED, e[i].flags);
+	}
+	EXPECT_EQ(ENOENT, trigger_id(self->fd, 3, HWEVENT_TRIGGER_COOKIE, NULL));
+	/* Id 2, cookie 4, is still armed. */
+	ASSERT_EQ(0, cancel_id(self->fd, 2, 0, &count));
+	EXPECT_EQ(1U, count);
+}
+
 TEST_F(queue, trigger_inval)
 {
 	struct hwevent_trigger t;
@@ -1857,13 +1884,20 @@ TEST_F(queue, trigger_inval)
 	/* Id 1 stays armed through all of this. */
 	id = queue_reg(_metadata, self->fd, NEVER_NS, 0, 0);
 	ASSERT_EQ(1U, id);
-	for (i = 1; i < 32; i++) {
+	/* Bits 0 and 1 are ALL and COOKIE. */
+	for (i = 2; i < 32; i++) {
 		EXPECT_EQ(EINVAL, trigger_id(self->fd, 1, 1U << i, NULL))
 			TH_LOG("flags %#x", 1U << i);
 		EXPECT_EQ(EINVAL, trigger_id(self->fd, 0,
 					     HWEVENT_TRIGGER_ALL | 1U << i, NULL))
 			TH_LOG("flags ALL | %#x", 1U << i);
+		EXPECT_EQ(EINVAL, trigger_id(self->fd, 0,
+					     HWEVENT_TRIGGER_COOKIE | 1U << i, NULL))
+			TH_LOG("flags COOKIE | %#x", 1U << i);
 	}
+	EXPECT_EQ(EINVAL, trigger_id(self->fd, 0,
+				     HWEVENT_TRIGGER_ALL | HWEVENT_TRIGGER_COOKIE,
+				     NULL));
 	EXPECT_EQ(EINVAL, trigger_id(self->fd, 0, UINT32_MAX, NULL));
 	t = (struct hwevent_trigger){ .id = 1, .padding = 1 };
 	EXPECT_EQ(EINVAL, xioctl(self->fd, HWEVENT_IOC_TRIGGER, &t));

@@ -2142,13 +2142,20 @@ TEST_F(device, cancel_inval)
 	ASSERT_EQ(0, do_register(self->fd, &r));
 	ASSERT_EQ(1U, r.id);
 
-	for (i = 1; i < 32; i++) {
+	/* Bits 0 and 1 are ALL and COOKIE. */
+	for (i = 2; i < 32; i++) {
 		EXPECT_EQ(EINVAL, cancel_id(self->fd, 1, 1U << i, NULL))
 			TH_LOG("flags %#x", 1U << i);
 		EXPECT_EQ(EINVAL, cancel_id(self->fd, 0,
 					    HWEVENT_CANCEL_ALL | 1U << i, NULL))
 			TH_LOG("flags ALL | %#x", 1U << i);
+		EXPECT_EQ(EINVAL, cancel_id(self->fd, 0,
+					    HWEVENT_CANCEL_COOKIE | 1U << i, NULL))
+			TH_LOG("flags COOKIE | %#x", 1U << i);
 	}
+	EXPECT_EQ(EINVAL, cancel_id(self->fd, 0,
+				    HWEVENT_CANCEL_ALL | HWEVENT_CANCEL_COOKIE,
+				    NULL));
 	EXPECT_EQ(EINVAL, cancel_id(self->fd, 0, UINT32_MAX, NULL));
 	for (i = 0; i < ARRAY_SIZE(paddings); i++) {
 		c = (struct hwevent_cancel){ .id = 1, .padding = paddings[i] };
@@ -2174,6 +2181,35 @@ TEST_F(device, cancel_inval)
 	/* None of them cancelled anything. */
 	ASSERT_EQ(0, cancel_id(self->fd, 1, 0, &count));
 	ASSERT_EQ(1U, count);
+}
+
+/*
+ * HWEVENT_CANCEL_COOKIE cancels every armed registration with the cookie
+ * (any value, 0 too) and no other: how a program cancels what it cannot
+ * name by id (an io_uring command's id is only in its record).
+ */
+TEST_F(device, cancel_by_cookie)
+{
+	static const uint64_t cookies[] = { 7, 7, 8, 0, 7 };
+	struct hwevent_register r;
+	uint64_t count;
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(cookies); i++) {
+		reg_set(&r, HWEVENT_MODE_EVENTFD, self->efd, NEVER_NS, cookies[i]);
+		ASSERT_EQ(0, do_register(self->fd, &r));
+	}
+	ASSERT_EQ(0, cancel_id(self->fd, 7, HWEVENT_CANCEL_COOKIE, &count));
+	EXPECT_EQ(3U, count);
+	EXPECT_EQ(ENOENT, cancel_id(self->fd, 7, HWEVENT_CANCEL_COOKIE, NULL));
+	EXPECT_EQ(ENOENT, cancel_id(self->fd, 9, HWEVENT_CANCEL_COOKIE, NULL));
+	ASSERT_EQ(0, cancel_id(self->fd, 0, HWEVENT_CANCEL_COOKIE, &count));
+	EXPECT_EQ(1U, count);
+	/* Ids 3 (cookie 8) is the one left. */
+	EXPECT_EQ(ENOENT, cancel_id(self->fd, 1, 0, NULL));
+	ASSERT_EQ(0, cancel_id(self->fd, 0, HWEVENT_CANCEL_ALL, &count));
+	EXPECT_EQ(1U, count);
+	EXPECT_EQ(0U, efd_stays_quiet(self->efd));
 }
 
 TEST_F(device, cancel_fault)

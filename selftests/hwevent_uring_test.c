@@ -706,6 +706,303 @@ TEST_F(uring, close_file_then_ring)
 }
 
 /*
+ * FIXTURE(ucmd): HWEVENT_URING_CMD_WAIT, registrations made as io_uring
+ * commands and completed on the ring (IORING_OP_URING_CMD, 5.19 and
+ * later; before, every case skips, saying so). The ring has 32-byte CQEs,
+ * whose big_cqe[0] is the record's irq_ns. Cases: a command completes when
+ * its event fires, never before, with the seqno's low bits in res; a
+ * trigger completes it; many in flight complete once each; the driver's
+ * own cancel (HWEVENT_IOC_CANCEL by cookie or all) completes them with
+ * ECANCELED; bad arguments and unknown commands fail with their errno and
+ * register nothing; closing the ring with a command pending ends its
+ * registration (6.7 and later cancel it, older kernels let it fire).
+ */
+#define NR_CMDS		16U
+/* The longest delay a command may have. */
+#define CMD_NEVER_NS	HWEVENT_URING_MAX_DELAY_NS
+
+struct cqe_copy {
+	__u64 data;
+	__s32 res;
+	__u64 extra;		/* big_cqe[0] */
+};
+
+/* Waits up to @timeout_ns for a completion; 0, or -ETIME if none came. */
+static int reap32(struct io_uring *ring, __u64 timeout_ns, struct cqe_copy *c)
+{
+	struct __kernel_timespec ts = {
+		.tv_sec = timeout_ns / NSEC_PER_SEC,
+		.tv_nsec = timeout_ns % NSEC_PER_SEC,
+	};
+	struct io_uring_cqe *cqe;
+	int ret;
+
+	do {
+		ret = io_uring_wait_cqe_timeout(ring, &cqe, &ts);
+	} while (ret == -EINTR);
+	if (ret)
+		return ret;
+	c->data = io_uring_cqe_get_data64(cqe);
+	c->res = cqe->res;
+	c->extra = cqe->big_cqe[0];
+	io_uring_cqe_seen(ring, cqe);
+	return 0;
+}
+
+/* An IORING_OP_URING_CMD of @op on @fd with a hwevent_uring_wait. */
+static void prep_cmd(struct __test_metadata *_metadata, struct io_uring *ring,
+		     int fd, __u32 op, __u64 delay_ns, __u64 cookie, __u64 data)
+{
+	struct hwevent_uring_wait w = { .delay_ns = delay_ns, .cookie = cookie };
+	struct io_uring_sqe *sqe = io_uring_get_sqe(ring);
+
+	ASSERT_NE(NULL, sqe);
+	memset(sqe, 0, sizeof(*sqe));
+	sqe->opcode = IORING_OP_URING_CMD;
+	sqe->fd = fd;
+	sqe->cmd_op = op;
+	memcpy(sqe->cmd, &w, sizeof(w));
+	io_uring_sqe_set_data64(sqe, data);
+}
+
+FIXTURE(ucmd) {
+	int fd;
+	struct io_uring ring;
+	bool ring_up;
+	const char *no;		/* why every case skips, or NULL */
+};
+
+FIXTURE_SETUP(ucmd)
+{
+	struct io_uring_probe *probe;
+	int ret;
+
+	self->ring_up = false;
+	self->no = NULL;
+	self->fd = open_dev_wait(0);
+	ASSERT_LE(0, self->fd) TH_LOG("open " HWEVENT_PATH ": %s",
+				      strerror(errno));
+	ret = io_uring_queue_init(2 * NR_CMDS, &self->ring, IORING_SETUP_CQE32);
+	if (ret) {
+		/* 5.10 has no CQE32 rings, as it has no URING_CMD. */
+		self->no = ret == -EINVAL ?
+			"io_uring_setup(IORING_SETUP_CQE32): EINVAL: no 32-byte CQEs nor IORING_OP_URING_CMD (before 5.19)" :
+			"io_uring_setup(IORING_SETUP_CQE32) failed";
+		return;
+	}
+	self->ring_up = true;
+	probe = io_uring_get_probe_ring(&self->ring);
+	if (!probe || !io_uring_opcode_supported(probe, IORING_OP_URING_CMD))
+		self->no = "the probe: no IORING_OP_URING_CMD (before 5.19)";
+	if (probe)
+		io_uring_free_probe(probe);
+}
+
+FIXTURE_TEARDOWN(ucmd)
+{
+	if (self->ring_up)
+		io_uring_queue_exit(&self->ring);
+	if (self->fd >= 0)
+		close(self->fd);
+}
+
+/* The 6.1 harness runs the body after a SKIP() in FIXTURE_SETUP. */
+#define UCMD_NEEDED()							\
+	do {								\
+		if (self->no)						\
+			SKIP(return, "%s", self->no);			\
+	} while (0)
+
+/* Asserts that no completion comes within QUIET_NS. */
+static void cmds_quiet(struct __test_metadata *_metadata,
+		       struct io_uring *ring)
+{
+	struct cqe_copy c = { 0 };
+
+	ASSERT_EQ(-ETIME, reap32(ring, QUIET_NS, &c))
+		TH_LOG("a command completed early: data %llu res %d",
+		       (unsigned long long)c.data, c.res);
+}
+
+/* A command completes when its timer fires, never before. */
+TEST_F(ucmd, completes_when_fired)
+{
+	const __u64 delay = 300 * NSEC_PER_MSEC;
+	struct cqe_copy c;
+	__u64 t0, t1;
+
+	UCMD_NEEDED();
+	t0 = now_ns();
+	prep_cmd(_metadata, &self->ring, self->fd, HWEVENT_URING_CMD_WAIT,
+		 delay, 5, 1);
+	submit(_metadata, &self->ring, 1);
+	cmds_quiet(_metadata, &self->ring);
+	ASSERT_EQ(0, reap32(&self->ring, delay + SLACK_NS, &c));
+	t1 = now_ns();
+	EXPECT_EQ(1U, c.data);
+	EXPECT_LE(0, c.res) TH_LOG("res %d (%s)", c.res,
+				   c.res < 0 ? strerror(-c.res) : "");
+	EXPECT_NE(0, c.res);
+	/* big_cqe[0]: when the interrupt ran; never before it was due. */
+	EXPECT_LE(t0 + delay, c.extra);
+	EXPECT_GE(t1, c.extra);
+}
+
+/*
+ * HWEVENT_IOC_TRIGGER completes a command at once; res is the low 31
+ * bits of its record's seqno, which follows a record fired just before.
+ */
+TEST_F(ucmd, trigger_completes_with_seqno)
+{
+	struct hwevent_event ev;
+	struct cqe_copy c;
+	__u64 id, t0;
+
+	UCMD_NEEDED();
+	id = reg_queue(_metadata, self->fd, NEVER_NS, 1);
+	EXPECT_EQ(1U, trigger(_metadata, self->fd, id));
+	ASSERT_EQ(1, poll(&(struct pollfd){ .fd = self->fd, .events = POLLIN },
+			  1, SLACK_NS / NSEC_PER_MSEC));
+	ASSERT_EQ((ssize_t)REC, read(self->fd, &ev, REC));
+
+	t0 = now_ns();
+	prep_cmd(_metadata, &self->ring, self->fd, HWEVENT_URING_CMD_WAIT,
+		 CMD_NEVER_NS, 2, 7);
+	submit(_metadata, &self->ring, 1);
+	cmds_quiet(_metadata, &self->ring);
+	EXPECT_EQ(1U, trigger(_metadata, self->fd, 0));
+	ASSERT_EQ(0, reap32(&self->ring, SLACK_NS, &c));
+	EXPECT_EQ(7U, c.data);
+	EXPECT_EQ((__s32)((ev.seqno + 1) & INT32_MAX), c.res)
+		TH_LOG("seqno before %llu, res %d",
+		       (unsigned long long)ev.seqno, c.res);
+	EXPECT_LE(t0, c.extra);
+}
+
+/* Many commands in flight on one ring: each completes once. */
+TEST_F(ucmd, many_in_flight)
+{
+	bool seen[NR_CMDS] = { false };
+	__s32 res[NR_CMDS];
+	struct cqe_copy c;
+	unsigned int i, j;
+
+	UCMD_NEEDED();
+	for (i = 0; i < NR_CMDS; i++)
+		prep_cmd(_metadata, &self->ring, self->fd,
+			 HWEVENT_URING_CMD_WAIT, CMD_NEVER_NS, i, i);
+	submit(_metadata, &self->ring, NR_CMDS);
+	cmds_quiet(_metadata, &self->ring);
+	EXPECT_EQ(NR_CMDS, trigger(_metadata, self->fd, 0));
+	for (i = 0; i < NR_CMDS; i++) {
+		ASSERT_EQ(0, reap32(&self->ring, SLACK_NS, &c));
+		ASSERT_GT(NR_CMDS, c.data);
+		EXPECT_FALSE(seen[c.data]) TH_LOG("command %llu twice",
+						 (unsigned long long)c.data);
+		seen[c.data] = true;
+		EXPECT_LE(0, c.res);
+		res[i] = c.res;
+		for (j = 0; j < i; j++)
+			EXPECT_NE(res[j], res[i]);
+	}
+	cmds_quiet(_metadata, &self->ring);
+}
+
+/*
+ * IORING_OP_ASYNC_CANCEL cannot reach a pending command: the driver's own
+ * cancel does. By cookie, then all: ECANCELED for exactly those.
+ */
+TEST_F(ucmd, driver_cancel)
+{
+	static const __u64 cookies[] = { 1, 1, 2 };
+	struct cqe_copy c;
+	uint64_t count;
+	unsigned int i;
+
+	UCMD_NEEDED();
+	for (i = 0; i < ARRAY_SIZE(cookies); i++)
+		prep_cmd(_metadata, &self->ring, self->fd,
+			 HWEVENT_URING_CMD_WAIT, CMD_NEVER_NS, cookies[i], i);
+	submit(_metadata, &self->ring, ARRAY_SIZE(cookies));
+	cmds_quiet(_metadata, &self->ring);
+
+	ASSERT_EQ(0, cancel_id(self->fd, 1, HWEVENT_CANCEL_COOKIE, &count));
+	EXPECT_EQ(2U, count);
+	for (i = 0; i < 2; i++) {
+		ASSERT_EQ(0, reap32(&self->ring, SLACK_NS, &c));
+		EXPECT_GT(2U, c.data);
+		EXPECT_EQ(-ECANCELED, c.res);
+	}
+	cmds_quiet(_metadata, &self->ring);
+
+	ASSERT_EQ(0, cancel_id(self->fd, 0, HWEVENT_CANCEL_ALL, &count));
+	EXPECT_EQ(1U, count);
+	ASSERT_EQ(0, reap32(&self->ring, SLACK_NS, &c));
+	EXPECT_EQ(2U, c.data);
+	EXPECT_EQ(-ECANCELED, c.res);
+}
+
+/* Bad arguments and unknown commands: their errno, nothing registered. */
+TEST_F(ucmd, bad_commands)
+{
+	static const __u32 ops[] = {
+		0, HWEVENT_IOC_REGISTER, HWEVENT_URING_CMD_WAIT + 1,
+		HWEVENT_URING_CMD_WAIT ^ 0x80000000u,
+	};
+	struct cqe_copy c;
+	uint64_t count;
+	unsigned int i;
+
+	UCMD_NEEDED();
+	prep_cmd(_metadata, &self->ring, self->fd, HWEVENT_URING_CMD_WAIT,
+		 HWEVENT_URING_MAX_DELAY_NS + 1, 0, 100);
+	for (i = 0; i < ARRAY_SIZE(ops); i++)
+		prep_cmd(_metadata, &self->ring, self->fd, ops[i], 0, 0, i);
+	submit(_metadata, &self->ring, 1 + ARRAY_SIZE(ops));
+	for (i = 0; i < 1 + ARRAY_SIZE(ops); i++) {
+		ASSERT_EQ(0, reap32(&self->ring, SLACK_NS, &c));
+		if (c.data == 100) {
+			EXPECT_EQ(-EINVAL, c.res);
+		} else {
+			ASSERT_GT(ARRAY_SIZE(ops), c.data);
+			EXPECT_EQ(-ENOTTY, c.res) TH_LOG("op %#x: res %d",
+							 ops[c.data], c.res);
+		}
+	}
+	ASSERT_EQ(0, cancel_id(self->fd, 0, HWEVENT_CANCEL_ALL, &count));
+	EXPECT_EQ(0U, count);
+}
+
+/*
+ * The ring closed with a command pending: the command holds the file;
+ * its registration ends (6.7 and later: cancelled when the ring goes;
+ * before: fired when due), and nothing stays live.
+ */
+TEST_F(ucmd, ring_closed_with_command_pending)
+{
+	const __u64 delay = 500 * NSEC_PER_MSEC;
+	struct hw_stats base, after, d;
+	int stats_err;
+
+	UCMD_NEEDED();
+	stats_err = stats_read(&base);
+	prep_cmd(_metadata, &self->ring, self->fd, HWEVENT_URING_CMD_WAIT,
+		 delay, 0, 1);
+	submit(_metadata, &self->ring, 1);
+	cmds_quiet(_metadata, &self->ring);
+	io_uring_queue_exit(&self->ring);
+	self->ring_up = false;
+	if (stats_err)
+		SKIP(return, "%s: %s; the end is not checked",
+		     HWEVENT_STATS_PATH, strerror(stats_err));
+	ASSERT_EQ(0, stats_settle(&after, &base, delay + SLACK_NS));
+	d = stats_sub(&after, &base);
+	EXPECT_EQ(0, d.live);
+	EXPECT_EQ(1, d.armed);
+	EXPECT_EQ(1, d.fired + d.cancelled);
+}
+
+/*
  * TEST_HARNESS_MAIN, but without the device or io_uring skip every test,
  * as one: with a SKIP() in FIXTURE_SETUP the 6.1 harness still runs the
  * test body.

@@ -143,7 +143,8 @@ struct hwevent_event {
  *	delivered only once the consumer has taken the last one, as a
  *	timerfd's timer is restarted by read(2): a QUEUE one's record waits
  *	while the file's queue is full, an EVENTFD one's count while the
- *	eventfd was not read since this registration last added to it; its
+ *	eventfd was not read since this file's registrations last added to
+ *	it (those that fired together add together, one read takes all); its
  *	timer stops meanwhile, and the expiries it skipped are counted in
  *	&hwevent_event.overruns of the record that waited. So a consumer that
  *	never reads costs an expiry or two per registration, not one every
@@ -248,12 +249,16 @@ struct hwevent_register {
 
 /* Cancel every registration of the file, not only &hwevent_cancel.id. */
 #define HWEVENT_CANCEL_ALL	(1U << 0)
+/* &hwevent_cancel.id is a cookie: cancel every registration that has it. */
+#define HWEVENT_CANCEL_COOKIE	(1U << 1)
 
 /**
  * struct hwevent_cancel - argument of HWEVENT_IOC_CANCEL
- * @id: in: the registration to cancel (&hwevent_register.id); must be zero
+ * @id: in: the registration to cancel (&hwevent_register.id); with
+ *	%HWEVENT_CANCEL_COOKIE, a cookie (&hwevent_register.cookie, or
+ *	&hwevent_uring_wait.cookie): every registration with it; must be zero
  *	with %HWEVENT_CANCEL_ALL
- * @flags: in: 0 or %HWEVENT_CANCEL_ALL
+ * @flags: in: 0, %HWEVENT_CANCEL_ALL or %HWEVENT_CANCEL_COOKIE
  * @padding: must be zero
  * @count: out: how many registrations were cancelled; ignored on input
  * @reserved: must be zero
@@ -282,10 +287,11 @@ struct hwevent_cancel {
  * Return: 0 with @count written back (with %HWEVENT_CANCEL_ALL, possibly
  * 0). On failure -1 with errno set:
  *
- * %ENOENT: no registration @id is waiting for its interrupt on this file:
- * it never existed, already fired, or already ended otherwise.
- * %EINVAL: unknown @flags, non-zero @padding or @reserved, @id zero without
- * %HWEVENT_CANCEL_ALL or non-zero with it.
+ * %ENOENT: no registration @id (with %HWEVENT_CANCEL_COOKIE: none with
+ * that cookie) is waiting for its interrupt on this file: it never
+ * existed, already fired, or already ended otherwise.
+ * %EINVAL: unknown @flags, both flags, non-zero @padding or @reserved, @id
+ * zero with neither flag or non-zero with %HWEVENT_CANCEL_ALL.
  * %EFAULT: the argument is not readable and writable memory when the call
  * starts: nothing was cancelled. (If another thread makes it unwritable
  * while the call runs, the registrations are cancelled and only @count is
@@ -295,12 +301,15 @@ struct hwevent_cancel {
 
 /* Fire every armed registration of the file, not only &hwevent_trigger.id. */
 #define HWEVENT_TRIGGER_ALL	(1U << 0)
+/* &hwevent_trigger.id is a cookie: fire every registration that has it. */
+#define HWEVENT_TRIGGER_COOKIE	(1U << 1)
 
 /**
  * struct hwevent_trigger - argument of HWEVENT_IOC_TRIGGER
- * @id: in: the registration to fire (&hwevent_register.id); must be zero
- *	with %HWEVENT_TRIGGER_ALL
- * @flags: in: 0 or %HWEVENT_TRIGGER_ALL
+ * @id: in: the registration to fire (&hwevent_register.id); with
+ *	%HWEVENT_TRIGGER_COOKIE, a cookie: every armed registration with it;
+ *	must be zero with %HWEVENT_TRIGGER_ALL
+ * @flags: in: 0, %HWEVENT_TRIGGER_ALL or %HWEVENT_TRIGGER_COOKIE
  * @padding: must be zero
  * @count: out: how many registrations were fired; ignored on input
  * @reserved: must be zero
@@ -331,13 +340,74 @@ struct hwevent_trigger {
  * Return: 0 with @count written back (with %HWEVENT_TRIGGER_ALL, possibly
  * 0). On failure -1 with errno set:
  *
- * %ENOENT: no registration @id is waiting for its interrupt on this file.
- * %EINVAL: unknown @flags, non-zero @padding or @reserved, @id zero without
- * %HWEVENT_TRIGGER_ALL or non-zero with it.
+ * %ENOENT: no registration @id (with %HWEVENT_TRIGGER_COOKIE: none with
+ * that cookie) is waiting for its interrupt on this file.
+ * %EINVAL: unknown @flags, both flags, non-zero @padding or @reserved, @id
+ * zero with neither flag or non-zero with %HWEVENT_TRIGGER_ALL.
  * %EFAULT: the argument is not readable and writable memory when the call
  * starts: nothing was fired. (If another thread makes it unwritable while
  * the call runs, the registrations are fired and only @count is lost.)
  */
 #define HWEVENT_IOC_TRIGGER	_IOWR(HWEVENT_IOC_MAGIC, 0x02, struct hwevent_trigger)
+
+/*
+ * io_uring commands (IORING_OP_URING_CMD on /dev/hwevent; Linux 5.19 and
+ * later, not 5.10): a pending request the driver completes later on the
+ * ring's completion queue, as Windows completes an overlapped
+ * DeviceIoControl() marked pending (STATUS_PENDING) on an I/O completion
+ * port. The SQE's cmd_op is the command; its command area (16 bytes of a
+ * 64-byte SQE) holds the argument. Unknown cmd_op values complete with
+ * %ENOTTY.
+ */
+
+/* Longest &hwevent_uring_wait.delay_ns accepted: 10 s, in ns. */
+#define HWEVENT_URING_MAX_DELAY_NS	(10ULL * 1000000000ULL)
+
+/**
+ * struct hwevent_uring_wait - argument of HWEVENT_URING_CMD_WAIT, in the
+ *	SQE's command area
+ * @delay_ns: time from the submission to the simulated interrupt, in ns,
+ *	CLOCK_MONOTONIC, at most %HWEVENT_URING_MAX_DELAY_NS (a pending
+ *	command holds the exit of the task that submitted it on kernels
+ *	before 6.7, which cannot cancel it: so it is kept short everywhere);
+ *	0 fires at once (still through the timer and the bottom half)
+ * @cookie: any value; copied into the record's &hwevent_event.cookie
+ *
+ * 16 bytes, the same for 32- and 64-bit callers.
+ */
+struct hwevent_uring_wait {
+	__aligned_u64 delay_ns;		/* 0x00 */
+	__aligned_u64 cookie;		/* 0x08 */
+};
+
+/*
+ * HWEVENT_URING_CMD_WAIT - register one pending event and complete the
+ * command when it fires, like %HWEVENT_MODE_PENDING without a sleeping
+ * thread. The registration belongs to the file and counts against
+ * max_pending (and the user's limits) like any other; HWEVENT_IOC_TRIGGER
+ * fires it, HWEVENT_IOC_CANCEL cancels it (its id is only in the record:
+ * %HWEVENT_CANCEL_ALL, or %HWEVENT_CANCEL_COOKIE with the cookie). The
+ * ring holds the file while the command is pending, so the file cannot be
+ * released, nor the module unloaded, meanwhile.
+ *
+ * IORING_OP_ASYNC_CANCEL does not reach a pending command (io_uring cancels
+ * only what it can retry or poll); on 6.7 and later, closing the ring or
+ * the exit of the submitting task cancels it (%ECANCELED), and before 6.7
+ * they wait for it (at most %HWEVENT_URING_MAX_DELAY_NS).
+ *
+ * The CQE's res: on success the low 31 bits of the record's
+ * &hwevent_event.seqno (never negative); on a ring set up with
+ * IORING_SETUP_CQE32 the first of the CQE's two extra 64-bit fields
+ * (big_cqe[0]) is &hwevent_event.irq_ns, the second zero. Else a negative
+ * errno:
+ *
+ * %ECANCELED: HWEVENT_IOC_CANCEL cancelled it, or (6.7 and later) the ring
+ * was closed or the submitting task exited first.
+ * %EINVAL: @delay_ns above %HWEVENT_URING_MAX_DELAY_NS.
+ * %ENOSPC, %ENOMEM: as for HWEVENT_IOC_REGISTER (no %EACCES: it is not
+ * periodic).
+ * %ENOTTY: an unknown cmd_op.
+ */
+#define HWEVENT_URING_CMD_WAIT	_IOW(HWEVENT_IOC_MAGIC, 0x10, struct hwevent_uring_wait)
 
 #endif /* _UAPI_LINUX_HWEVENT_H */
