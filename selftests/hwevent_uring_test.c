@@ -213,12 +213,14 @@ static void submit_read(struct __test_metadata *_metadata,
 	submit(_metadata, ring, 1);
 }
 
-/*
- * Waits up to @timeout_ns for a completion: 0 with its user data and
- * result, or -ETIME (a negative errno) if none came.
- */
-static int reap(struct io_uring *ring, __u64 timeout_ns, __u64 *data,
-		int *res)
+struct cqe_copy {
+	__u64 data;
+	__s32 res;
+	__u64 extra;		/* big_cqe[0] */
+};
+
+/* Waits up to @timeout_ns for a completion; 0, or -ETIME if none came. */
+static int reap32(struct io_uring *ring, __u64 timeout_ns, struct cqe_copy *c)
 {
 	struct __kernel_timespec ts = {
 		.tv_sec = timeout_ns / NSEC_PER_SEC,
@@ -232,10 +234,29 @@ static int reap(struct io_uring *ring, __u64 timeout_ns, __u64 *data,
 	} while (ret == -EINTR);
 	if (ret)
 		return ret;
-	*data = io_uring_cqe_get_data64(cqe);
-	*res = cqe->res;
+	c->data = io_uring_cqe_get_data64(cqe);
+	c->res = cqe->res;
+	/* A 16-byte CQE has no big_cqe: that would be the next one. */
+	c->extra = ring->flags & IORING_SETUP_CQE32 ? cqe->big_cqe[0] : 0;
 	io_uring_cqe_seen(ring, cqe);
 	return 0;
+}
+
+/*
+ * Waits up to @timeout_ns for a completion: 0 with its user data and
+ * result, or -ETIME (a negative errno) if none came.
+ */
+static int reap(struct io_uring *ring, __u64 timeout_ns, __u64 *data,
+		int *res)
+{
+	struct cqe_copy c;
+	int ret = reap32(ring, timeout_ns, &c);
+
+	if (!ret) {
+		*data = c.data;
+		*res = c.res;
+	}
+	return ret;
 }
 
 /* Asserts that no completion comes within QUIET_NS: the reads still wait. */
@@ -720,34 +741,6 @@ TEST_F(uring, close_file_then_ring)
 #define NR_CMDS		16U
 /* The longest delay a command may have. */
 #define CMD_NEVER_NS	HWEVENT_URING_MAX_DELAY_NS
-
-struct cqe_copy {
-	__u64 data;
-	__s32 res;
-	__u64 extra;		/* big_cqe[0] */
-};
-
-/* Waits up to @timeout_ns for a completion; 0, or -ETIME if none came. */
-static int reap32(struct io_uring *ring, __u64 timeout_ns, struct cqe_copy *c)
-{
-	struct __kernel_timespec ts = {
-		.tv_sec = timeout_ns / NSEC_PER_SEC,
-		.tv_nsec = timeout_ns % NSEC_PER_SEC,
-	};
-	struct io_uring_cqe *cqe;
-	int ret;
-
-	do {
-		ret = io_uring_wait_cqe_timeout(ring, &cqe, &ts);
-	} while (ret == -EINTR);
-	if (ret)
-		return ret;
-	c->data = io_uring_cqe_get_data64(cqe);
-	c->res = cqe->res;
-	c->extra = cqe->big_cqe[0];
-	io_uring_cqe_seen(ring, cqe);
-	return 0;
-}
 
 /* Whether the running kernel has function @sym (/proc/kallsyms). */
 static bool kernel_has_symbol(const char *sym)
