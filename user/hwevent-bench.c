@@ -1029,6 +1029,26 @@ static int tp_drain_counter(int fd, uint64_t *delivered, const char *what)
 	return 0;
 }
 
+/*
+ * Reads @fd, still armed, until it has counted the @due expiries due by
+ * @end, for at most 100 ms after @end: an expiry due just before @end
+ * may fire a little after it (a timer is never early, often late), so
+ * a read at once would miss it. 0, or -1 (said).
+ */
+static int tp_catch_up(int fd, uint64_t *delivered, int64_t due,
+		       uint64_t end, const char *what)
+{
+	uint64_t count;
+
+	while ((int64_t)*delivered < due &&
+	       now_ns() < end + 100 * NSEC_PER_MSEC) {
+		if (read_counter(fd, &count, what))
+			return -1;
+		*delivered += count;
+	}
+	return 0;
+}
+
 /* A watchdog long enough for @duration_ns of reading at @period. */
 static unsigned int tp_watchdog(const struct options *o, uint64_t period)
 {
@@ -1184,18 +1204,11 @@ static int tp_eventfd(struct bench *b, const struct tp_row *row,
 		if (end >= stop)
 			break;
 	}
-	/*
-	 * The driver counts every expiry, each once a read let the last
-	 * through: a few more reads bring those due by @end, as a timerfd
-	 * has them at once.
-	 */
-	while (res->delivered < (uint64_t)tp_due(period, start + period, end) &&
-	       now_ns() < end + 100 * NSEC_PER_MSEC) {
-		if (read_counter(efd, &count, "throughput eventfd")) {
-			hw_cancel(fd, id);
-			goto out;
-		}
-		res->delivered += count;
+	/* The driver counts each expiry once a read let the last through. */
+	if (tp_catch_up(efd, &res->delivered, tp_due(period, start + period, end),
+			end, "throughput eventfd")) {
+		hw_cancel(fd, id);
+		goto out;
 	}
 	hw_cancel(fd, id);
 	if (tp_drain_counter(efd, &res->delivered, "throughput eventfd"))
@@ -1242,7 +1255,9 @@ static int tp_timerfd(struct bench *b, const struct tp_row *row,
 	 * Take what expired since, before anything disarms it: a
 	 * timerfd_settime() would reset the count (close does too).
 	 */
-	if (tp_drain_counter(tfd, &res->delivered, "throughput timerfd"))
+	if (tp_catch_up(tfd, &res->delivered, tp_due(period, start + period, end),
+			end, "throughput timerfd") ||
+	    tp_drain_counter(tfd, &res->delivered, "throughput timerfd"))
 		goto out;
 	res->expected_max = tp_due(period, start + period, now_ns());
 	tp_finish(res, period, start, start + period, end);
