@@ -38,11 +38,13 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <poll.h>
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <liburing.h>
@@ -736,43 +738,41 @@ TEST_F(uring, close_file_then_ring)
  * own cancel (HWEVENT_IOC_CANCEL by cookie or all) completes them with
  * ECANCELED; bad arguments and unknown commands fail with their errno and
  * register nothing; closing the ring with a command pending ends its
- * registration (6.7 and later cancel it, older kernels let it fire).
+ * registration (6.7 and later cancel it, older kernels let it fire), and
+ * so does the exit of the task that submitted it; commands on four rings
+ * in four threads on two files complete once each; the open mode does not
+ * matter. FIXTURE(disabled): with kernel.io_uring_disabled = 2 no ring can
+ * be made and the pending, eventfd and queue modes keep working.
  */
 #define NR_CMDS		16U
 /* The longest delay a command may have. */
 #define CMD_NEVER_NS	HWEVENT_URING_MAX_DELAY_NS
 
-/* Whether the running kernel has function @sym (/proc/kallsyms). */
-static bool kernel_has_symbol(const char *sym)
-{
-	char line[256], name[128], type;
-	unsigned long long addr;
-	bool found = false;
-	FILE *f = fopen("/proc/kallsyms", "re");
-
-	if (!f)
-		return false;
-	while (!found && fgets(line, sizeof(line), f))
-		found = sscanf(line, "%llx %c %127s", &addr, &type, name) == 3 &&
-			!strcmp(name, sym);
-	fclose(f);
-	return found;
-}
-
-/* An IORING_OP_URING_CMD of @op on @fd with a hwevent_uring_wait. */
-static void prep_cmd(struct __test_metadata *_metadata, struct io_uring *ring,
-		     int fd, __u32 op, __u64 delay_ns, __u64 cookie, __u64 data)
+/*
+ * An IORING_OP_URING_CMD of @op on @fd with a hwevent_uring_wait, in
+ * @ring's SQ: 0, or -1 if the SQ is full.
+ */
+static int fill_cmd(struct io_uring *ring, int fd, __u32 op, __u64 delay_ns,
+		    __u64 cookie, __u64 data)
 {
 	struct hwevent_uring_wait w = { .delay_ns = delay_ns, .cookie = cookie };
 	struct io_uring_sqe *sqe = io_uring_get_sqe(ring);
 
-	ASSERT_NE(NULL, sqe);
+	if (!sqe)
+		return -1;
 	memset(sqe, 0, sizeof(*sqe));
 	sqe->opcode = IORING_OP_URING_CMD;
 	sqe->fd = fd;
 	sqe->cmd_op = op;
 	memcpy(sqe->cmd, &w, sizeof(w));
 	io_uring_sqe_set_data64(sqe, data);
+	return 0;
+}
+
+static void prep_cmd(struct __test_metadata *_metadata, struct io_uring *ring,
+		     int fd, __u32 op, __u64 delay_ns, __u64 cookie, __u64 data)
+{
+	ASSERT_EQ(0, fill_cmd(ring, fd, op, delay_ns, cookie, data));
 }
 
 FIXTURE(ucmd) {
@@ -1019,6 +1019,264 @@ TEST_F(ucmd, ring_closed_with_command_pending)
 	TH_LOG("ring closed with a command pending: its registration was %s",
 	       d.cancelled ? "cancelled (IO_URING_F_CANCEL)" :
 	       d.fired ? "fired (no cancel before 6.7)" : "not ended");
+}
+
+/* Threads, each with a ring of its own, two threads on each of two files. */
+#define NR_RING_THREADS	4U
+#define CMDS_PER_THREAD	8U
+
+struct ring_thread {
+	int fd;
+	__u64 delay_ns;
+	__u64 t0;			/* before the submission */
+	const char *failed;		/* what failed, or NULL */
+	int err;			/* ... with this errno */
+	unsigned int got;		/* CQEs reaped */
+	struct cqe_copy cqe[CMDS_PER_THREAD + 1];	/* + one too many */
+};
+
+/* Submits CMDS_PER_THREAD commands on a ring of its own; reaps them. */
+static void *ring_thread_fn(void *arg)
+{
+	struct ring_thread *rt = arg;
+	struct io_uring ring;
+	unsigned int k;
+	int ret;
+
+	ret = io_uring_queue_init(2 * CMDS_PER_THREAD, &ring,
+				  IORING_SETUP_CQE32);
+	if (ret) {
+		rt->failed = "io_uring_queue_init";
+		rt->err = -ret;
+		return NULL;
+	}
+	rt->t0 = now_ns();
+	for (k = 0, ret = 0; k < CMDS_PER_THREAD && !ret; k++)
+		ret = fill_cmd(&ring, rt->fd, HWEVENT_URING_CMD_WAIT,
+			       rt->delay_ns, k, k);
+	ret = ret ? -EBUSY : io_uring_submit(&ring);
+	if (ret != (int)CMDS_PER_THREAD) {
+		rt->failed = "io_uring_submit";
+		rt->err = ret < 0 ? -ret : EAGAIN;
+	} else {
+		/* One more than submitted: a second CQE of one would show. */
+		while (rt->got <= CMDS_PER_THREAD &&
+		       !reap32(&ring, rt->got < CMDS_PER_THREAD ?
+			       rt->delay_ns + SLACK_NS : QUIET_NS,
+			       &rt->cqe[rt->got]))
+			rt->got++;
+	}
+	io_uring_queue_exit(&ring);
+	return NULL;
+}
+
+/*
+ * Commands on four rings in four threads, two threads on each of two
+ * files, due together: each completes once on its own ring, when due,
+ * each with a seqno (device-wide) no other took.
+ */
+TEST_F(ucmd, across_rings_and_threads)
+{
+	const __u64 delay = 200 * NSEC_PER_MSEC;
+	struct ring_thread rt[NR_RING_THREADS] = { 0 };
+	pthread_t tid[NR_RING_THREADS];
+	__s32 res[NR_RING_THREADS * CMDS_PER_THREAD];
+	unsigned int i, k, x, n = 0;
+	int fd2;
+	__u64 t1;
+
+	UCMD_NEEDED();
+	fd2 = open(HWEVENT_PATH, O_RDWR | O_CLOEXEC);
+	ASSERT_LE(0, fd2) TH_LOG("open: %s", strerror(errno));
+	for (i = 0; i < NR_RING_THREADS; i++) {
+		rt[i].fd = i & 1 ? fd2 : self->fd;
+		rt[i].delay_ns = delay;
+		ASSERT_EQ(0, pthread_create(&tid[i], NULL, ring_thread_fn,
+					    &rt[i]));
+	}
+	for (i = 0; i < NR_RING_THREADS; i++)
+		pthread_join(tid[i], NULL);
+	t1 = now_ns();
+	close(fd2);
+	for (i = 0; i < NR_RING_THREADS; i++) {
+		bool seen[CMDS_PER_THREAD] = { false };
+
+		ASSERT_EQ(NULL, rt[i].failed) TH_LOG("thread %u: %s: %s", i,
+						     rt[i].failed,
+						     strerror(rt[i].err));
+		EXPECT_EQ(CMDS_PER_THREAD, rt[i].got)
+			TH_LOG("thread %u: %u CQEs for %u commands", i,
+			       rt[i].got, CMDS_PER_THREAD);
+		for (k = 0; k < rt[i].got && k < CMDS_PER_THREAD; k++) {
+			const struct cqe_copy *c = &rt[i].cqe[k];
+
+			ASSERT_GT(CMDS_PER_THREAD, c->data);
+			EXPECT_FALSE(seen[c->data]);
+			seen[c->data] = true;
+			EXPECT_LE(0, c->res) TH_LOG("thread %u: res %d", i,
+						    c->res);
+			/* Never early; the interrupt's time is on the CQE. */
+			EXPECT_LE(rt[i].t0 + delay, c->extra);
+			EXPECT_GE(t1, c->extra);
+			for (x = 0; x < n; x++)
+				EXPECT_NE(res[x], c->res);
+			res[n++] = c->res;
+		}
+	}
+}
+
+/* Where /proc/sys/kernel/io_uring_disabled is (6.6 and later). */
+#define IO_URING_DISABLED_PATH	"/proc/sys/kernel/io_uring_disabled"
+
+/*
+ * The submitting task exits with commands pending (a child, its ring never
+ * torn down), on the test's file and on a file of its own: each
+ * registration ends (6.7 and later: cancelled by the exit; before: fired
+ * when due, the completion running without its task), nothing stays live,
+ * and the child's own file is released.
+ */
+TEST_F(ucmd, task_exit_with_commands_pending)
+{
+	const __u64 delay = 300 * NSEC_PER_MSEC;
+	const unsigned int per_child = 4;
+	struct hw_stats base, after, d;
+	bool can_cancel = kernel_has_symbol("io_uring_cmd_mark_cancelable");
+	unsigned int own;
+	int stats_err, status;
+
+	UCMD_NEEDED();
+	stats_err = stats_read(&base);
+	for (own = 0; own < 2; own++) {
+		__u64 t0 = now_ns();
+		pid_t pid = fork();
+
+		ASSERT_LE(0, pid);
+		if (!pid) {
+			struct io_uring ring;
+			unsigned int k;
+			int fd = own ? open(HWEVENT_PATH, O_RDWR) : self->fd;
+
+			if (fd < 0 || io_uring_queue_init(8, &ring,
+							  IORING_SETUP_CQE32))
+				_exit(2);
+			for (k = 0; k < per_child; k++)
+				if (fill_cmd(&ring, fd, HWEVENT_URING_CMD_WAIT,
+					     delay, k, k))
+					_exit(3);
+			_exit(io_uring_submit(&ring) == (int)per_child ? 0 : 4);
+		}
+		ASSERT_EQ(pid, waitpid(pid, &status, 0));
+		ASSERT_TRUE(WIFEXITED(status));
+		ASSERT_EQ(0, WEXITSTATUS(status))
+			TH_LOG("child (own file %u): setup failed", own);
+		TH_LOG("the child (%s file) exited %.1f ms after it began",
+		       own ? "its own" : "the test's",
+		       (now_ns() - t0) / 1e6);
+	}
+	if (stats_err)
+		SKIP(return, "%s: %s; the end is not checked",
+		     HWEVENT_STATS_PATH, strerror(stats_err));
+	ASSERT_EQ(0, stats_settle(&after, &base, delay + SLACK_NS));
+	d = stats_sub(&after, &base);
+	EXPECT_EQ(0, d.live);
+	EXPECT_EQ(2 * per_child, d.armed);
+	EXPECT_EQ(2 * per_child, d.fired + d.cancelled);
+	if (can_cancel) {
+		EXPECT_EQ(2 * per_child, d.cancelled);
+	} else {
+		EXPECT_EQ(2 * per_child, d.fired);
+	}
+	/* The test's file has nothing left of the children's. */
+	cmds_quiet(_metadata, &self->ring);
+}
+
+/*
+ * The open mode does not matter, as for the ioctls: a file opened
+ * read-only or write-only takes commands like any other.
+ */
+TEST_F(ucmd, open_mode_does_not_matter)
+{
+	static const int modes[] = { O_RDONLY, O_WRONLY };
+	struct cqe_copy c;
+	unsigned int i;
+
+	UCMD_NEEDED();
+	for (i = 0; i < ARRAY_SIZE(modes); i++) {
+		int fd = open(HWEVENT_PATH, modes[i] | O_CLOEXEC);
+
+		ASSERT_LE(0, fd) TH_LOG("open: %s", strerror(errno));
+		prep_cmd(_metadata, &self->ring, fd, HWEVENT_URING_CMD_WAIT,
+			 0, i, i);
+		submit(_metadata, &self->ring, 1);
+		ASSERT_EQ(0, reap32(&self->ring, SLACK_NS, &c));
+		close(fd);
+		EXPECT_EQ(i, c.data);
+		EXPECT_LE(0, c.res) TH_LOG("open flags %#x: res %d", modes[i],
+					   c.res);
+	}
+}
+
+/*
+ * kernel.io_uring_disabled = 2 (6.6 and later): no ring can be made, and
+ * every other way to wait keeps working: a pending request, an eventfd,
+ * a queue read.
+ */
+FIXTURE(disabled) {
+	long long old;		/* the sysctl's value to put back, or -1 */
+	int fd;
+};
+
+FIXTURE_SETUP(disabled)
+{
+	self->old = param_read(IO_URING_DISABLED_PATH);
+	self->fd = open_dev_wait(0);
+	ASSERT_LE(0, self->fd) TH_LOG("open: %s", strerror(errno));
+}
+
+FIXTURE_TEARDOWN(disabled)
+{
+	if (self->old >= 0)
+		param_write(IO_URING_DISABLED_PATH, self->old);
+	if (self->fd >= 0)
+		close(self->fd);
+}
+
+TEST_F(disabled, other_modes_keep_working)
+{
+	struct hwevent_register r;
+	struct hwevent_event ev;
+	struct io_uring ring;
+	int efd, err;
+
+	if (self->old < 0)
+		SKIP(return, "no %s (before 6.6)", IO_URING_DISABLED_PATH);
+	err = param_write(IO_URING_DISABLED_PATH, 2);
+	ASSERT_EQ(0, err) TH_LOG("write 2 to %s: %s", IO_URING_DISABLED_PATH,
+				 strerror(err));
+	ASSERT_EQ(-EPERM, io_uring_queue_init(4, &ring, IORING_SETUP_CQE32));
+
+	/* Pending request: the ioctl returns the record. */
+	reg_set(&r, HWEVENT_MODE_PENDING, -1, NSEC_PER_MSEC, 1);
+	err = xioctl(self->fd, HWEVENT_IOC_REGISTER, &r);
+	ASSERT_EQ(0, err) TH_LOG("REGISTER (pending): %s", errno_name(err));
+	EXPECT_NE(0U, r.event.seqno);
+	EXPECT_EQ(1U, r.event.cookie);
+
+	/* Eventfd: signalled once. */
+	efd = make_eventfd();
+	ASSERT_LE(0, efd);
+	reg_set(&r, HWEVENT_MODE_EVENTFD, efd, NSEC_PER_MSEC, 2);
+	err = xioctl(self->fd, HWEVENT_IOC_REGISTER, &r);
+	ASSERT_EQ(0, err) TH_LOG("REGISTER (eventfd): %s", errno_name(err));
+	EXPECT_EQ(1U, efd_collect(efd, 1, SLACK_NS));
+	close(efd);
+
+	/* Queue: one record to read. */
+	reg_queue(_metadata, self->fd, NSEC_PER_MSEC, 3);
+	ASSERT_EQ(1, poll(&(struct pollfd){ .fd = self->fd, .events = POLLIN },
+			  1, SLACK_NS / NSEC_PER_MSEC));
+	ASSERT_EQ((ssize_t)REC, read(self->fd, &ev, REC));
+	EXPECT_EQ(3U, ev.cookie);
 }
 
 /*

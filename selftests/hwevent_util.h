@@ -19,6 +19,7 @@
 #include <signal.h>
 #include <stdalign.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -335,6 +336,23 @@ static inline int stats_settle(struct hw_stats *st, const struct hw_stats *base,
 	}
 }
 
+/* Whether the running kernel has function @sym (/proc/kallsyms). */
+static inline bool kernel_has_symbol(const char *sym)
+{
+	char line[256], name[128], type;
+	unsigned long long addr;
+	bool found = false;
+	FILE *f = fopen("/proc/kallsyms", "re");
+
+	if (!f)
+		return false;
+	while (!found && fgets(line, sizeof(line), f))
+		found = sscanf(line, "%llx %c %127s", &addr, &type, name) == 3 &&
+			!strcmp(name, sym);
+	fclose(f);
+	return found;
+}
+
 /* A module parameter's value, or -1 if it cannot be read. */
 static inline long long param_read(const char *path)
 {
@@ -429,7 +447,7 @@ static inline int module_loaded(void)
 
 static inline const char *errno_name(int err)
 {
-	static __thread char buf[16];
+	static __thread char buf[24];
 
 	switch (err) {
 	case 0: return "0";

@@ -389,6 +389,8 @@ struct hwevent_uring_wait {
  * %HWEVENT_CANCEL_ALL, or %HWEVENT_CANCEL_COOKIE with the cookie). The
  * ring holds the file while the command is pending, so the file cannot be
  * released, nor the module unloaded, meanwhile.
+ * The file's open mode does not matter, as for the ioctls (whoever may
+ * open the device may wait on it).
  *
  * IORING_OP_ASYNC_CANCEL does not reach a pending command (io_uring cancels
  * only what it can retry or poll); on 6.7 and later, closing the ring or
