@@ -52,6 +52,14 @@
  *  trigger-cancel: trigger and cancel (each by id or ALL, one per thread)
  *	against the timer of one one-shot registration: exactly one record
  *	(or eventfd count) or a successful cancel, never both, never neither.
+ *  uring-cmd: batches of io_uring commands (HWEVENT_URING_CMD_WAIT), due
+ *	within 20 us or never, against a cancel and a trigger (by cookie or
+ *	ALL, one per thread), or the ring closed with them pending: on a
+ *	ring that stays, each command's CQE comes exactly once, fired with a
+ *	seqno of its own or ECANCELED, as many ECANCELED as the cancels
+ *	counted. A round is one command (submitted in batches of 1..32).
+ *	Links liburing; skipped (said) on a kernel without
+ *	IORING_OP_URING_CMD.
  *
  * Each phase also checks the counts: seqnos taken, and the debugfs
  * counters (hwevent/stats) against what user space saw: fired, cancelled,
@@ -89,6 +97,8 @@
 
 #include <linux/futex.h>
 
+#include <liburing.h>
+
 #include "hwevent_util.h"
 
 #ifndef sigev_notify_thread_id
@@ -109,12 +119,12 @@
 enum phase_id {
 	PH_SIGNAL, PH_CANCEL, PH_RELEASE, PH_UNLOAD,
 	PH_IRQ_CLOSE, PH_QUEUE_CLOSE, PH_PERIODIC_CANCEL, PH_TRIGGER_CANCEL,
-	NR_PHASES
+	PH_URING_CMD, NR_PHASES
 };
 
 static const char * const phase_names[NR_PHASES] = {
 	"signal", "cancel", "release", "unload", "irq-close",
-	"queue-close", "periodic-cancel", "trigger-cancel",
+	"queue-close", "periodic-cancel", "trigger-cancel", "uring-cmd",
 };
 
 static struct {
@@ -247,6 +257,7 @@ struct job {
 	int sig_fired;		/* ... and it went off */
 	uint64_t spin_ns;	/* before cancelling or closing */
 	int all;		/* JOB_CANCEL: HWEVENT_CANCEL_ALL */
+	uint32_t flags;		/* ... else these flags (0: by id) */
 	volatile uint64_t *id_src;	/* JOB_CANCEL: where the id appears */
 	volatile uint64_t *done_src;	/* ... or the round ends without one */
 	uint64_t done_want;
@@ -353,8 +364,8 @@ static void run_job(struct job *j)
 		}
 		spin_ns(j->spin_ns);
 		j->ret = (j->op ?: cancel_id)(j->fd, j->all ? 0 : id,
-					      j->all ? HWEVENT_CANCEL_ALL : 0,
-					      &j->count);
+					      j->all ? HWEVENT_CANCEL_ALL :
+						       j->flags, &j->count);
 		j->end = now_ns();
 		break;
 	case JOB_READ: {
@@ -445,6 +456,15 @@ struct tally {
 	uint64_t triggered;	/* the counts HWEVENT_IOC_TRIGGER returned */
 	uint64_t records;	/* records read */
 	uint64_t both;		/* trigger-cancel: trigger and cancel both won */
+	/*
+	 * uring-cmd: registrations that ended out of sight (a closed ring's
+	 * commands): fired or cancelled, the counters say which; with
+	 * unseen_fired_only, fired (no cancel on ring exit before 6.7).
+	 */
+	uint64_t unseen;
+	int unseen_fired_only;
+	uint64_t ring_exits;	/* uring-cmd: rings closed with commands */
+	uint64_t batches;	/* uring-cmd: batches submitted */
 	/* signal: late_signals moved by (-1: unknown, no debugfs) */
 	long long late;
 };
@@ -580,15 +600,20 @@ static void check_stats(enum phase_id ph, const struct hw_stats *before,
 			       d.armed, stats_ended(&d));
 		ok = 0;
 	}
-	if (d.fired != (long long)t->fired ||
-	    d.cancelled != (long long)t->cancelled ||
+	if (d.fired < (long long)t->fired ||
+	    d.cancelled < (long long)t->cancelled ||
+	    d.fired - (long long)t->fired + d.cancelled -
+	    (long long)t->cancelled != (long long)t->unseen ||
+	    (t->unseen_fired_only && d.cancelled != (long long)t->cancelled) ||
 	    d.interrupted != (long long)t->interrupted ||
 	    d.dropped != (long long)t->dropped) {
-		ksft_print_msg("user space saw fired=%llu cancelled=%llu interrupted=%llu dropped=%llu\n",
+		ksft_print_msg("user space saw fired=%llu cancelled=%llu interrupted=%llu dropped=%llu, and %llu ended out of sight%s\n",
 			       (unsigned long long)t->fired,
 			       (unsigned long long)t->cancelled,
 			       (unsigned long long)t->interrupted,
-			       (unsigned long long)t->dropped);
+			       (unsigned long long)t->dropped,
+			       (unsigned long long)t->unseen,
+			       t->unseen_fired_only ? " (fired)" : "");
 		ok = 0;
 	}
 	if (d.live || d.eventfd_refs) {
@@ -1841,6 +1866,255 @@ static void phase_trigger_cancel(struct prng *rng)
 	t->time_ns = now_ns() - start;
 }
 
+/* --- io_uring commands ------------------------------------------------ */
+
+/* Commands a uring-cmd batch holds at most; cookies they take. */
+#define UC_BATCH	32
+#define UC_COOKIES	3
+/* What the phase checks, for its TAP line. */
+#define UC_DESC		"each command completes once, fired or ECANCELED, against cancel, trigger and ring exit"
+/* A command that only a cancel or a trigger ends within the round. */
+#define UC_NEVER_NS	HWEVENT_URING_MAX_DELAY_NS
+
+/* A ring with 32-byte CQEs, or the reason there is none (NULL: made). */
+static const char *uc_ring_init(struct io_uring *ring)
+{
+	struct io_uring_probe *probe;
+	int ret, have;
+
+	ret = io_uring_queue_init(2 * UC_BATCH, ring, IORING_SETUP_CQE32);
+	if (ret == -ENOSYS)
+		return "no io_uring in this kernel (CONFIG_IO_URING)";
+	if (ret == -EPERM)
+		return "io_uring is disabled (sysctl kernel.io_uring_disabled)";
+	if (ret == -EINVAL)
+		return "no 32-byte CQEs nor IORING_OP_URING_CMD (before 5.19)";
+	if (ret)
+		return "io_uring_queue_init failed";
+	probe = io_uring_get_probe_ring(ring);
+	have = probe && io_uring_opcode_supported(probe, IORING_OP_URING_CMD);
+	if (probe)
+		io_uring_free_probe(probe);
+	if (have)
+		return NULL;
+	io_uring_queue_exit(ring);
+	return "no IORING_OP_URING_CMD (before 5.19)";
+}
+
+/* One command in the ring's SQ; 0, or -1 if the SQ is full. */
+static int uc_prep(struct io_uring *ring, int fd, uint64_t delay_ns,
+		   uint64_t cookie, uint64_t data)
+{
+	struct hwevent_uring_wait w = { .delay_ns = delay_ns, .cookie = cookie };
+	struct io_uring_sqe *sqe = io_uring_get_sqe(ring);
+
+	if (!sqe)
+		return -1;
+	memset(sqe, 0, sizeof(*sqe));
+	sqe->opcode = IORING_OP_URING_CMD;
+	sqe->fd = fd;
+	sqe->cmd_op = HWEVENT_URING_CMD_WAIT;
+	memcpy(sqe->cmd, &w, sizeof(w));
+	io_uring_sqe_set_data64(sqe, data);
+	return 0;
+}
+
+/*
+ * Reaps the @n commands of a round whose user data start at @base: each
+ * exactly once, fired (res >= 0, a seqno no other took) or ECANCELED;
+ * as many ECANCELED as the cancels counted, and then nothing more.
+ */
+static void uc_reap(struct tally *t, struct io_uring *ring, uint64_t base,
+		    unsigned int n, uint64_t cancelled)
+{
+	struct __kernel_timespec ts = { .tv_sec = SLACK_NS / NSEC_PER_SEC };
+	int32_t res[UC_BATCH];
+	unsigned int got = 0, ecanceled = 0, k, x;
+	struct io_uring_cqe *cqe;
+	uint64_t data;
+	int ret;
+
+	for (k = 0; k < n; k++)
+		res[k] = INT32_MIN;	/* no CQE yet */
+	while (got < n) {
+		do {
+			ret = io_uring_wait_cqe_timeout(ring, &cqe, &ts);
+		} while (ret == -EINTR);
+		if (ret) {
+			round_fail(t, "%u of %u commands never completed: %s",
+				   n - got, n, errno_name(-ret));
+			return;
+		}
+		data = io_uring_cqe_get_data64(cqe);
+		k = data - base;
+		if (data < base || k >= n)
+			round_fail(t, "a CQE of command %llu, not of this round",
+				   (unsigned long long)data);
+		else if (res[k] != INT32_MIN)
+			round_fail(t, "command %u completed twice (%d, then %d)",
+				   k, res[k], cqe->res);
+		else
+			res[k] = cqe->res, got++;
+		io_uring_cqe_seen(ring, cqe);
+	}
+	for (k = 0; k < n; k++) {
+		if (res[k] == -ECANCELED) {
+			ecanceled++;
+			continue;
+		}
+		if (res[k] < 0) {
+			round_fail(t, "command %u: res %s", k,
+				   errno_name(-res[k]));
+			continue;
+		}
+		t->fired++;
+		for (x = 0; x < k; x++)
+			if (res[x] == res[k])
+				round_fail(t, "commands %u and %u: one seqno %d",
+					   x, k, res[k]);
+	}
+	if (ecanceled != cancelled)
+		round_fail(t, "%u commands ECANCELED, the cancels counted %llu",
+			   ecanceled, (unsigned long long)cancelled);
+	if (!io_uring_peek_cqe(ring, &cqe))
+		round_fail(t, "a CQE more: command %llu, res %d",
+			   (unsigned long long)io_uring_cqe_get_data64(cqe),
+			   cqe->res);
+}
+
+/*
+ * uring-cmd: NULL, or why it cannot run (no TAP line then). A batch of
+ * 1..32 HWEVENT_URING_CMD_WAIT commands on one ring, due within 20 us or
+ * never, with cookies 1..3; then, each after a random 0..20 us, the helper
+ * cancels or triggers them (by cookie or ALL) while the main thread does
+ * the other, or, one batch in sixteen, closes the ring with them pending
+ * (6.7 and later cancel them through IO_URING_F_CANCEL). A last
+ * HWEVENT_IOC_CANCEL ALL ends what is left. On a ring that stays, every
+ * command completes exactly once (its CQE counted), fired with a seqno of
+ * its own or ECANCELED, as many ECANCELED as the cancels counted; a closed
+ * ring's commands are accounted by the debugfs counters (armed, fired +
+ * cancelled, live), and a new ring takes over. A round is one command,
+ * from its submission to its end: --iterations of them.
+ */
+static const char *phase_uring_cmd(struct prng *rng, const char *desc)
+{
+	struct tally *t = &tallies[PH_URING_CMD];
+	uint64_t deadline = deadline_for_phase(), start = now_ns();
+	uint64_t data = 0, ring_exits = 0;
+	struct io_uring ring;
+	const char *no;
+	int fd, ring_up;
+
+	no = uc_ring_init(&ring);
+	if (no)
+		return no;
+	ring_up = 1;
+	t->unseen_fired_only = !kernel_has_symbol("io_uring_cmd_mark_cancelable");
+	fd = open(HWEVENT_PATH, O_RDWR | O_CLOEXEC);
+	if (fd < 0) {
+		round_fail(t, "open: %s", errno_name(errno));
+		goto out;
+	}
+	while (t->rounds < opt.iterations) {
+		unsigned int n = 1 + prng_below(rng, UC_BATCH), k;
+		int helper_triggers = prng_pct(rng, 50), close_ring = prng_pct(rng, 6);
+		uint64_t cookie = 1 + prng_below(rng, UC_COOKIES), base = data;
+		uint64_t cancelled = 0, count = 0;
+		volatile uint64_t published = 0, aborted = 0;
+		struct job *j = &helper.job;
+		int ret, all = prng_pct(rng, 25);
+
+		if (out_of_time(deadline, t, opt.iterations))
+			break;
+		if (!ring_up) {
+			no = uc_ring_init(&ring);
+			if (no) {
+				round_fail(t, "a new ring: %s", no);
+				break;
+			}
+			ring_up = 1;
+		}
+		memset(j, 0, sizeof(*j));
+		j->kind = JOB_CANCEL;
+		j->fd = fd;
+		j->op = helper_triggers ? trigger_id : NULL;
+		j->all = prng_pct(rng, 25);
+		j->flags = HWEVENT_CANCEL_COOKIE;
+		j->spin_ns = prng_below(rng, MAX_JITTER_NS + 1);
+		j->id_src = &published;
+		j->done_src = &aborted;
+		j->done_want = 1;
+		helper_start();
+		/* The SQ holds two batches, and is empty between rounds. */
+		for (k = 0, ret = 0; k < n && !ret; k++)
+			ret = uc_prep(&ring, fd, prng_pct(rng, 25) ? UC_NEVER_NS :
+					prng_below(rng, MAX_JITTER_NS + 1),
+				      1 + prng_below(rng, UC_COOKIES), data++);
+		ret = ret ? -EBUSY : io_uring_submit(&ring);
+		if (ret != (int)n) {
+			round_fail(t, "io_uring_submit: %s",
+				   ret < 0 ? errno_name(-ret) : "short");
+			__atomic_store_n(&aborted, 1, __ATOMIC_RELEASE);
+			helper_wait();
+			break;
+		}
+		t->registered += n;
+		/* The cookie: the helper's id, as HWEVENT_CANCEL_COOKIE's. */
+		__atomic_store_n(&published, cookie, __ATOMIC_RELEASE);
+		spin_ns(prng_below(rng, MAX_JITTER_NS + 1));
+		if (close_ring) {
+			io_uring_queue_exit(&ring);
+			ring_up = 0;
+			ring_exits++;
+		} else if (helper_triggers) {
+			ret = cancel_id(fd, all ? 0 : cookie,
+					all ? HWEVENT_CANCEL_ALL :
+					      HWEVENT_CANCEL_COOKIE, &count);
+			if (!ret)
+				cancelled += count;
+			else if (ret != ENOENT || all)
+				round_fail(t, "cancel: %s", errno_name(ret));
+		} else {
+			ret = trigger_id(fd, all ? 0 : cookie,
+					 all ? HWEVENT_TRIGGER_ALL :
+					       HWEVENT_TRIGGER_COOKIE, &count);
+			if (ret && (ret != ENOENT || all))
+				round_fail(t, "trigger: %s", errno_name(ret));
+		}
+		if (helper_wait())
+			break;
+		if (!j->ret && !j->op)
+			cancelled += j->count;
+		else if (j->ret && (j->ret != ENOENT || j->all))
+			round_fail(t, "helper's %s: %s",
+				   j->op ? "trigger" : "cancel",
+				   errno_name(j->ret));
+		/* What neither fired nor cancelled yet: never due. */
+		ret = cancel_id(fd, 0, HWEVENT_CANCEL_ALL, &count);
+		if (ret)
+			round_fail(t, "cancel ALL: %s", errno_name(ret));
+		else
+			cancelled += count;
+		t->cancelled += cancelled;
+		if (ring_up)
+			uc_reap(t, &ring, base, n, cancelled);
+		else
+			/* Fired, or cancelled by io_uring: the counters say. */
+			t->unseen += n - cancelled;
+		t->rounds += n;
+		t->batches++;
+		progress++;
+	}
+	close(fd);
+out:
+	if (ring_up)
+		io_uring_queue_exit(&ring);
+	t->time_ns = now_ns() - start;
+	t->ring_exits = ring_exits;
+	report_phase(PH_URING_CMD, desc);
+	return NULL;
+}
+
 /* Why the unload phase cannot run, or NULL. */
 static const char *unload_unavailable(void)
 {
@@ -1879,7 +2153,7 @@ static void usage(const char *prog, int status)
 		"       [--module PATH] [--max-seconds S] [--min-iterations N]\n"
 		"       [--bh-delay-us US] [--only PHASE[,PHASE...]]\n"
 		"phases: signal, cancel, release, irq-close, unload, queue-close,\n"
-		"        periodic-cancel, trigger-cancel (default: all)\n",
+		"        periodic-cancel, trigger-cancel, uring-cmd (default: all)\n",
 		prog);
 	exit(status);
 }
@@ -1996,7 +2270,8 @@ int main(int argc, char **argv)
 		if (!(opt.phases & (1U << ph)))
 			continue;
 		plan += ph == PH_UNLOAD || ph == PH_IRQ_CLOSE ? 1 :
-			ph == PH_CANCEL || ph == PH_SIGNAL ? 3 : 2;
+			ph == PH_CANCEL || ph == PH_SIGNAL ||
+			ph == PH_URING_CMD ? 3 : 2;
 	}
 	ksft_set_plan(plan);
 	ksft_print_msg("seed %llu, %llu iterations (at least %llu), %llu unload iterations\n",
@@ -2079,6 +2354,32 @@ int main(int argc, char **argv)
 		report_phase(PH_TRIGGER_CANCEL, "trigger vs timer vs cancel: exactly one record or a successful cancel, never both");
 		check_stats(PH_TRIGGER_CANCEL, &before, have_stats);
 	}
+	have_stats = !stats_read(&before);
+	if (opt.phases & (1U << PH_URING_CMD)) {
+		const char *desc = UC_DESC;
+		const char *desc1 = "uring-cmd: " UC_DESC;
+		const char *desc2 = "uring-cmd: debugfs counters match the outcomes";
+		const char *desc3 = "uring-cmd: every end happened";
+		const struct tally *t = &tallies[PH_URING_CMD];
+		const char *no;
+
+		current_phase = "uring-cmd";
+		no = phase_uring_cmd(&rng, desc);
+		if (no) {
+			tap_skip(desc1, "%s", no);
+			tap_skip(desc2, "%s", no);
+			tap_skip(desc3, "%s", no);
+		} else {
+			check_stats(PH_URING_CMD, &before, have_stats);
+			/* The windows it is for, each at least once. */
+			tap_result((t->fired && t->cancelled && t->ring_exits) ||
+				   opt.iterations < 100,
+				   "%s (%llu fired, %llu cancelled, %llu rings closed with commands pending)",
+				   desc3, (unsigned long long)t->fired,
+				   (unsigned long long)t->cancelled,
+				   (unsigned long long)t->ring_exits);
+		}
+	}
 	if (opt.phases & (1U << PH_UNLOAD)) {
 		const char *desc = "unload: delete_module succeeds right after the last close";
 
@@ -2100,7 +2401,7 @@ int main(int argc, char **argv)
 		rounds += tallies[ph].rounds;
 	}
 	/* iterations: the rounds run, in all phases; not the ones asked for. */
-	ksft_print_msg("figures: iterations=%llu iterations_asked=%llu min_iterations=%llu registrations=%llu seed=%llu signal_rounds=%llu signal_fired=%llu signal_interrupted=%llu signals=%llu signal_late=%lld bh_delay_us=%llu cancel_rounds=%llu cancel_fired=%llu cancelled=%llu release_rounds=%llu release_fired=%llu release_dropped=%llu burst_rounds=%llu,%llu,%llu irq_close_rounds=%llu unload_rounds=%llu queue_close_rounds=%llu queue_close_registered=%llu queue_close_read=%llu queue_close_dropped=%llu periodic_rounds=%llu periodic_ticks=%llu periodic_records=%llu periodic_lost=%llu periodic_triggered=%llu trigger_rounds=%llu trigger_fired=%llu trigger_cancelled=%llu triggered=%llu trigger_cancel_both=%llu seconds=%.1f,%.1f,%.1f,%.1f,%.1f,%.1f,%.1f,%.1f\n",
+	ksft_print_msg("figures: iterations=%llu iterations_asked=%llu min_iterations=%llu registrations=%llu seed=%llu signal_rounds=%llu signal_fired=%llu signal_interrupted=%llu signals=%llu signal_late=%lld bh_delay_us=%llu cancel_rounds=%llu cancel_fired=%llu cancelled=%llu release_rounds=%llu release_fired=%llu release_dropped=%llu burst_rounds=%llu,%llu,%llu irq_close_rounds=%llu unload_rounds=%llu queue_close_rounds=%llu queue_close_registered=%llu queue_close_read=%llu queue_close_dropped=%llu periodic_rounds=%llu periodic_ticks=%llu periodic_records=%llu periodic_lost=%llu periodic_triggered=%llu trigger_rounds=%llu trigger_fired=%llu trigger_cancelled=%llu triggered=%llu trigger_cancel_both=%llu uring_cmd_rounds=%llu uring_cmd_batches=%llu uring_cmd_fired=%llu uring_cmd_cancelled=%llu uring_cmd_ring_exits=%llu seconds=%.1f,%.1f,%.1f,%.1f,%.1f,%.1f,%.1f,%.1f,%.1f\n",
 		       rounds, opt.iterations,
 		       opt.min_iterations < opt.iterations ?
 		       opt.min_iterations : opt.iterations,
@@ -2137,6 +2438,11 @@ int main(int argc, char **argv)
 		       (unsigned long long)tallies[PH_TRIGGER_CANCEL].cancelled,
 		       (unsigned long long)tallies[PH_TRIGGER_CANCEL].triggered,
 		       (unsigned long long)tallies[PH_TRIGGER_CANCEL].both,
+		       (unsigned long long)tallies[PH_URING_CMD].rounds,
+		       (unsigned long long)tallies[PH_URING_CMD].batches,
+		       (unsigned long long)tallies[PH_URING_CMD].fired,
+		       (unsigned long long)tallies[PH_URING_CMD].cancelled,
+		       (unsigned long long)tallies[PH_URING_CMD].ring_exits,
 		       tallies[PH_SIGNAL].time_ns / 1e9,
 		       tallies[PH_CANCEL].time_ns / 1e9,
 		       tallies[PH_RELEASE].time_ns / 1e9,
@@ -2144,7 +2450,8 @@ int main(int argc, char **argv)
 		       tallies[PH_UNLOAD].time_ns / 1e9,
 		       tallies[PH_QUEUE_CLOSE].time_ns / 1e9,
 		       tallies[PH_PERIODIC_CANCEL].time_ns / 1e9,
-		       tallies[PH_TRIGGER_CANCEL].time_ns / 1e9);
+		       tallies[PH_TRIGGER_CANCEL].time_ns / 1e9,
+		       tallies[PH_URING_CMD].time_ns / 1e9);
 	err = tap_exit();
 	return err;
 }
