@@ -36,7 +36,7 @@ module:
 	$(MAKE) -C $(KDIR) M=$(CURDIR)/module W=1 modules
 
 user:
-	$(MAKE) -C user UAPI=$(UAPI) all hwevent-bench
+	$(MAKE) -C user UAPI=$(UAPI) all
 
 selftests:
 	@KSFT_DIR=$$(scripts/ksft.sh) && \

@@ -6,7 +6,8 @@
 # The program is $HWEVENT_CLI if set, else hwevent on $PATH. Needs
 # /dev/hwevent, so root and the module loaded; POSIX sh (busybox ash or
 # bash). Prints TAP and exits 0 if every test passed, 1 if one failed,
-# 4 (skip) without the program or the device.
+# 4 (skip) without the program or the device. The --uring cases skip, each
+# saying why, when the module has no io_uring commands (before 5.19).
 
 set -u
 
@@ -17,7 +18,7 @@ KSFT_SKIP=4
 DEV=/dev/hwevent
 # Bounds a run that should take a second or two.
 LIMIT=60
-PLAN=37
+PLAN=47
 
 nr=0
 failed=0
@@ -31,6 +32,12 @@ not_ok() {
 	nr=$((nr + 1))
 	echo "not ok $nr $1"
 	failed=1
+}
+
+# skip DESC REASON: a case this kernel cannot run.
+skip() {
+	nr=$((nr + 1))
+	echo "ok $nr $1 # SKIP $2"
 }
 
 diag() {
@@ -108,6 +115,18 @@ stat_value() {
 # than N (true without debugfs, where N is empty).
 cancelled_since() {
 	[ -z "$1" ] || [ "$(stat_value cancelled)" = $(($1 + 1)) ]
+}
+
+# none_live: no registration is left on the device (true without
+# debugfs).
+none_live() {
+	live=$(stat_value live)
+	[ -z "$live" ] || [ "$live" -eq 0 ] || { diag "live registrations: $live"; false; }
+}
+
+# increasing: the numbers on stdin, one a line, grow strictly.
+increasing() {
+	awk 'NR > 1 && $1 <= prev { bad = 1 } { prev = $1 } END { exit bad }'
 }
 
 uptime_cs() {
@@ -293,13 +312,132 @@ trigger() {
 	verdict "$desc" $good
 }
 
+# The module takes io_uring commands (->uring_cmd, 5.19 and later) if it
+# was built with uring.o, whose hwevent_uring_cmd is then in kallsyms.
+# scripts/matrix.sh accepts these skips from a kernel without uring.o.
+URING_SKIP="no io_uring commands: hwevent.ko has no hwevent_uring_cmd (no ->uring_cmd before 5.19)"
+if grep -qw hwevent_uring_cmd /proc/kallsyms 2>/dev/null; then
+	has_uring=1
+else
+	has_uring=0
+fi
+URING_KEYS="event mode command cookie seqno due_ns irq_ns wake_ns latency_ns flags"
+
+# uring_support: --uring works where the module has io_uring commands,
+# and elsewhere exits 1 saying so.
+uring_support() {
+	run 0 0 --uring 1 -n 1
+	good=0
+	if [ $has_uring = 1 ]; then
+		desc="hwevent 0 0 --uring 1 -n 1, the module has io_uring commands: exit 0, one event"
+		[ $rc -eq 0 ] && [ "$(grep -c '^event ' "$tmp/out")" -eq 1 ] &&
+			good=1
+	else
+		desc="hwevent 0 0 --uring 1 -n 1, the module has no io_uring commands: exit 1, saying so"
+		[ $rc -eq 1 ] && grep -q 'no io_uring commands' "$tmp/err" &&
+			good=1
+	fi
+	verdict "$desc" $good
+}
+
+# uring_events: 8 completions of 4 commands in flight, each reported once,
+# in seqno order, none early (no part of the lateness negative), none left.
+uring_events() {
+	desc="hwevent 0.05 0 --uring 4 -n 8: events 1 to 8, seq increasing, none early, no registration left"
+	[ $has_uring = 1 ] || { skip "$desc" "$URING_SKIP"; return; }
+	run 0.05 0 --uring 4 -n 8
+	good=0
+	if [ $rc -eq 0 ] &&
+	   grep -q '4 at once as io_uring commands' "$tmp/out" &&
+	   [ "$(grep -c '^event ' "$tmp/out")" -eq 8 ] &&
+	   [ "$(grep '^event ' "$tmp/out" | cut -d: -f1 | uniq | wc -l)" -eq 8 ] &&
+	   grep -q '^event 8: ' "$tmp/out" &&
+	   grep '^event ' "$tmp/out" |
+		sed 's/.*: seq \([0-9]*\),.*/\1/' | increasing &&
+	   ! grep -Eq -e '-[0-9]+\.[0-9]+ ms' "$tmp/out" &&
+	   grep -q 'done after 8 events (count reached); latency' "$tmp/out" &&
+	   ! grep -q 'cancelled' "$tmp/out" && none_live; then
+		good=1
+	fi
+	verdict "$desc" $good
+}
+
+# uring_json: the same as JSON objects of the mode's keys; latency_ns and
+# irq_ns - due_ns never negative.
+uring_json() {
+	desc="hwevent 0.05 0 --uring 4 -n 8 --json: 8 JSON objects, mode uring, with $URING_KEYS; seqno increasing, none early"
+	[ $has_uring = 1 ] || { skip "$desc" "$URING_SKIP"; return; }
+	run 0.05 0 --uring 4 -n 8 --json
+	good=0
+	[ $rc -eq 0 ] && [ "$(lines)" -eq 8 ] && every "$JSON_LINE" &&
+		every '"mode":"uring"' && field seqno | increasing &&
+		field latency_ns | awk '$1 < 0 { bad = 1 } END { exit bad }' &&
+		sed 's/.*"due_ns":\([0-9]*\),"irq_ns":\([0-9]*\),.*/\1 \2/' \
+			"$tmp/out" | awk '$2 < $1 { bad = 1 } END { exit bad }' &&
+		none_live && good=1
+	for key in $URING_KEYS; do
+		every "[{,]\"$key\":" || { diag "no key $key"; good=0; }
+	done
+	verdict "$desc" $good
+}
+
+# uring_stops HOW: SIGINT, or q on stdin, 1 s into a 10 s wait of 4
+# commands: exit 0 at once, the 4 cancelled and counted, none left.
+uring_stops() {
+	how=$1
+	desc="hwevent 10 0 --uring 4 --json, $how after 1 s: exit 0 at once, cancelled 4 pending, none left"
+	[ $has_uring = 1 ] || { skip "$desc" "$URING_SKIP"; return; }
+	before=$(stat_value cancelled)
+	if [ "$how" = q ]; then
+		reason="key pressed"
+		rm -f "$tmp/in"
+		mkfifo "$tmp/in" || { not_ok "$desc: mkfifo"; return; }
+		{ sleep 1; echo q; } >"$tmp/in" &
+		writer=$!
+		"$CLI" 10 0 --uring 4 --json <"$tmp/in" >"$tmp/out" 2>"$tmp/err" &
+	else
+		reason=SIGINT
+		"$CLI" 10 0 --uring 4 --json </dev/null >"$tmp/out" 2>"$tmp/err" &
+	fi
+	pid=$!
+	{ sleep "$LIMIT"; kill -KILL "$pid"; } >/dev/null 2>&1 &
+	watchdog=$!
+	tries=0
+	until grep -q 'io_uring commands' "$tmp/err" || [ $tries -ge 300 ]; do
+		sleep 0.1
+		tries=$((tries + 1))
+	done
+	if [ "$how" = q ]; then
+		wait "$writer"
+	else
+		sleep 1		# into the wait
+		kill -INT "$pid"
+	fi
+	start=$(uptime_cs)
+	wait "$pid"
+	rc=$?
+	end=$(uptime_cs)
+	kill "$watchdog" 2>/dev/null
+	good=0
+	[ $rc -eq 0 ] && [ "$(lines)" -eq 0 ] &&
+		grep -q "done after 0 events ($reason); cancelled 4 pending\$" "$tmp/err" &&
+		[ $((end - start)) -lt 500 ] &&
+		{ [ -z "$before" ] ||
+		  [ "$(stat_value cancelled)" = $((before + 4)) ]; } &&
+		none_live && good=1
+	[ $((end - start)) -lt 500 ] ||
+		diag "exit $((end - start))0 ms after the $how"
+	[ -n "$before" ] || diag "no $STATS: the cancel is not counted"
+	verdict "$desc" $good
+}
+
 help_names_options() {
 	desc="hwevent --help: exit 0, names every option"
 	run --help
 	good=0
 	[ $rc -eq 0 ] && good=1
 	for opt in '-n, --count' --period --cookie --poll --epoll --trigger \
-		   --json '-m, --module' '-d, --device' '-h, --help'; do
+		   --uring --json '-m, --module' '-d, --device' '-h, --help'; do
 		grep -qF -e "  $opt " "$tmp/out" ||
 			{ diag "no $opt"; good=0; }
 	done
@@ -349,6 +487,11 @@ json 2 queue $MODE0_KEYS
 json 1 eventfd event id cookie count due_ns wake_ns latency_ns flags
 trigger 1
 trigger 2
+uring_support
+uring_events
+uring_json
+uring_stops SIGINT
+uring_stops q
 help_names_options
 bad "no arguments" 'missing'
 bad "hwevent x 0 (delay not a number)" 'not a number' x 0
@@ -367,6 +510,15 @@ bad "hwevent 1 2 --period 0.00001 (below 100 us)" \
 	"period '0.00001' is too short" 1 2 --period 0.00001
 bad "hwevent 1 2 --cookie -1" "cookie '-1'" 1 2 --cookie -1
 bad "hwevent 1 2 --cookie 0x (no digits)" "cookie '0x'" 1 2 --cookie 0x
+bad "hwevent 1 0 --uring 0" "--uring '0'.*from 1 to" 1 0 --uring 0
+bad "hwevent 1 0 --uring 1025 (above the driver's max_pending)" \
+	"--uring '1025'.*from 1 to 1024" 1 0 --uring 1025
+bad "hwevent 1 2 --uring 4 (mode 0 only)" '--uring needs mode 0' \
+	1 2 --uring 4
+bad "hwevent 11 0 --uring 4 (a command waits at most 10 s)" \
+	"delay '11' is too long for --uring" 11 0 --uring 4
+bad "hwevent 1 0 --uring 4 --trigger" '--trigger does not go with --uring' \
+	1 0 --uring 4 --trigger
 
 [ $nr -eq $PLAN ] || { diag "ran $nr tests of $PLAN"; failed=1; }
 [ $failed -eq 0 ] && exit $KSFT_PASS

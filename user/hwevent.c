@@ -20,6 +20,11 @@
  * at exit; --trigger fires each registration at once; --json prints one
  * JSON object a line per event instead of the event.exe-style lines.
  *
+ * Mode 0 with --uring N keeps N pending requests in flight at once as
+ * io_uring commands, each submitted again as it completes, as the KMDF
+ * echo sample's echoapp -Async keeps overlapped requests in flight on a
+ * completion port; Ctrl-C or a key cancels those still pending.
+ *
  * Like event.exe installing event.sys through the service control manager,
  * it loads the module itself when the device is missing and it runs as
  * root (--module PATH, else hwevent.ko of a build tree beside it, else
@@ -54,6 +59,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <liburing.h>
 #include <linux/hwevent.h>
 
 /* The uAPI promises one layout for 32- and 64-bit callers; hold it to it. */
@@ -62,6 +68,8 @@ static_assert(sizeof(struct hwevent_register) == 136,
 	      "hwevent_register layout");
 static_assert(offsetof(struct hwevent_register, event) == 0x48,
 	      "hwevent_register layout");
+static_assert(sizeof(struct hwevent_uring_wait) == 16,
+	      "hwevent_uring_wait layout");
 
 #define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
 
@@ -79,6 +87,13 @@ static_assert(offsetof(struct hwevent_register, event) == 0x48,
 #define LOST_EVENT_MS	10000
 /* Mode 2 reads up to this many records at once. */
 #define READ_BATCH	16
+/*
+ * --uring N: at most the driver's default max_pending, the registrations
+ * one file may have: more would fail with ENOSPC on a default module.
+ */
+#define URING_MAX_PENDING	1024
+/* --uring: user_data of the poll of stdin; a command's is its slot. */
+#define URING_STDIN		UINT64_MAX
 
 /* How modes 1 and 2 wait for the eventfd or the device. */
 enum wait_method {
@@ -96,6 +111,7 @@ struct options {
 	enum wait_method wait;
 	bool trigger;
 	bool json;
+	unsigned int uring;		/* mode 0: commands in flight; 0: none */
 	unsigned long long count;	/* 0: no limit */
 	const char *module;		/* NULL: look next to the program */
 	const char *device;
@@ -108,6 +124,19 @@ struct input {
 	bool raw;		/* we changed the terminal mode: restore it */
 	bool watch;		/* poll stdin now */
 	struct termios saved;
+};
+
+/* --uring: one command in flight, by the slot its user_data names. */
+struct uring_slot {
+	unsigned long long command;	/* its number, from 1; 0: slot free */
+	uint64_t due_ns;		/* its submission's time + the delay */
+};
+
+/* --uring: what we keep of a CQE, to sort a wake-up's before reporting. */
+struct uring_done {
+	uint64_t data;		/* user_data: a slot, or URING_STDIN */
+	int32_t res;
+	uint64_t irq_ns;	/* big_cqe[0] */
 };
 
 struct state {
@@ -132,13 +161,29 @@ struct state {
 	double lat_sum;
 	const char *reason;	/* why the loop stopped, for the summary */
 	int out_errno;		/* why writing to stdout failed, or 0 */
+	/* --uring */
+	struct io_uring ring;
+	bool ring_up;
+	struct uring_slot *slots;	/* o->uring of them */
+	struct uring_done *batch;	/* o->uring + 1: all that can complete */
+	unsigned int pending;		/* commands submitted, not completed */
+	unsigned long long submitted;
+	bool stdin_polled;	/* a poll of stdin is in flight on the ring */
+	bool cancel_issued;	/* HWEVENT_IOC_CANCEL at the stop */
+	unsigned long long cancelled;	/* completed with ECANCELED */
+	int failed_errno;	/* the last failure reported, once for all */
+	bool signals_blocked;
+	sigset_t saved_mask;	/* to restore at exit */
+	sigset_t wait_mask;	/* the mask to wait with: stop signals let in */
 };
 
-/* One event as we print it, from a record or from an eventfd. */
+/* One event as we print it, from a record, an eventfd or a CQE. */
 struct report {
 	uint64_t id;
+	uint64_t command;	/* --uring: the command's number */
 	uint64_t cookie;
-	const struct hwevent_event *ev;	/* NULL in eventfd mode */
+	/* NULL in eventfd mode; --uring: seqno, due_ns and irq_ns only */
+	const struct hwevent_event *ev;
 	uint64_t count;		/* eventfd mode: the counter we read */
 	uint64_t due_ns;	/* eventfd mode: computed */
 	uint64_t wake_ns;
@@ -306,13 +351,22 @@ static void print_help(void)
 	       "  --epoll            the same with epoll_wait(2)\n"
 	       "  --trigger          modes 1 and 2: fire each registration at once with\n"
 	       "                     HWEVENT_IOC_TRIGGER (a periodic one: one extra event)\n"
+	       "  --uring N          mode 0: keep N requests pending at once (1 to %u)\n"
+	       "                     as io_uring commands, each submitted again as it\n"
+	       "                     completes, and wait on the ring (Windows: overlapped\n"
+	       "                     DeviceIoControl() on a completion port, echoapp\n"
+	       "                     -Async); delay at most %llu s; Enter, q or Ctrl-C\n"
+	       "                     quits at once, cancelling what is pending\n"
 	       "  --json             one JSON object a line per event on stdout, all else\n"
 	       "                     on stderr; keys: event, mode, id, cookie, seqno,\n"
 	       "                     due_ns, irq_ns, bh_ns, wake_ns, latency_ns, flags,\n"
 	       "                     lost, overruns (modes 0 and 2); mode 1 has no record:\n"
 	       "                     count (the eventfd's) instead of seqno, irq_ns,\n"
 	       "                     bh_ns, lost and overruns, and due_ns computed from\n"
-	       "                     the time of the ioctl\n"
+	       "                     the time of the ioctl; --uring has mode uring,\n"
+	       "                     command (its number) instead of id, no bh_ns,\n"
+	       "                     lost or overruns, seqno's low 31 bits, and due_ns\n"
+	       "                     computed from the submission\n"
 	       "  -m, --module PATH  the hwevent.ko to load when the device is missing\n"
 	       "                     (root only); default: " MODULE_FILE " next to this\n"
 	       "                     program, then ../module/" MODULE_FILE " from it, then\n"
@@ -326,7 +380,9 @@ static void print_help(void)
 	       (unsigned long long)(HWEVENT_MAX_DELAY_NS / NSEC_PER_SEC),
 	       fmt_seconds(min_period, sizeof(min_period),
 			   HWEVENT_MIN_PERIOD_NS),
-	       (unsigned long long)(HWEVENT_MAX_DELAY_NS / NSEC_PER_SEC));
+	       (unsigned long long)(HWEVENT_MAX_DELAY_NS / NSEC_PER_SEC),
+	       URING_MAX_PENDING,
+	       (unsigned long long)(HWEVENT_URING_MAX_DELAY_NS / NSEC_PER_SEC));
 }
 
 /*
@@ -420,6 +476,20 @@ static int parse_cookie(const char *s, uint64_t *cookie)
 	return 0;
 }
 
+static int parse_uring(const char *s, unsigned int *n)
+{
+	unsigned long long v;
+
+	if (parse_whole(s, 10, &v) < 0 || v < 1 || v > URING_MAX_PENDING) {
+		fprintf(stderr,
+			PROG ": --uring '%s': the number of requests pending at once must be a whole number from 1 to %u (the driver's default max_pending)\n",
+			s, URING_MAX_PENDING);
+		return -1;
+	}
+	*n = (unsigned int)v;
+	return 0;
+}
+
 static int parse_mode(const char *s, unsigned int *mode)
 {
 	if (!strcmp(s, "0"))
@@ -457,6 +527,7 @@ enum {
 	OPT_EPOLL,
 	OPT_TRIGGER,
 	OPT_JSON,
+	OPT_URING,
 };
 
 static void report_bad_option(char **argv)
@@ -500,6 +571,8 @@ static int parse_option(int c, char **argv, struct options *o)
 	case OPT_JSON:
 		o->json = true;
 		return 0;
+	case OPT_URING:
+		return parse_uring(optarg, &o->uring);
 	case 'h':
 		print_help();
 		return 1;
@@ -532,12 +605,58 @@ static int check_mode_options(const struct options *o)
 	};
 	size_t i;
 
-	if (o->mode != HWEVENT_MODE_PENDING)
+	if (o->mode != HWEVENT_MODE_PENDING || o->uring)
 		return 0;
 	for (i = 0; i < ARRAY_SIZE(opts); i++) {
 		if (opts[i].used) {
 			fprintf(stderr,
 				PROG ": %s needs mode 1 or 2: in mode 0 (pending request) %s\n",
+				opts[i].name, opts[i].why);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/*
+ * --uring N: mode 0's request, N at once, completed on a ring. @delay is
+ * the delay as given, for the message.
+ */
+static int check_uring_options(const struct options *o, const char *delay)
+{
+	const struct {
+		bool used;
+		const char *name;
+		const char *why;
+	} opts[] = {
+		{ o->period_ns != 0, "--period", "a command completes once" },
+		{ o->wait == METHOD_POLL, "--poll",
+		  "the program waits on the ring, for a key too" },
+		{ o->wait == METHOD_EPOLL, "--epoll",
+		  "the program waits on the ring, for a key too" },
+		{ o->trigger, "--trigger",
+		  "a command's completion does not say whether it was triggered" },
+	};
+	char lim[32];
+	size_t i;
+
+	if (!o->uring)
+		return 0;
+	if (o->mode != HWEVENT_MODE_PENDING) {
+		fprintf(stderr,
+			PROG ": --uring needs mode 0: its commands are mode 0's pending requests, completed on a ring instead of in a sleeping ioctl\n");
+		return -1;
+	}
+	if (o->delay_ns > HWEVENT_URING_MAX_DELAY_NS) {
+		fprintf(stderr,
+			PROG ": delay '%s' is too long for --uring: at most %s s (before Linux 6.7 a pending command holds up its program's exit)\n",
+			delay, fmt_seconds(lim, sizeof(lim),
+					   HWEVENT_URING_MAX_DELAY_NS));
+		return -1;
+	}
+	for (i = 0; i < ARRAY_SIZE(opts); i++) {
+		if (opts[i].used) {
+			fprintf(stderr, PROG ": %s does not go with --uring: %s\n",
 				opts[i].name, opts[i].why);
 			return -1;
 		}
@@ -558,6 +677,7 @@ static int parse_args(int argc, char **argv, struct options *o)
 		{ "epoll",	no_argument,	   NULL, OPT_EPOLL },
 		{ "trigger",	no_argument,	   NULL, OPT_TRIGGER },
 		{ "json",	no_argument,	   NULL, OPT_JSON },
+		{ "uring",	required_argument, NULL, OPT_URING },
 		{ "help",	no_argument,	   NULL, 'h' },
 		{ NULL,		0,		   NULL, 0 },
 	};
@@ -589,6 +709,7 @@ static int parse_args(int argc, char **argv, struct options *o)
 	}
 	if (parse_seconds("delay", argv[optind], 0, &o->delay_ns) < 0 ||
 	    parse_mode(argv[optind + 1], &o->mode) < 0 ||
+	    check_uring_options(o, argv[optind]) < 0 ||
 	    check_mode_options(o) < 0)
 		goto bad;
 	return -1;
@@ -1059,6 +1180,12 @@ static const struct {
 		"queue mode (the driver queues records for read(2), like a pending ReadFile)" },
 };
 
+/* Mode 0 with --uring: its own --json name, so its keys are known. */
+static const char *mode_name(const struct options *o)
+{
+	return o->uring ? "uring" : modes[o->mode].name;
+}
+
 static void record_latency(struct state *st, int64_t lat)
 {
 	if (st->events == 0 || lat < st->lat_min)
@@ -1169,6 +1296,30 @@ static void print_record_text(const struct state *st,
 	print_extras(o, r);
 }
 
+/*
+ * --uring: the CQE has the seqno and irq_ns, not the bottom half's time:
+ * the part after the interrupt is the bottom half, io_uring's task work
+ * posting the CQE, and our wake-up, together.
+ */
+static void print_uring_text(const struct state *st,
+			     const struct options *o,
+			     const struct report *r, int64_t lat)
+{
+	const struct hwevent_event *ev = r->ev;
+	char ts[32], total[24], irq[24], done[24];
+
+	printf("event %llu: seq %llu, command %llu, fired at %s s (CLOCK_MONOTONIC), %s ms late (interrupt %s ms, completion %s ms)",
+	       st->events, (unsigned long long)ev->seqno,
+	       (unsigned long long)r->command,
+	       fmt_timestamp(ts, sizeof(ts), ev->irq_ns),
+	       fmt_ms(total, sizeof(total), lat, false),
+	       fmt_ms(irq, sizeof(irq), (int64_t)(ev->irq_ns - ev->due_ns),
+		      true),
+	       fmt_ms(done, sizeof(done), (int64_t)(r->wake_ns - ev->irq_ns),
+		      true));
+	print_extras(o, r);
+}
+
 /* Mode 1: only the id and the count come back; we measure the rest. */
 static void print_eventfd_text(const struct state *st,
 			       const struct options *o,
@@ -1223,23 +1374,25 @@ static void print_json(const struct state *st, const struct options *o,
 {
 	const struct hwevent_event *ev = r->ev;
 
-	printf("{\"event\":%llu,\"mode\":\"%s\",\"id\":%llu,\"cookie\":%llu",
-	       st->events, modes[o->mode].name, (unsigned long long)r->id,
+	printf("{\"event\":%llu,\"mode\":\"%s\",\"%s\":%llu,\"cookie\":%llu",
+	       st->events, mode_name(o), o->uring ? "command" : "id",
+	       (unsigned long long)(o->uring ? r->command : r->id),
 	       (unsigned long long)r->cookie);
 	if (ev)
-		printf(",\"seqno\":%llu,\"due_ns\":%llu,\"irq_ns\":%llu,\"bh_ns\":%llu",
+		printf(",\"seqno\":%llu,\"due_ns\":%llu,\"irq_ns\":%llu",
 		       (unsigned long long)ev->seqno,
 		       (unsigned long long)ev->due_ns,
-		       (unsigned long long)ev->irq_ns,
-		       (unsigned long long)ev->bh_ns);
-	else
+		       (unsigned long long)ev->irq_ns);
+	if (ev && !o->uring)
+		printf(",\"bh_ns\":%llu", (unsigned long long)ev->bh_ns);
+	if (!ev)
 		printf(",\"count\":%llu,\"due_ns\":%llu",
 		       (unsigned long long)r->count,
 		       (unsigned long long)r->due_ns);
 	printf(",\"wake_ns\":%llu,\"latency_ns\":%lld,\"flags\":",
 	       (unsigned long long)r->wake_ns, (long long)lat);
 	print_json_flags(r->flags);
-	if (ev)
+	if (ev && !o->uring)
 		printf(",\"lost\":%u,\"overruns\":%u", ev->lost, ev->overruns);
 	printf("}\n");
 }
@@ -1256,6 +1409,8 @@ static void report_event(struct state *st, const struct options *o,
 	}
 	if (o->json)
 		print_json(st, o, r, lat);
+	else if (o->uring)
+		print_uring_text(st, o, r, lat);
 	else if (r->ev)
 		print_record_text(st, o, r, lat);
 	else
@@ -1668,16 +1823,392 @@ static enum wait_result wait_async(struct state *st, const struct options *o)
 	return read_queue(st, o);
 }
 
+/* ---- Mode 0 with --uring: pending requests completed on a ring ---- */
+
+/*
+ * The KMDF echo sample's echoapp -Async: N overlapped requests in flight
+ * on an I/O completion port, each issued again as it completes. Here each
+ * is an HWEVENT_URING_CMD_WAIT command (IORING_OP_URING_CMD, Linux 5.19
+ * and later), which the driver pends like mode 0's ioctl and completes on
+ * the ring when its event fires. The CQE has the low 31 bits of the
+ * record's seqno in res and, as the ring has 32-byte CQEs, its irq_ns in
+ * big_cqe[0]. The due time is ours: the submission's time plus the delay
+ * (the driver arms the timer after that, so no event is early by it).
+ */
+
+static const char *const no_uring_cmd =
+	"no io_uring commands: --uring needs IORING_OP_URING_CMD and 32-byte CQEs (Linux 5.19 and later) and an hwevent.ko built with them; modes 0, 1 and 2 without --uring do not";
+
+static void report_uring_setup_error(int err)
+{
+	const char *hint;
+
+	switch (err) {
+	case EINVAL:
+		hint = no_uring_cmd;
+		break;
+	case ENOSYS:
+		hint = "this kernel has no io_uring (CONFIG_IO_URING)";
+		break;
+	case EPERM:
+		hint = "io_uring is disabled (sysctl kernel.io_uring_disabled) or filtered (seccomp)";
+		break;
+	case ENOMEM:
+		hint = "out of memory, or of locked memory for the ring (ulimit -l)";
+		break;
+	default:
+		hint = NULL;
+		break;
+	}
+	fprintf(stderr, PROG ": io_uring_setup(IORING_SETUP_CQE32): %s%s%s\n",
+		strerror(err), hint ? ": " : "", hint ? hint : "");
+}
+
+/* A command that completed with -@err. */
+static void report_uring_cmd_error(int err)
+{
+	switch (err) {
+	case EOPNOTSUPP:
+		fprintf(stderr,
+			PROG ": HWEVENT_URING_CMD_WAIT failed: %s: the driver has %s\n",
+			strerror(err), no_uring_cmd);
+		break;
+	case EINVAL:
+		fprintf(stderr,
+			PROG ": HWEVENT_URING_CMD_WAIT failed: %s: the kernel or the driver refused the command (%s)\n",
+			strerror(err), no_uring_cmd);
+		break;
+	default:
+		report_ioctl_error("HWEVENT_URING_CMD_WAIT", err);
+		break;
+	}
+}
+
+/*
+ * The ring, and the stop signals blocked but while we wait on it, as
+ * ppoll() does: a Ctrl-C just before a wait is not missed. SIGCONT too, so
+ * that fg's terminal refresh is not missed either.
+ */
+static int uring_setup(struct state *st, const struct options *o)
+{
+	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP, SIGCONT };
+	struct io_uring_probe *probe;
+	bool have_cmd;
+	sigset_t set;
+	size_t i;
+	int ret;
+
+	st->slots = calloc(o->uring, sizeof(*st->slots));
+	st->batch = calloc(o->uring + 1, sizeof(*st->batch));
+	if (!st->slots || !st->batch) {
+		fprintf(stderr, PROG ": out of memory\n");
+		return -1;
+	}
+	/*
+	 * Windows: CreateIoCompletionPort(). One entry more than the
+	 * commands, for the poll of stdin.
+	 */
+	ret = io_uring_queue_init(o->uring + 1, &st->ring, IORING_SETUP_CQE32);
+	if (ret < 0) {
+		report_uring_setup_error(-ret);
+		return -1;
+	}
+	st->ring_up = true;
+	probe = io_uring_get_probe_ring(&st->ring);
+	have_cmd = !probe ||
+		   io_uring_opcode_supported(probe, IORING_OP_URING_CMD);
+	if (probe)
+		io_uring_free_probe(probe);
+	if (!have_cmd) {
+		fprintf(stderr, PROG ": io_uring has no IORING_OP_URING_CMD: %s\n",
+			no_uring_cmd);
+		return -1;
+	}
+
+	sigemptyset(&set);
+	for (i = 0; i < ARRAY_SIZE(sigs); i++)
+		sigaddset(&set, sigs[i]);
+	if (sigprocmask(SIG_BLOCK, &set, &st->saved_mask) < 0) {
+		fprintf(stderr, PROG ": sigprocmask: %s\n", strerror(errno));
+		return -1;
+	}
+	st->signals_blocked = true;
+	st->wait_mask = st->saved_mask;
+	for (i = 0; i < ARRAY_SIZE(sigs); i++)
+		sigdelset(&st->wait_mask, sigs[i]);
+	return 0;
+}
+
+/*
+ * Fill every free slot with a command, as long as --count still wants the
+ * events of new ones, and poll stdin for a key while we watch it; submit.
+ * Windows: DeviceIoControl() with an OVERLAPPED, ERROR_IO_PENDING.
+ */
+static int uring_fill(struct state *st, const struct options *o)
+{
+	struct hwevent_uring_wait w = { .delay_ns = o->delay_ns };
+	struct io_uring_sqe *sqe;
+	unsigned int i;
+	uint64_t issued;
+	int ret;
+
+	/* Before the submission: the driver arms the timers after it. */
+	issued = now_ns();
+	for (i = 0; i < o->uring; i++) {
+		if (st->slots[i].command)
+			continue;
+		if (o->count && st->submitted >= o->count)
+			break;
+		/* Never NULL: the ring has an entry for each slot. */
+		sqe = io_uring_get_sqe(&st->ring);
+		if (!sqe)
+			break;
+		st->submitted++;
+		/* By default the command's number, as mode 0's event's. */
+		w.cookie = o->has_cookie ? o->cookie : st->submitted;
+		/* liburing 2.3 has no helper for IORING_OP_URING_CMD. */
+		io_uring_prep_rw(IORING_OP_URING_CMD, sqe, st->devfd, NULL, 0,
+				 0);
+		sqe->cmd_op = HWEVENT_URING_CMD_WAIT;
+		memcpy(sqe->cmd, &w, sizeof(w));
+		io_uring_sqe_set_data64(sqe, i);
+		st->slots[i].command = st->submitted;
+		st->slots[i].due_ns = issued + o->delay_ns;
+		st->pending++;
+	}
+
+	/* Windows: event.exe's _kbhit(); here one more completion. */
+	if (st->in.watch && !st->stdin_polled) {
+		sqe = io_uring_get_sqe(&st->ring);
+		if (sqe) {
+			io_uring_prep_poll_add(sqe, STDIN_FILENO, POLLIN);
+			io_uring_sqe_set_data64(sqe, URING_STDIN);
+			st->stdin_polled = true;
+		}
+	}
+
+	ret = io_uring_submit(&st->ring);
+	if (ret < 0) {
+		fprintf(stderr, PROG ": io_uring_submit: %s\n",
+			strerror(-ret));
+		return -1;
+	}
+	return 0;
+}
+
+/* Copy a CQE, and give its place in the ring back. */
+static void uring_take(struct io_uring *ring, struct io_uring_cqe *cqe,
+		       struct uring_done *done)
+{
+	done->data = io_uring_cqe_get_data64(cqe);
+	done->res = cqe->res;
+	/* The ring has 32-byte CQEs (IORING_SETUP_CQE32). */
+	done->irq_ns = cqe->big_cqe[0];
+	io_uring_cqe_seen(ring, cqe);
+}
+
+/*
+ * In the order the interrupts ran, by seqno, whose low 31 bits a command's
+ * res has: the difference of two, shifted to the top of 32 bits, is
+ * signed, so the order holds across a wrap. What has no seqno (failures,
+ * stdin) first.
+ */
+static int uring_done_cmp(const void *a, const void *b)
+{
+	const struct uring_done *x = a, *y = b;
+	bool x_ev = x->data != URING_STDIN && x->res >= 0;
+	bool y_ev = y->data != URING_STDIN && y->res >= 0;
+	int32_t d;
+
+	if (x_ev != y_ev)
+		return x_ev - y_ev;
+	if (!x_ev)
+		return 0;
+	d = (int32_t)(((uint32_t)x->res - (uint32_t)y->res) << 1);
+	return (d > 0) - (d < 0);
+}
+
+/* One completion, seen at @woke: a command's, or the poll of stdin's. */
+static enum wait_result uring_complete(struct state *st,
+				       const struct options *o,
+				       const struct uring_done *cqe,
+				       uint64_t woke)
+{
+	uint64_t data = cqe->data;
+	struct hwevent_event rec;
+	struct uring_slot *slot;
+	struct report r;
+	uint64_t due;
+
+	if (data == URING_STDIN) {
+		st->stdin_polled = false;
+		if (cqe->res < 0) {
+			/* Not pollable after all: go on without the keys. */
+			st->in.usable = false;
+			st->in.watch = false;
+			return WAIT_AGAIN;
+		}
+		/* Sent to the background meanwhile: a read would stop us. */
+		if (st->in.watch && input_ready(&st->in, (short)cqe->res))
+			return WAIT_QUIT;
+		return WAIT_AGAIN;
+	}
+	if (data >= o->uring || !st->slots[data].command) {
+		fprintf(stderr, PROG ": a completion for no command (%llu)\n",
+			(unsigned long long)data);
+		return WAIT_ERROR;
+	}
+	slot = &st->slots[data];
+	memset(&r, 0, sizeof(r));
+	r.command = slot->command;
+	r.cookie = o->has_cookie ? o->cookie : slot->command;
+	due = slot->due_ns;
+	slot->command = 0;
+	st->pending--;
+
+	if (cqe->res == -ECANCELED) {
+		st->cancelled++;
+		if (st->cancel_issued)
+			return WAIT_AGAIN;
+		fprintf(stderr,
+			PROG ": command %llu was cancelled, and not by us\n",
+			(unsigned long long)r.command);
+		return WAIT_ERROR;
+	}
+	if (cqe->res < 0) {
+		/* Say it once, not for each of N commands (ENOSPC). */
+		if (-cqe->res != st->failed_errno)
+			report_uring_cmd_error(-cqe->res);
+		st->failed_errno = -cqe->res;
+		return WAIT_ERROR;
+	}
+
+	memset(&rec, 0, sizeof(rec));
+	rec.seqno = (uint64_t)cqe->res;
+	rec.cookie = r.cookie;
+	rec.due_ns = due;
+	rec.irq_ns = cqe->irq_ns;
+	if (rec.irq_ns < rec.due_ns || rec.irq_ns > woke)
+		fprintf(stderr,
+			PROG ": warning: command %llu: timestamps out of order (due %llu, interrupt %llu, completion seen %llu ns)\n",
+			(unsigned long long)r.command,
+			(unsigned long long)rec.due_ns,
+			(unsigned long long)rec.irq_ns,
+			(unsigned long long)woke);
+	r.ev = &rec;
+	r.wake_ns = woke;
+	report_event(st, o, &r);
+	return WAIT_EVENT;
+}
+
+/*
+ * Keep the commands in flight and wait for completions, the commands' and
+ * stdin's; handle all that are there, as one wake-up. Windows:
+ * GetQueuedCompletionStatus(); here io_uring_wait_cqe(), with the stop
+ * signals let in while it waits.
+ */
+static enum wait_result wait_uring(struct state *st, const struct options *o)
+{
+	enum wait_result r = WAIT_AGAIN, one;
+	struct io_uring_cqe *cqe;
+	unsigned int i, n = 0;
+	uint64_t woke;
+	int ret;
+
+	if (uring_fill(st, o) < 0)
+		return WAIT_ERROR;
+	ret = io_uring_wait_cqes(&st->ring, &cqe, 1, NULL, &st->wait_mask);
+	if (ret == -EINTR)
+		return WAIT_AGAIN;	/* the main loop looks at the signal */
+	if (ret < 0) {
+		fprintf(stderr, PROG ": io_uring_wait_cqe: %s\n",
+			strerror(-ret));
+		return WAIT_ERROR;
+	}
+	woke = now_ns();
+	/* No more than can be in flight: the commands and the poll. */
+	while (n <= o->uring && io_uring_peek_cqe(&st->ring, &cqe) == 0)
+		uring_take(&st->ring, cqe, &st->batch[n++]);
+	/*
+	 * io_uring does not order CQEs by the events: 6.1 posts those its
+	 * task work completes together newest first. Report them in the
+	 * order the interrupts ran.
+	 */
+	qsort(st->batch, n, sizeof(*st->batch), uring_done_cmp);
+	for (i = 0; i < n; i++) {
+		one = uring_complete(st, o, &st->batch[i], woke);
+		/* All are handled; the worst says what next. */
+		if (one == WAIT_ERROR ||
+		    (one == WAIT_QUIT && r != WAIT_ERROR) ||
+		    (one == WAIT_EVENT && r == WAIT_AGAIN))
+			r = one;
+	}
+	return r;
+}
+
+/*
+ * At the stop: cancel the commands still pending, and reap them. Only the
+ * driver's own cancel reaches them: not IORING_OP_ASYNC_CANCEL, nor,
+ * before 6.7, closing the ring, which would wait for them. The file is
+ * ours alone, so all of its registrations are these. Windows:
+ * CancelIoEx(device, NULL). Those whose interrupt ran already complete as
+ * fired, and are reported.
+ */
+static int uring_stop(struct state *st, const struct options *o)
+{
+	struct __kernel_timespec ts = { .tv_sec = LOST_EVENT_MS / 1000 };
+	struct hwevent_cancel cancel;
+	struct io_uring_cqe *cqe;
+	struct uring_done done;
+	int ret, err = 0;
+
+	if (!st->ring_up || !st->pending)
+		return 0;
+	memset(&cancel, 0, sizeof(cancel));
+	cancel.flags = HWEVENT_CANCEL_ALL;
+	if (ioctl(st->devfd, HWEVENT_IOC_CANCEL, &cancel) < 0) {
+		report_ioctl_error("HWEVENT_IOC_CANCEL", errno);
+		return -1;
+	}
+	st->cancel_issued = true;
+	while (st->pending) {
+		ret = io_uring_wait_cqe_timeout(&st->ring, &cqe, &ts);
+		if (ret == -EINTR)
+			continue;
+		if (ret < 0) {
+			fprintf(stderr,
+				PROG ": %u command%s not completed %d s after HWEVENT_IOC_CANCEL: %s\n",
+				st->pending, st->pending == 1 ? "" : "s",
+				LOST_EVENT_MS / 1000, strerror(-ret));
+			return -1;
+		}
+		uring_take(&st->ring, cqe, &done);
+		if (uring_complete(st, o, &done, now_ns()) == WAIT_ERROR)
+			err = -1;
+	}
+	if (cancel.count != st->cancelled)
+		fprintf(stderr,
+			PROG ": warning: HWEVENT_IOC_CANCEL cancelled %llu, but %llu commands completed cancelled\n",
+			(unsigned long long)cancel.count, st->cancelled);
+	return err;
+}
+
 /* ---- The main loop ---- */
 
 static void print_banner(const struct state *st, const struct options *o)
 {
-	bool blocking = o->mode == HWEVENT_MODE_PENDING ||
-			o->wait == METHOD_READ;
+	bool blocking = (o->mode == HWEVENT_MODE_PENDING && !o->uring) ||
+			(o->mode != HWEVENT_MODE_PENDING &&
+			 o->wait == METHOD_READ);
 	const char *press = o->count ? "press" : "Press";
 	char delay[32], period[32];
 
-	fprintf(info_out, PROG ": %s, delay %s s", modes[o->mode].banner,
+	fprintf(info_out, PROG ": %s", modes[o->mode].banner);
+	if (o->uring)
+		fprintf(info_out,
+			", %u at once as io_uring commands (completed on a ring, like overlapped requests on a completion port)",
+			o->uring);
+	fprintf(info_out, ", delay %s s",
 		fmt_seconds(delay, sizeof(delay), o->delay_ns));
 	if (o->period_ns)
 		fprintf(info_out, ", then every %s s",
@@ -1718,6 +2249,8 @@ static void print_summary(const struct state *st)
 		fprintf(info_out, "; %llu overrun%s, %llu record%s lost",
 			st->overruns, st->overruns == 1 ? "" : "s",
 			st->lost, st->lost == 1 ? "" : "s");
+	if (st->cancel_issued)
+		fprintf(info_out, "; cancelled %llu pending", st->cancelled);
 	fprintf(info_out, "\n");
 }
 
@@ -1741,7 +2274,9 @@ static int run(struct state *st, const struct options *o)
 			return 0;
 		}
 
-		if (o->mode == HWEVENT_MODE_PENDING)
+		if (o->uring)
+			r = wait_uring(st, o);
+		else if (o->mode == HWEVENT_MODE_PENDING)
 			r = wait_pending(st, o);
 		else
 			r = wait_async(st, o);
@@ -1848,7 +2383,8 @@ int main(int argc, char **argv)
 		fprintf(stderr, PROG ": sigaction: %s\n", strerror(errno));
 		return 1;
 	}
-	if (open_device(&st, &o) < 0 || setup_waiting(&st, &o) < 0)
+	if (open_device(&st, &o) < 0 || setup_waiting(&st, &o) < 0 ||
+	    (o.uring && uring_setup(&st, &o) < 0))
 		goto out;
 
 	input_setup(&st.in);
@@ -1856,10 +2392,18 @@ int main(int argc, char **argv)
 	ret = run(&st, &o);
 	if (cancel_periodic(&st, &o) < 0)
 		ret = 1;
+	if (uring_stop(&st, &o) < 0)
+		ret = 1;
 	print_summary(&st);
 
 out:
 	tty_restore(&st.in);
+	if (st.ring_up)
+		io_uring_queue_exit(&st.ring);
+	free(st.slots);
+	free(st.batch);
+	if (st.signals_blocked)
+		sigprocmask(SIG_SETMASK, &st.saved_mask, NULL);
 	if (st.epfd >= 0)
 		close(st.epfd);
 	if (st.efd >= 0)
