@@ -11,13 +11,15 @@
  * hop, per way of waiting for the event:
  *
  *  latency:    one event, per path (PENDING ioctl, eventfd, queue read,
- *              epoll, io_uring; timerfd read and epoll as the baselines),
- *              the paths taking turns so that drift hits all alike;
+ *              epoll, an io_uring read, an io_uring command; timerfd read
+ *              and epoll as the baselines), the paths taking turns so
+ *              that drift hits all alike;
  *  throughput: one periodic registration read for a while, per rate:
  *              events delivered, missed, lost;
  *  scale:      N one-shot registrations armed at once: time and kernel
  *              memory per registration, and whether all fire;
  *  fanout:     T threads asleep on one file woken by one TRIGGER_ALL,
+ *              T io_uring commands on one ring woken the same way,
  *              against T threads asleep on their own timerfds.
  *
  * It reports Markdown tables, JSON (--json) and plot data (--data), and
@@ -60,6 +62,9 @@
 static_assert(sizeof(struct hwevent_event) == 64, "hwevent_event layout");
 static_assert(sizeof(struct hwevent_register) == 136,
 	      "hwevent_register layout");
+/* The command area of a 64-byte SQE holds it. */
+static_assert(sizeof(struct hwevent_uring_wait) == 16,
+	      "hwevent_uring_wait layout");
 
 #define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
 
@@ -119,6 +124,8 @@ static const uint64_t short_fanout[] = { 10 };
 #define FANOUT_ARM_NS	(30 * NSEC_PER_SEC)
 #define FANOUT_TFD_MIN_NS (100 * NSEC_PER_MSEC)
 #define FANOUT_TFD_PER_NS (200 * NSEC_PER_USEC)
+/* Fan-out, uring-cmd: SQEs submitted at a time (the CQ holds them all). */
+#define FANOUT_URING_SQ	256U
 /* No event this long after it was due: give up (the watchdog alarm). */
 #define WATCHDOG_S	60U
 /* The assumed max_pending when it cannot be read: the module's default. */
@@ -140,6 +147,7 @@ enum path {
 	P_QUEUE_READ,
 	P_QUEUE_EPOLL,
 	P_URING_READ,
+	P_URING_CMD,
 	P_TFD_READ,
 	P_TFD_EPOLL,
 	NR_PATHS
@@ -156,6 +164,7 @@ static const struct {
 	[P_QUEUE_READ]	= { "queue-read",	P_TFD_READ,	true },
 	[P_QUEUE_EPOLL]	= { "queue-epoll",	P_TFD_EPOLL,	true },
 	[P_URING_READ]	= { "uring-read",	P_TFD_READ,	true },
+	[P_URING_CMD]	= { "uring-cmd",	P_TFD_READ,	true },
 	[P_TFD_READ]	= { "timerfd-read",	P_TFD_READ,	false },
 	[P_TFD_EPOLL]	= { "timerfd-epoll",	P_TFD_EPOLL,	false },
 };
@@ -202,6 +211,9 @@ struct lat_result {
 	int64_t *bh;		/* the records' bh_ns - irq_ns; sorted */
 	unsigned int nbh;	/* 0: the path has no record (eventfd) */
 	int64_t bh_p50;
+	int64_t *irqw;		/* wake-up - the record's irq_ns; sorted */
+	unsigned int nirqw;	/* 0: no irq_ns (eventfd, timerfd) */
+	int64_t irqw_p50;
 };
 
 struct tp_result {
@@ -241,6 +253,9 @@ struct fanout_row {
 	uint64_t hw_last_ns, hw_median_ns;
 	uint64_t tfd_last_ns, tfd_median_ns;
 	double ratio_last;
+	bool uc_run;		/* false: io_uring commands unavailable */
+	uint64_t uc_last_ns, uc_median_ns;
+	double uc_ratio_last;	/* uring-cmd last / timerfd last */
 };
 
 struct bench {
@@ -262,6 +277,11 @@ struct bench {
 	struct fanout_row fan[MAX_LIST];
 	unsigned int nfan;
 	long long live_before;	/* debugfs "live", -1 if unreadable */
+	/*
+	 * Why io_uring commands (the uring-cmd path, fan-out's uring-cmd
+	 * row) cannot run on this kernel or module; "" if they can.
+	 */
+	char uring_cmd_no[160];
 	/* The module's bottom_half when it started ("" if unreadable). */
 	char bottom_half[32];
 	FILE *json_out;
@@ -544,6 +564,144 @@ static void close_fd(int *fd)
 }
 
 /* ------------------------------------------------------------------ */
+/* io_uring commands: HWEVENT_URING_CMD_WAIT. */
+
+/*
+ * A ring for commands, with at least @cq CQEs: 32-byte ones, whose
+ * big_cqe[0] is the record's irq_ns. 0 or a negative errno.
+ */
+static int ucmd_ring(struct io_uring *ring, unsigned int entries,
+		     unsigned int cq)
+{
+	struct io_uring_params p;
+
+	memset(&p, 0, sizeof(p));
+	p.flags = IORING_SETUP_CQE32;
+	if (cq > 2 * entries) {
+		p.flags |= IORING_SETUP_CQSIZE;
+		p.cq_entries = cq;
+	}
+	return io_uring_queue_init_params(entries, ring, &p);
+}
+
+/*
+ * Queues one HWEVENT_URING_CMD_WAIT on @fd: false if the SQ is full.
+ * Windows: an overlapped DeviceIoControl() left pending and completed on
+ * an I/O completion port; here the CQE lands on the ring's CQ.
+ */
+static bool ucmd_prep(struct io_uring *ring, int fd, uint64_t delay_ns,
+		      uint64_t cookie, uint64_t data)
+{
+	struct hwevent_uring_wait w = {
+		.delay_ns = delay_ns,
+		.cookie = cookie,
+	};
+	struct io_uring_sqe *sqe = io_uring_get_sqe(ring);
+
+	if (!sqe)
+		return false;
+	memset(sqe, 0, sizeof(*sqe));
+	sqe->opcode = IORING_OP_URING_CMD;
+	sqe->fd = fd;
+	sqe->cmd_op = HWEVENT_URING_CMD_WAIT;
+	memcpy(sqe->cmd, &w, sizeof(w));
+	io_uring_sqe_set_data64(sqe, data);
+	return true;
+}
+
+/* What a command's CQE says; taken before the CQE is marked seen. */
+struct ucqe {
+	uint64_t data;
+	int res;		/* low 31 bits of the seqno, or -errno */
+	uint64_t irq_ns;	/* big_cqe[0] */
+};
+
+static void ucqe_copy(struct ucqe *u, const struct io_uring_cqe *cqe)
+{
+	u->data = io_uring_cqe_get_data64(cqe);
+	u->res = cqe->res;
+	u->irq_ns = cqe->big_cqe[0];
+}
+
+/*
+ * Whether this kernel and module take io_uring commands. If not, says why
+ * in b->uring_cmd_no, and what needs them is reported unavailable, not
+ * run: 5.10 has neither 32-byte CQEs nor IORING_OP_URING_CMD, and builds
+ * the module without ->uring_cmd. One command is sent with delay 0, so
+ * that a module without ->uring_cmd shows too. -1 (said) for an error
+ * that is none of those.
+ */
+static int ucmd_probe(struct bench *b)
+{
+	struct __kernel_timespec ts = { .tv_sec = WATCHDOG_S };
+	const size_t len = sizeof(b->uring_cmd_no);
+	char *no = b->uring_cmd_no;
+	struct io_uring_probe *probe;
+	struct io_uring_cqe *cqe;
+	struct io_uring ring;
+	bool has_op;
+	struct ucqe u;
+	int fd, ret;
+
+	ret = ucmd_ring(&ring, 2, 0);
+	if (ret == -EINVAL) {
+		snprintf(no, len, "io_uring_setup(IORING_SETUP_CQE32): EINVAL: no 32-byte CQEs nor IORING_OP_URING_CMD (before 5.19)");
+		return 0;
+	}
+	if (ret == -ENOSYS || ret == -EPERM) {
+		snprintf(no, len, "io_uring_setup: %s: no io_uring, or kernel.io_uring_disabled",
+			 strerror(-ret));
+		return 0;
+	}
+	if (ret < 0)
+		return fail("uring-cmd: io_uring_queue_init: %s",
+			    strerror(-ret));
+	probe = io_uring_get_probe_ring(&ring);
+	has_op = probe && io_uring_opcode_supported(probe, IORING_OP_URING_CMD);
+	if (probe)
+		io_uring_free_probe(probe);
+	if (!has_op) {
+		io_uring_queue_exit(&ring);
+		snprintf(no, len, "io_uring's probe: no IORING_OP_URING_CMD (before 5.19)");
+		return 0;
+	}
+	fd = dev_open(&b->o, 0);
+	if (fd < 0) {
+		io_uring_queue_exit(&ring);
+		return fail("uring-cmd: %s: %s", b->o.device, strerror(errno));
+	}
+	ucmd_prep(&ring, fd, 0, 0, 1);
+	ret = io_uring_submit(&ring);
+	if (ret == 1)
+		ret = io_uring_wait_cqe_timeout(&ring, &cqe, &ts);
+	else if (ret >= 0)
+		ret = -EPROTO;
+	if (!ret) {
+		ucqe_copy(&u, cqe);
+		io_uring_cqe_seen(&ring, cqe);
+	} else {
+		/* Ends it, if it was armed: the ring's exit takes the CQE. */
+		hw_cancel(fd, 0);
+	}
+	io_uring_queue_exit(&ring);
+	close(fd);
+	if (ret)
+		return fail("uring-cmd: a command with delay 0: %s",
+			    strerror(-ret));
+	if (u.res == -EOPNOTSUPP) {
+		snprintf(no, len, "IORING_OP_URING_CMD on %s: EOPNOTSUPP: the module has no ->uring_cmd (built for a kernel before 5.19)",
+			 b->o.device);
+		return 0;
+	}
+	if (u.res < 0)
+		return fail("uring-cmd: a command with delay 0: %s",
+			    strerror(-u.res));
+	if (!u.irq_ns)
+		return fail("uring-cmd: the CQE's big_cqe[0] is 0, not the record's irq_ns");
+	return 0;
+}
+
+/* ------------------------------------------------------------------ */
 /* Latency: one event per sample, per path. */
 
 /* What one path registers on and waits on; -1 where it has none. */
@@ -559,11 +717,17 @@ struct lat_ctx {
 	struct io_uring ring;
 	bool ring_up;
 	struct hwevent_event ubuf;	/* uring-read's buffer */
+	struct io_uring cring;		/* uring-cmd's ring */
+	bool cring_up;
+	uint64_t ucmd_seq;		/* uring-cmd's last command */
 	int64_t *arm_offset;		/* see bench.arm_offset_p50 */
 	unsigned int n_arm_offset;
 	/* The last sample's record: interrupt to bottom half, if it had one. */
 	int64_t bh_delay;
 	bool have_bh;
+	/* The last sample's wake-up after the record's interrupt, if known. */
+	int64_t irq_wake;
+	bool have_irq;
 };
 
 static int epoll_with(int fd)
@@ -588,6 +752,10 @@ static void lat_close(struct lat_ctx *c)
 	if (c->ring_up)
 		io_uring_queue_exit(&c->ring);
 	c->ring_up = false;
+	/* A command still pending was cancelled (lat_ucmd()): it completes. */
+	if (c->cring_up)
+		io_uring_queue_exit(&c->cring);
+	c->cring_up = false;
 	for (p = 0; p < NR_PATHS; p++) {
 		struct lat_files *f = &c->f[p];
 
@@ -633,6 +801,7 @@ static int lat_open_path(struct lat_ctx *c, enum path p)
 	case P_QUEUE_READ:
 	case P_QUEUE_EPOLL:
 	case P_URING_READ:
+	case P_URING_CMD:
 		f->fd = f->dev;
 		break;
 	case P_TFD_READ:
@@ -657,6 +826,14 @@ static int lat_open_path(struct lat_ctx *c, enum path p)
 			return fail("%s: io_uring_queue_init: %s (leave it out with --paths)",
 				    what, strerror(-ret));
 		c->ring_up = true;
+	}
+	if (p == P_URING_CMD) {
+		/* ucmd_probe() found that it works. */
+		ret = ucmd_ring(&c->cring, 4, 0);
+		if (ret < 0)
+			return fail("%s: io_uring_queue_init: %s", what,
+				    strerror(-ret));
+		c->cring_up = true;
 	}
 	return 0;
 }
@@ -709,6 +886,8 @@ static int lat_pending(struct lat_ctx *c, int64_t *late)
 	*late = (int64_t)(wake - r.event.due_ns);
 	c->bh_delay = (int64_t)(r.event.bh_ns - r.event.irq_ns);
 	c->have_bh = true;
+	c->irq_wake = (int64_t)(wake - r.event.irq_ns);
+	c->have_irq = true;
 	return 0;
 }
 
@@ -770,6 +949,8 @@ static int lat_queue(struct lat_ctx *c, enum path p, int64_t *late)
 	*late = (int64_t)(wake - ev.due_ns);
 	c->bh_delay = (int64_t)(ev.bh_ns - ev.irq_ns);
 	c->have_bh = true;
+	c->irq_wake = (int64_t)(wake - ev.irq_ns);
+	c->have_irq = true;
 	c->arm_offset[c->n_arm_offset++] =
 		(int64_t)(ev.due_ns - (before + c->o->delay_ns));
 	return 0;
@@ -821,9 +1002,63 @@ static int lat_uring(struct lat_ctx *c, int64_t *late)
 	*late = (int64_t)(wake - c->ubuf.due_ns);
 	c->bh_delay = (int64_t)(c->ubuf.bh_ns - c->ubuf.irq_ns);
 	c->have_bh = true;
+	c->irq_wake = (int64_t)(wake - c->ubuf.irq_ns);
+	c->have_irq = true;
 	return 0;
 cancel:
 	hw_cancel(f->dev, id);
+	return -1;
+}
+
+/*
+ * uring-cmd: one HWEVENT_URING_CMD_WAIT, then io_uring_wait_cqe(). The CQE
+ * carries the record's seqno and irq_ns but not its due_ns, so the due
+ * time is ours, taken just before the submission: like eventfd-read's, it
+ * overstates the lateness by the time the submission takes to arm the
+ * timer. The driver completes the command in task work
+ * (module/uring.c), so the CQE is posted by this thread itself, after the
+ * bottom half's wake-up.
+ */
+static int lat_ucmd(struct lat_ctx *c, int64_t *late)
+{
+	const struct lat_files *f = &c->f[P_URING_CMD];
+	const char *what = "uring-cmd";
+	uint64_t due, wake, tag = ++c->ucmd_seq;
+	struct io_uring_cqe *cqe;
+	struct ucqe u;
+	int ret;
+
+	if (!ucmd_prep(&c->cring, f->dev, c->o->delay_ns, tag, tag))
+		return fail("%s: no free submission queue entry", what);
+	due = now_ns() + c->o->delay_ns;
+	ret = io_uring_submit(&c->cring);
+	if (ret != 1) {
+		fail("%s: io_uring_submit: %s", what,
+		     ret < 0 ? strerror(-ret) : "nothing submitted");
+		goto cancel;
+	}
+	ret = io_uring_wait_cqe(&c->cring, &cqe);
+	wake = now_ns();
+	if (ret < 0) {
+		/* Cancelled, it completes; the ring's exit takes the CQE. */
+		wait_failed(what, -ret);
+		goto cancel;
+	}
+	ucqe_copy(&u, cqe);
+	io_uring_cqe_seen(&c->cring, cqe);
+	if (u.data != tag)
+		return fail("%s: the completion of command %llu, not %llu",
+			    what, (unsigned long long)u.data,
+			    (unsigned long long)tag);
+	if (u.res < 0)
+		return fail("%s: %s", what, strerror(-u.res));
+	*late = (int64_t)(wake - due);
+	c->irq_wake = (int64_t)(wake - u.irq_ns);
+	c->have_irq = true;
+	return 0;
+cancel:
+	/* The file is this path's alone: its one registration. */
+	hw_cancel(f->dev, 0);
 	return -1;
 }
 
@@ -866,6 +1101,8 @@ static int lat_sample(struct lat_ctx *c, enum path p, int64_t *late)
 		return lat_queue(c, p, late);
 	case P_URING_READ:
 		return lat_uring(c, late);
+	case P_URING_CMD:
+		return lat_ucmd(c, late);
 	case P_TFD_READ:
 	case P_TFD_EPOLL:
 		return lat_timerfd(c, p, late);
@@ -899,6 +1136,10 @@ static void lat_stats(struct bench *b)
 			qsort(r->bh, r->nbh, sizeof(*r->bh), cmp_i64);
 			r->bh_p50 = percentile(r->bh, r->nbh, 50);
 		}
+		if (r->nirqw) {
+			qsort(r->irqw, r->nirqw, sizeof(*r->irqw), cmp_i64);
+			r->irqw_p50 = percentile(r->irqw, r->nirqw, 50);
+		}
 	}
 	for (p = 0; p < NR_PATHS; p++) {
 		struct lat_result *r = &b->lat[p];
@@ -931,10 +1172,17 @@ static int run_latency(struct bench *b)
 	for (k = 0; k < NR_PATHS; k++) {
 		if (!(o->paths & 1U << k))
 			continue;
+		if (k == P_URING_CMD && b->uring_cmd_no[0]) {
+			/* Reported as such in every output, never dropped. */
+			msg("latency: uring-cmd unavailable: %s",
+			    b->uring_cmd_no);
+			continue;
+		}
 		order[np++] = k;
 		b->lat[k].lat = calloc(o->samples, sizeof(*b->lat[k].lat));
 		b->lat[k].bh = calloc(o->samples, sizeof(*b->lat[k].bh));
-		if (!b->lat[k].lat || !b->lat[k].bh) {
+		b->lat[k].irqw = calloc(o->samples, sizeof(*b->lat[k].irqw));
+		if (!b->lat[k].lat || !b->lat[k].bh || !b->lat[k].irqw) {
 			fail("out of memory");
 			goto out;
 		}
@@ -959,11 +1207,14 @@ static int run_latency(struct bench *b)
 			enum path p = order[(round + k) % np];
 
 			c.have_bh = false;
+			c.have_irq = false;
 			if (lat_sample(&c, p, &late))
 				goto out;
 			b->lat[p].lat[b->lat[p].n++] = late;
 			if (c.have_bh)
 				b->lat[p].bh[b->lat[p].nbh++] = c.bh_delay;
+			if (c.have_irq)
+				b->lat[p].irqw[b->lat[p].nirqw++] = c.irq_wake;
 		}
 		if (stop_signal) {
 			fail("latency: stopped by signal %d", (int)stop_signal);
@@ -1556,6 +1807,15 @@ static void fan_join(struct fan_waiter *w, unsigned int n)
 		pthread_join(w[i].thread, NULL);
 }
 
+/* The last and the median of @n >= 1 times @d, which it sorts. */
+static void fan_stats(int64_t *d, unsigned int n, uint64_t *last,
+		      uint64_t *median)
+{
+	qsort(d, n, sizeof(*d), cmp_i64);
+	*last = d[n - 1] > 0 ? (uint64_t)d[n - 1] : 0;
+	*median = percentile(d, n, 50) > 0 ? (uint64_t)percentile(d, n, 50) : 0;
+}
+
 /*
  * Wake times relative to @t0: every waiter must have returned 0. The last
  * and the median, or -1 (said).
@@ -1576,9 +1836,7 @@ static int fan_result(const char *what, struct fan_waiter *w, unsigned int n,
 		}
 		d[i] = (int64_t)(w[i].wake_ns - t0);
 	}
-	qsort(d, n, sizeof(*d), cmp_i64);
-	*last = d[n - 1] > 0 ? (uint64_t)d[n - 1] : 0;
-	*median = percentile(d, n, 50) > 0 ? (uint64_t)percentile(d, n, 50) : 0;
+	fan_stats(d, n, last, median);
 	free(d);
 	return 0;
 }
@@ -1673,6 +1931,192 @@ out:
 	return ret;
 }
 
+/*
+ * uring-cmd: one thread submits T commands on one ring and reaps their
+ * CQEs. It must be the one that waits: the driver completes a command in
+ * task work of the task that submitted it (module/uring.c).
+ */
+struct fan_reaper {
+	struct fan_waiter w;	/* first: fan_start() passes its address */
+	struct io_uring *ring;
+	unsigned int t;
+	unsigned int submitted;
+	int armed;		/* set once all are submitted, or on error */
+	int64_t *wake;		/* when the reaper saw each CQE, ns */
+	unsigned int reaped;
+};
+
+/* Submits what the SQ holds: 0 or an errno. */
+static int fan_ucmd_submit(struct fan_reaper *r, unsigned int queued)
+{
+	int ret = io_uring_submit(r->ring);
+
+	if (ret < 0)
+		return -ret;
+	r->submitted += (unsigned int)ret;
+	return (unsigned int)ret == queued ? 0 : EPROTO;
+}
+
+static void *fan_ucmd_fn(void *arg)
+{
+	struct fan_reaper *r = arg;
+	/* The commands fire by themselves by then: never wait longer. */
+	struct __kernel_timespec ts = {
+		.tv_sec = HWEVENT_URING_MAX_DELAY_NS / NSEC_PER_SEC + WATCHDOG_S,
+	};
+	struct io_uring_cqe *cqe;
+	unsigned int i, queued = 0, head, n;
+	uint64_t now;
+	int err = 0, ret;
+
+	for (i = 0; i < r->t; i++) {
+		/* Never due before the trigger; the cookie is the number. */
+		if (ucmd_prep(r->ring, r->w.fd, HWEVENT_URING_MAX_DELAY_NS,
+			      i, i)) {
+			queued++;
+			continue;
+		}
+		/* The SQ is full: submit what it holds, then queue this one. */
+		err = fan_ucmd_submit(r, queued);
+		queued = 0;
+		if (err)
+			break;
+		if (!ucmd_prep(r->ring, r->w.fd, HWEVENT_URING_MAX_DELAY_NS,
+			       i, i)) {
+			err = EPROTO;
+			break;
+		}
+		queued++;
+	}
+	if (!err && queued)
+		err = fan_ucmd_submit(r, queued);
+	/* Issued inline, each was armed before io_uring_submit() returned. */
+	__atomic_store_n(&r->armed, 1, __ATOMIC_RELEASE);
+
+	/* Every command submitted completes once: reap them all. */
+	while (r->reaped < r->submitted) {
+		ret = io_uring_wait_cqe_timeout(r->ring, &cqe, &ts);
+		now = now_ns();
+		if (ret == -EINTR)
+			continue;
+		if (ret < 0) {
+			err = err ? err : -ret;
+			break;
+		}
+		n = 0;
+		io_uring_for_each_cqe(r->ring, head, cqe) {
+			if (cqe->res < 0 && !err)
+				err = -cqe->res;
+			if (r->reaped < r->t)
+				r->wake[r->reaped++] = (int64_t)now;
+			n++;
+		}
+		io_uring_cq_advance(r->ring, n);
+	}
+	fan_finish(&r->w, err);
+	return NULL;
+}
+
+/*
+ * T commands in flight on one ring, fired at one instant by
+ * HWEVENT_IOC_TRIGGER (all), as the PENDING threads are: a command's
+ * delay counts from its own submission, so no delay would make T of them
+ * due at once. Times from just before the trigger to when the reaper saw
+ * each CQE.
+ */
+static int fan_ucmd(struct bench *b, unsigned int t, struct fanout_row *row)
+{
+	struct hwevent_trigger trig = { .flags = HWEVENT_TRIGGER_ALL };
+	unsigned int started = 0, i;
+	struct fan_reaper r;
+	struct io_uring ring;
+	bool ring_up = false;
+	uint64_t deadline, t0;
+	int ret = -1, err;
+
+	memset(&r, 0, sizeof(r));
+	r.w.fd = -1;
+	r.t = t;
+	r.ring = &ring;
+	r.wake = calloc(t, sizeof(*r.wake));
+	if (!r.wake)
+		return fail("out of memory");
+	r.w.fd = dev_open(&b->o, 0);
+	if (r.w.fd < 0) {
+		fail("%s: %s", b->o.device, strerror(errno));
+		goto out;
+	}
+	err = -ucmd_ring(&ring, t < FANOUT_URING_SQ ? t : FANOUT_URING_SQ, t);
+	if (err) {
+		fail("fanout uring-cmd: io_uring_queue_init (%u CQEs): %s", t,
+		     strerror(err));
+		goto out;
+	}
+	ring_up = true;
+	if (fan_start(&r.w, 1, fan_ucmd_fn, &started))
+		goto release;
+
+	deadline = now_ns() + FANOUT_ARM_NS;
+	while (!__atomic_load_n(&r.armed, __ATOMIC_ACQUIRE)) {
+		if (now_ns() > deadline) {
+			fail("fanout uring-cmd: %u commands not submitted within %.0f s",
+			     t, FANOUT_ARM_NS / 1e9);
+			goto release;
+		}
+		if (!sleep_ns(NSEC_PER_MSEC))
+			goto stopped;
+	}
+	if (r.submitted != t || __atomic_load_n(&r.w.done, __ATOMIC_ACQUIRE)) {
+		fail("fanout uring-cmd: %u of %u commands submitted, %s",
+		     r.submitted, t, r.w.err ? strerror(r.w.err) :
+		     "one completed before the trigger");
+		goto release;
+	}
+	/* Let the reaper get from the submission to its sleep. */
+	if (!sleep_ns(FANOUT_SETTLE_NS))
+		goto stopped;
+
+	t0 = now_ns();
+	if (ioctl(r.w.fd, HWEVENT_IOC_TRIGGER, &trig)) {
+		fail("fanout uring-cmd: HWEVENT_IOC_TRIGGER: %s",
+		     strerror(errno));
+		goto release;
+	}
+	if (trig.count != t) {
+		fail("fanout uring-cmd: HWEVENT_IOC_TRIGGER fired %llu, not %u",
+		     (unsigned long long)trig.count, t);
+		goto release;
+	}
+	fan_join(&r.w, started);
+	started = 0;
+	if (r.w.err || r.reaped != t) {
+		fail("fanout uring-cmd: %u of %u completions reaped: %s",
+		     r.reaped, t, strerror(r.w.err ? r.w.err : EPROTO));
+		goto out;
+	}
+	for (i = 0; i < t; i++)
+		r.wake[i] -= (int64_t)t0;
+	fan_stats(r.wake, t, &row->uc_last_ns, &row->uc_median_ns);
+	row->uc_run = true;
+	ret = 0;
+	goto out;
+stopped:
+	fail("fanout: stopped by signal %d", (int)stop_signal);
+release:
+	/* Cancelled, every command completes, and the reaper returns. */
+	if (started) {
+		hw_cancel(r.w.fd, 0);
+		fan_join(&r.w, started);
+	}
+out:
+	if (ring_up)
+		io_uring_queue_exit(&ring);
+	if (r.w.fd >= 0)
+		close(r.w.fd);
+	free(r.wake);
+	return ret;
+}
+
 /* Fires every timerfd now, so that every waiter returns. */
 static void fan_tfd_release(struct fan_waiter *w, unsigned int nfds,
 			    unsigned int started)
@@ -1754,6 +2198,8 @@ static int run_fanout(struct bench *b)
 	uint64_t t0 = now_ns();
 	unsigned int i;
 
+	if (b->uring_cmd_no[0])
+		msg("fanout: uring-cmd unavailable: %s", b->uring_cmd_no);
 	for (i = 0; i < b->o.fanout.n; i++) {
 		struct fanout_row *row = &b->fan[i];
 
@@ -1761,6 +2207,8 @@ static int run_fanout(struct bench *b)
 		row->threads = (unsigned int)b->o.fanout.v[i];
 		msg("fanout: %u threads", row->threads);
 		if (fan_hwevent(b, row->threads, row) ||
+		    (!b->uring_cmd_no[0] &&
+		     fan_ucmd(b, row->threads, row)) ||
 		    fan_timerfd(b, row->threads, row))
 			return -1;
 		/* pthread_join() restarts after a signal: look here. */
@@ -1768,6 +2216,9 @@ static int run_fanout(struct bench *b)
 			return fail("fanout: stopped by signal %d",
 				    (int)stop_signal);
 		row->ratio_last = ratio(row->hw_last_ns, row->tfd_last_ns);
+		if (row->uc_run)
+			row->uc_ratio_last = ratio(row->uc_last_ns,
+						   row->tfd_last_ns);
 		b->nfan = i + 1;
 	}
 	msg("fanout: done in %.1f s", (now_ns() - t0) / 1e9);
@@ -1806,6 +2257,20 @@ static void json_string(FILE *f, const char *s)
 	fputc('"', f);
 }
 
+/* A latency path this kernel cannot run: every figure null, and why. */
+static void json_unavailable_path(FILE *f, bool first, unsigned int k,
+				  const char *why)
+{
+	fprintf(f, "%s\n {\"path\":\"%s\",\"baseline\":\"%s\",\"unavailable\":",
+		first ? "" : ",", path_info[k].name,
+		path_info[path_info[k].baseline].name);
+	json_string(f, why);
+	fputs(",\"n\":0,\"early\":0,\"min_ns\":null,\"mean_ns\":null,"
+	      "\"p50_ns\":null,\"p90_ns\":null,\"p99_ns\":null,"
+	      "\"max_ns\":null,\"ratio_p50\":null,\"ratio_p99\":null,"
+	      "\"bh_p50_ns\":null,\"irq_wake_p50_ns\":null}", f);
+}
+
 static void write_json(FILE *f, const struct bench *b)
 {
 	const struct options *o = &b->o;
@@ -1834,7 +2299,14 @@ static void write_json(FILE *f, const struct bench *b)
 
 			if (!(o->paths & 1U << k))
 				continue;
+			if (k == P_URING_CMD && b->uring_cmd_no[0]) {
+				json_unavailable_path(f, first, k,
+						      b->uring_cmd_no);
+				first = 0;
+				continue;
+			}
 			fprintf(f, "%s\n {\"path\":\"%s\",\"baseline\":\"%s\","
+				"\"unavailable\":null,"
 				"\"n\":%u,\"early\":%u,\"min_ns\":%lld,"
 				"\"mean_ns\":%lld,\"p50_ns\":%lld,"
 				"\"p90_ns\":%lld,\"p99_ns\":%lld,"
@@ -1851,6 +2323,11 @@ static void write_json(FILE *f, const struct bench *b)
 			fputs(",\"bh_p50_ns\":", f);
 			if (r->nbh)
 				fprintf(f, "%lld", (long long)r->bh_p50);
+			else
+				fputs("null", f);
+			fputs(",\"irq_wake_p50_ns\":", f);
+			if (r->nirqw)
+				fprintf(f, "%lld", (long long)r->irqw_p50);
 			else
 				fputs("null", f);
 			fputc('}', f);
@@ -1924,6 +2401,11 @@ static void write_json(FILE *f, const struct bench *b)
 	}
 
 	if (b->done[S_FANOUT]) {
+		fputs(",\n\"fanout_uring_cmd_unavailable\":", f);
+		if (b->uring_cmd_no[0])
+			json_string(f, b->uring_cmd_no);
+		else
+			fputs("null", f);
 		fputs(",\n\"fanout\":[", f);
 		for (i = 0; i < b->nfan; i++) {
 			const struct fanout_row *r = &b->fan[i];
@@ -1938,6 +2420,14 @@ static void write_json(FILE *f, const struct bench *b)
 				(unsigned long long)r->tfd_last_ns,
 				(unsigned long long)r->tfd_median_ns);
 			json_double(f, 4, r->ratio_last);
+			fputs(",\"uring_cmd_last_ns\":", f);
+			json_double(f, 0, r->uc_run ? (double)r->uc_last_ns :
+				    NAN);
+			fputs(",\"uring_cmd_median_ns\":", f);
+			json_double(f, 0, r->uc_run ? (double)r->uc_median_ns :
+				    NAN);
+			fputs(",\"uring_cmd_ratio_last\":", f);
+			json_double(f, 4, r->uc_run ? r->uc_ratio_last : NAN);
 			fputc('}', f);
 		}
 		fputs("]", f);
@@ -1983,16 +2473,23 @@ static void write_markdown(FILE *f, const struct bench *b)
 			"taken in turns); ratios to timerfd-read, or to "
 			"timerfd-epoll for the *-epoll paths; irq→bh is the "
 			"median from the interrupt to the bottom half in the "
-			"records (paths with one).\n\n",
+			"records (paths with one), irq→wake from the "
+			"interrupt to the program's wake-up (paths with the "
+			"record's irq_ns, uring-cmd's from its CQE).\n\n",
 			o->delay_ns / 1e6, o->samples);
-		fputs("| path | n | early | min | mean | p50 | p90 | p99 | max | p50 ratio | p99 ratio | irq→bh p50 |\n"
-		      "|------|--:|------:|----:|-----:|----:|----:|----:|----:|----------:|----------:|-----------:|\n",
+		fputs("| path | n | early | min | mean | p50 | p90 | p99 | max | p50 ratio | p99 ratio | irq→bh p50 | irq→wake p50 |\n"
+		      "|------|--:|------:|----:|-----:|----:|----:|----:|----:|----------:|----------:|-----------:|-------------:|\n",
 		      f);
 		for (k = 0; k < NR_PATHS; k++) {
 			const struct lat_result *r = &b->lat[k];
 
 			if (!(o->paths & 1U << k))
 				continue;
+			if (k == P_URING_CMD && b->uring_cmd_no[0]) {
+				fprintf(f, "| %s | unavailable | - | - | - | - | - | - | - | - | - | - | - |\n",
+					path_info[k].name);
+				continue;
+			}
 			fprintf(f, "| %s | %u | %u | %.1f | %.1f | %.1f | %.1f | %.1f | %.1f |",
 				path_info[k].name, r->n, r->early, us(r->min),
 				us(r->mean), us(r->p50), us(r->p90),
@@ -2000,10 +2497,17 @@ static void write_markdown(FILE *f, const struct bench *b)
 			md_ratio(f, r->ratio_p50);
 			md_ratio(f, r->ratio_p99);
 			if (r->nbh)
-				fprintf(f, " %.1f |\n", us(r->bh_p50));
+				fprintf(f, " %.1f |", us(r->bh_p50));
+			else
+				fputs(" - |", f);
+			if (r->nirqw)
+				fprintf(f, " %.1f |\n", us(r->irqw_p50));
 			else
 				fputs(" - |\n", f);
 		}
+		if (o->paths & 1U << P_URING_CMD && b->uring_cmd_no[0])
+			fprintf(f, "\nuring-cmd is unavailable here: %s.\n",
+				b->uring_cmd_no);
 		if (b->n_arm_offset)
 			fprintf(f, "\nThe driver's due time came %.1f µs (median, "
 				"from the queue paths' records) after the "
@@ -2080,13 +2584,16 @@ static void write_markdown(FILE *f, const struct bench *b)
 
 	if (b->done[S_FANOUT]) {
 		fputs("\n## Fan-out\n\n"
-		      "T threads asleep, woken at once, in µs: hwevent from "
+		      "T waiters, woken at once, in µs: hwevent from "
 		      "HWEVENT_IOC_TRIGGER (all) to each PENDING ioctl's "
-		      "return (one file); timerfd from the due time to each "
-		      "read's return (a timerfd per thread).\n\n",
+		      "return (T threads, one file); uring-cmd from the same "
+		      "trigger to when one thread saw each of T commands' "
+		      "CQEs (one ring, one file); timerfd from the due time to "
+		      "each read's return (a timerfd per thread). Ratios: the "
+		      "last one's time to timerfd's.\n\n",
 		      f);
-		fputs("| threads | hwevent last | hwevent median | timerfd last | timerfd median | last ratio |\n"
-		      "|--------:|-------------:|---------------:|-------------:|---------------:|-----------:|\n",
+		fputs("| T | hwevent last | hwevent median | timerfd last | timerfd median | last ratio | uring-cmd last | uring-cmd median | uring-cmd last ratio |\n"
+		      "|--:|-------------:|---------------:|-------------:|---------------:|-----------:|---------------:|-----------------:|---------------------:|\n",
 		      f);
 		for (i = 0; i < b->nfan; i++) {
 			const struct fanout_row *r = &b->fan[i];
@@ -2096,8 +2603,17 @@ static void write_markdown(FILE *f, const struct bench *b)
 				us(r->hw_median_ns), us(r->tfd_last_ns),
 				us(r->tfd_median_ns));
 			md_ratio(f, r->ratio_last);
+			if (r->uc_run)
+				fprintf(f, " %.1f | %.1f |", us(r->uc_last_ns),
+					us(r->uc_median_ns));
+			else
+				fputs(" - | - |", f);
+			md_ratio(f, r->uc_run ? r->uc_ratio_last : NAN);
 			fputc('\n', f);
 		}
+		if (b->uring_cmd_no[0])
+			fprintf(f, "\nuring-cmd is unavailable here: %s.\n",
+				b->uring_cmd_no);
 	}
 }
 
@@ -2222,6 +2738,12 @@ static void check_latency(struct tap *t, const struct bench *b)
 
 		if (!(o->paths & 1U << k))
 			continue;
+		/* Not measured is not passed: a skip, with the reason. */
+		if (k == P_URING_CMD && b->uring_cmd_no[0]) {
+			tap_add(t, true, "latency %s # SKIP unavailable: %s", p,
+				b->uring_cmd_no);
+			continue;
+		}
 		tap_add(t, r->n == o->samples, "latency %s: %u of %u samples",
 			p, r->n, o->samples);
 		tap_add(t, !r->early, "latency %s: none early (%u)", p,
@@ -2236,6 +2758,11 @@ static void check_latency(struct tap *t, const struct bench *b)
 			isfinite(r->ratio_p99) && r->ratio_p99 > 0,
 			"latency %s: ratios to %s finite and > 0", p,
 			path_info[path_info[k].baseline].name);
+		/* uring-cmd's irq_ns comes from its CQE's big_cqe[0]. */
+		if (r->nirqw)
+			tap_add(t, r->nirqw == r->n && r->irqw[0] > 0,
+				"latency %s: every wake-up after its interrupt (irq→wake min %lld ns)",
+				p, (long long)r->irqw[0]);
 	}
 	/* The driver cannot take its "now" before we called it. */
 	if (o->paths & (1U << P_QUEUE_READ | 1U << P_QUEUE_EPOLL))
@@ -2302,6 +2829,16 @@ static void check_fanout(struct tap *t, const struct bench *b)
 		tap_add(t, r->hw_last_ns > 0 && r->tfd_last_ns > 0 &&
 			isfinite(r->ratio_last),
 			"fanout %u: both times > 0, ratio finite", r->threads);
+		if (b->uring_cmd_no[0])
+			tap_add(t, true, "fanout %u uring-cmd # SKIP unavailable: %s",
+				r->threads, b->uring_cmd_no);
+		else
+			tap_add(t, r->uc_run && r->uc_last_ns > 0 &&
+				r->uc_median_ns > 0 &&
+				r->uc_median_ns <= r->uc_last_ns &&
+				isfinite(r->uc_ratio_last),
+				"fanout %u uring-cmd: every command completed, 0 < median <= last, ratio finite",
+				r->threads);
 	}
 }
 
@@ -2406,6 +2943,15 @@ static void print_help(void)
 "    queue-epoll    the same, waiting in epoll_wait(2) on the device\n"
 "    uring-read     the same, with one IORING_OP_READ of one record\n"
 "                   (liburing): submit, then io_uring_wait_cqe()\n"
+"    uring-cmd      one io_uring command, HWEVENT_URING_CMD_WAIT with the\n"
+"                   delay, on a ring with 32-byte CQEs: submit, then\n"
+"                   io_uring_wait_cqe(). The CQE has no due time: due =\n"
+"                   CLOCK_MONOTONIC just before the submission + delay,\n"
+"                   as for eventfd-read (it overstates the lateness by the\n"
+"                   submission's time to arm the timer). Its big_cqe[0] is\n"
+"                   the record's irq_ns. A kernel without io_uring\n"
+"                   commands (before 5.19), or a module without\n"
+"                   ->uring_cmd, reports it unavailable, and why\n"
 "    timerfd-read   the floor: timerfd_settime(TFD_TIMER_ABSTIME) at due =\n"
 "                   now + delay, then read(2)\n"
 "    timerfd-epoll  the same, waiting in epoll_wait(2) before the read\n"
@@ -2413,7 +2959,10 @@ static void print_help(void)
 "              (nearest-rank percentiles) and ratio_p50, ratio_p99 to the\n"
 "              baseline: timerfd-epoll for the *-epoll paths, timerfd-read\n"
 "              for the others (a baseline to itself: 1). \"early\" counts\n"
-"              negative latenesses, which would be a bug.\n"
+"              negative latenesses, which would be a bug. irq->bh: the\n"
+"              records' bh_ns - irq_ns, median; irq->wake: the wake-up\n"
+"              - the record's irq_ns, median (paths with a record, and\n"
+"              uring-cmd).\n"
 "  throughput  Per rate, one periodic source read for --duration, three\n"
 "              candidates in turn (the first rotating from rate to rate):\n"
 "    queue          a periodic HWEVENT_MODE_QUEUE registration, read(2) in\n"
@@ -2445,11 +2994,18 @@ static void print_help(void)
 "  fanout      Per T, T threads (%d KiB stacks) asleep at once:\n"
 "              hwevent: each in a PENDING ioctl (delay %.0f s) on one shared\n"
 "              file, woken by one HWEVENT_IOC_TRIGGER (all); times from just\n"
-"              before the trigger to each ioctl's return. timerfd: each in\n"
-"              read(2) of its own timerfd, all due at once, max(%.0f ms,\n"
-"              T x %.0f us) after they are set; times from the due time.\n"
-"              The last and the median of each, and the ratio of the lasts.\n"
-"              T must not exceed max_pending.\n"
+"              before the trigger to each ioctl's return. uring-cmd: T\n"
+"              HWEVENT_URING_CMD_WAIT commands (delay %.0f s) in flight on\n"
+"              one ring and one file, submitted and reaped by one thread,\n"
+"              fired by one HWEVENT_IOC_TRIGGER (all) from another (a\n"
+"              command's delay counts from its own submission, so none\n"
+"              would be due at one instant); times from just before the\n"
+"              trigger to when the reaper saw each CQE (unavailable, and\n"
+"              why, as in latency). timerfd: each in read(2) of its own\n"
+"              timerfd, all due at once, max(%.0f ms, T x %.0f us) after\n"
+"              they are set; times from the due time.\n"
+"              The last and the median of each, and the ratios of the\n"
+"              lasts to timerfd's. T must not exceed max_pending.\n"
 "\n"
 "Options:\n"
 "  --only LIST         sections to run, comma-separated (default: all):\n"
@@ -2477,17 +3033,24 @@ static void print_help(void)
 "  --json FILE         the results as one JSON object (- for stdout): keys\n"
 "                      program, version, kernel, machine, cpus, short,\n"
 "                      bottom_half (the module's, as the run began), and\n"
-"                      latency{delay_ns,samples,paths[{path,baseline,n,early,\n"
-"                      min_ns,mean_ns,p50_ns,p90_ns,p99_ns,max_ns,ratio_p50,\n"
-"                      ratio_p99,bh_p50_ns}]} (bh_p50_ns: the records'\n"
-"                      interrupt to bottom half, median; null without\n"
-"                      records), throughput[{rate_hz,period_ns,\n"
+"                      latency{delay_ns,samples,paths[{path,baseline,\n"
+"                      unavailable,n,early,min_ns,mean_ns,p50_ns,p90_ns,\n"
+"                      p99_ns,max_ns,ratio_p50,ratio_p99,bh_p50_ns,\n"
+"                      irq_wake_p50_ns}]} (unavailable: null, or why the\n"
+"                      path could not run, its figures then null;\n"
+"                      bh_p50_ns: the records' interrupt to bottom half,\n"
+"                      median, null without records; irq_wake_p50_ns: the\n"
+"                      interrupt to the wake-up, median, null without an\n"
+"                      irq_ns), throughput[{rate_hz,period_ns,\n"
 "                      candidates[{name,elapsed_ns,expected,delivered,per_s,\n"
 "                      missed,lost,overruns}]}], scale[{n,files,\n"
 "                      register_ns_per,registration_s,slab_bytes_per,\n"
-"                      object_size,slab_size,fired,all_fired}], fanout[{\n"
+"                      object_size,slab_size,fired,all_fired}],\n"
+"                      fanout_uring_cmd_unavailable (null, or why), fanout[{\n"
 "                      threads,hwevent_last_ns,hwevent_median_ns,\n"
-"                      timerfd_last_ns,timerfd_median_ns,ratio_last}];\n"
+"                      timerfd_last_ns,timerfd_median_ns,ratio_last,\n"
+"                      uring_cmd_last_ns,uring_cmd_median_ns,\n"
+"                      uring_cmd_ratio_last}];\n"
 "                      sections not run are left out, unknown values null\n"
 "  --markdown FILE     the results as Markdown tables (- for stdout): times\n"
 "                      in µs\n"
@@ -2499,13 +3062,16 @@ static void print_help(void)
 "  --check             after the run, sanity checks as TAP on stdout, exit 1\n"
 "                      if one fails: every section completed; every path\n"
 "                      has all its samples, none early, 0 < min <= p50 <=\n"
-"                      p90 <= p99 <= max, mean within, finite ratios > 0;\n"
-"                      every throughput candidate delivered, expected >= 1;\n"
-"                      every scale row all fired; fan-out times > 0; no\n"
-"                      registration left live (debugfs, if readable; assumes\n"
-"                      no other user of the device). No timing targets. The\n"
-"                      tables then go to stderr, or only to the --json and\n"
-"                      --markdown files\n"
+"                      p90 <= p99 <= max, mean within, finite ratios > 0,\n"
+"                      every wake-up after its interrupt where irq_ns is\n"
+"                      known; every throughput candidate delivered,\n"
+"                      expected >= 1; every scale row all fired; fan-out\n"
+"                      times > 0, every command completed; no registration\n"
+"                      left live (debugfs, if readable; assumes no other\n"
+"                      user of the device). uring-cmd unavailable is a\n"
+"                      \"# SKIP\" with the reason, not a pass. No timing\n"
+"                      targets. The tables then go to stderr, or only to\n"
+"                      the --json and --markdown files\n"
 "  -d, --device PATH   the device (default " DEFAULT_DEVICE ")\n"
 "  -h, --help          this text\n"
 "\n"
@@ -2519,7 +3085,7 @@ static void print_help(void)
 "or a failed check; 2 bad usage.\n",
 	       TP_BATCH, TP_QUEUE_SIZE, SLAB_MIN_N, SCALE_SLACK_NS / 1e9,
 	       FANOUT_STACK / 1024, FANOUT_DELAY_NS / 1e9,
-	       FANOUT_TFD_MIN_NS / 1e6, FANOUT_TFD_PER_NS / 1e3,
+	       HWEVENT_URING_MAX_DELAY_NS / 1e9, FANOUT_TFD_MIN_NS / 1e6, FANOUT_TFD_PER_NS / 1e3,
 	       DEF_SAMPLES, MAX_SAMPLES, DEF_DELAY_NS / 1e9,
 	       MAX_DELAY_NS / 1e9,
 	       (unsigned long long)(NSEC_PER_SEC / HWEVENT_MIN_PERIOD_NS),
@@ -3009,6 +3575,12 @@ int main(int argc, char **argv)
 	}
 	if (needs_device(o) && check_device(o))
 		return 1;
+	if ((o->sections & 1U << S_LATENCY && o->paths & 1U << P_URING_CMD) ||
+	    o->sections & 1U << S_FANOUT) {
+		/* Its sections say it, if it is unavailable. */
+		if (ucmd_probe(&b))
+			return 1;
+	}
 
 	b.max_pending = read_ll(MAX_PENDING_PATH);
 	if (b.max_pending <= 0 &&
@@ -3063,6 +3635,7 @@ int main(int argc, char **argv)
 	for (i = 0; i < NR_PATHS; i++) {
 		free(b.lat[i].lat);
 		free(b.lat[i].bh);
+		free(b.lat[i].irqw);
 	}
 	return ret;
 }

@@ -9,7 +9,7 @@
 # queue, eventfd and timerfd), and writes latency-cdf and throughput, each
 # as PNG and SVG. timerfd, the baseline, is drawn dashed.
 
-all = "pending eventfd-read eventfd-epoll queue-read queue-epoll uring-read timerfd-read timerfd-epoll"
+all = "pending eventfd-read eventfd-epoll queue-read queue-epoll uring-read uring-cmd timerfd-read timerfd-epoll"
 latency(p) = sprintf("%s/latency-%s.dat", datadir, p)
 # The paths this run measured: hwevent's solid, timerfd's dashed.
 paths = ""
