@@ -741,7 +741,7 @@ TEST_F(uring, close_file_then_ring)
  * registration (6.7 and later cancel it, older kernels let it fire), and
  * so does the exit of the task that submitted it; commands on four rings
  * in four threads on two files complete once each; the open mode does not
- * matter. FIXTURE(disabled): with kernel.io_uring_disabled = 2 no ring can
+ * matter; a ring with a command pending keeps the module from unloading. FIXTURE(disabled): with kernel.io_uring_disabled = 2 no ring can
  * be made and the pending, eventfd and queue modes keep working.
  */
 #define NR_CMDS		16U
@@ -1123,6 +1123,45 @@ TEST_F(ucmd, across_rings_and_threads)
 			res[n++] = c->res;
 		}
 	}
+}
+
+/*
+ * A ring holding a command holds the file, and the file the module: with
+ * every descriptor of the device closed, rmmod is refused until the command
+ * completes. (Were it to succeed, the module is loaded again from
+ * $HWEVENT_KO, so that the tests after this one still run.)
+ */
+TEST_F(ucmd, ring_holds_module)
+{
+	const __u64 delay = 1 * NSEC_PER_SEC;
+	const char *ko = getenv("HWEVENT_KO");
+	struct cqe_copy c;
+	int fd, err;
+
+	UCMD_NEEDED();
+	if (geteuid())
+		SKIP(return, "needs root, to try delete_module()");
+	if (!module_loaded())
+		SKIP(return, "hwevent is built in, not a module");
+	fd = open(HWEVENT_PATH, O_RDWR | O_CLOEXEC);
+	ASSERT_LE(0, fd);
+	prep_cmd(_metadata, &self->ring, fd, HWEVENT_URING_CMD_WAIT, delay, 0, 1);
+	submit(_metadata, &self->ring, 1);
+	/* Only the ring holds the device now. */
+	close(fd);
+	close(self->fd);
+	self->fd = -1;
+	err = delete_module_nb(HWEVENT_MODULE);
+	if (!err && ko)
+		finit_module_path(ko);
+	ASSERT_NE(0, err) TH_LOG("delete_module succeeded with a command pending%s",
+				 ko ? "; loaded again" : "");
+	EXPECT_TRUE(err == EWOULDBLOCK || err == EBUSY)
+		TH_LOG("delete_module: %s", errno_name(err));
+	/* The command still completes, fired, on the ring. */
+	ASSERT_EQ(0, reap32(&self->ring, delay + SLACK_NS, &c));
+	EXPECT_EQ(1U, c.data);
+	EXPECT_LE(0, c.res) TH_LOG("res %d", c.res);
 }
 
 /* Where /proc/sys/kernel/io_uring_disabled is (6.6 and later). */
