@@ -12,6 +12,7 @@
 
 #include <linux/interrupt.h>
 #include <linux/kernel.h>
+#include <linux/moduleparam.h>
 #include <linux/printk.h>
 #include <linux/string.h>
 #include <linux/workqueue.h>
@@ -42,7 +43,7 @@ const char *hwevent_bh_kind_name(enum hwevent_bh_kind kind)
  * A value written to bottom_half (a trailing newline allowed): a kind this
  * kernel has, else -EINVAL, saying why when the kernel lacks it.
  */
-int hwevent_bh_parse(const char *val, enum hwevent_bh_kind *kind)
+static int hwevent_bh_parse(const char *val, enum hwevent_bh_kind *kind)
 {
 	int i;
 
@@ -59,6 +60,43 @@ int hwevent_bh_parse(const char *val, enum hwevent_bh_kind *kind)
 #endif
 	*kind = i;
 	return 0;
+}
+
+/* An enum hwevent_bh_kind; a kind this kernel lacks is refused (EINVAL). */
+static unsigned int bottom_half = HWEVENT_BH_TASKLET;
+
+static int hwevent_bottom_half_set(const char *val,
+				   const struct kernel_param *kp)
+{
+	enum hwevent_bh_kind kind;
+	int ret;
+
+	ret = hwevent_bh_parse(val, &kind);
+	if (ret)
+		return ret;
+	WRITE_ONCE(*(unsigned int *)kp->arg, kind);
+	return 0;
+}
+
+static int hwevent_bottom_half_get(char *buffer, const struct kernel_param *kp)
+{
+	return scnprintf(buffer, PAGE_SIZE, "%s\n",
+			 hwevent_bh_kind_name(READ_ONCE(*(unsigned int *)kp->arg)));
+}
+
+static const struct kernel_param_ops hwevent_bottom_half_ops = {
+	.set = hwevent_bottom_half_set,
+	.get = hwevent_bottom_half_get,
+};
+
+module_param_cb(bottom_half, &hwevent_bottom_half_ops, &bottom_half, 0644);
+MODULE_PARM_DESC(bottom_half,
+		 "The bottom half of each open file of /dev/hwevent and /dev/hwecho, read at open: tasklet (default; a DPC), bh_work (kernels with system_bh_wq, 6.9+) or thread (a high-priority kworker; a threaded DPC)");
+
+/* The kind bottom_half names now: a file opening takes it. */
+enum hwevent_bh_kind hwevent_bh_param(void)
+{
+	return READ_ONCE(bottom_half);
 }
 
 static void hwevent_bh_tasklet_fn(struct tasklet_struct *t)

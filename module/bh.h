@@ -3,7 +3,7 @@
  * hwevent - the bottom half of an open file, one of three kinds
  *
  * What the simulated interrupt defers its work to, chosen per open file by
- * the module parameter bottom_half (read at open):
+ * the module parameter bottom_half (read at open; hwevent_bh_param()):
  *
  *  - tasklet: softirq context (Windows: a DPC). Every kernel has it;
  *    include/linux/interrupt.h calls tasklets deprecated.
@@ -55,7 +55,7 @@ struct hwevent_bh {
 	void (*fn)(struct hwevent_bh *bh);
 };
 
-int hwevent_bh_parse(const char *val, enum hwevent_bh_kind *kind);
+enum hwevent_bh_kind hwevent_bh_param(void);
 const char *hwevent_bh_kind_name(enum hwevent_bh_kind kind);
 void hwevent_bh_init(struct hwevent_bh *bh, enum hwevent_bh_kind kind,
 		     void (*fn)(struct hwevent_bh *bh));

@@ -74,6 +74,8 @@
 #include "budget.h"
 #include "bh.h"
 #include "compat.h"
+#include "echo.h"
+#include "param.h"
 #include "queue.h"
 #include "uring.h"
 
@@ -107,39 +109,6 @@ static_assert(HWEVENT_TRIGGER_COOKIE == HWEVENT_CANCEL_COOKIE);
 static unsigned int max_pending = 1024;
 static unsigned int queue_size = 64;
 
-/*
- * A uint module parameter bounded to [min, max]: a value out of range is
- * refused when it is written (EINVAL), not when a file opens.
- */
-static int hwevent_param_set_range(const char *val,
-				   const struct kernel_param *kp,
-				   unsigned int min, unsigned int max)
-{
-	unsigned int n;
-	int ret;
-
-	ret = kstrtouint(val, 0, &n);
-	if (ret)
-		return ret;
-	if (n < min || n > max)
-		return -EINVAL;
-	WRITE_ONCE(*(unsigned int *)kp->arg, n);
-	return 0;
-}
-
-/* Defines uint module parameter @name, @var, bounded as above. */
-#define HWEVENT_PARAM_RANGE(name, var, min, max)			\
-static int hwevent_##name##_set(const char *val,			\
-				const struct kernel_param *kp)		\
-{									\
-	return hwevent_param_set_range(val, kp, min, max);		\
-}									\
-static const struct kernel_param_ops hwevent_##name##_ops = {		\
-	.set = hwevent_##name##_set,					\
-	.get = param_get_uint,						\
-};									\
-module_param_cb(name, &hwevent_##name##_ops, &(var), 0644)
-
 HWEVENT_PARAM_RANGE(queue_size, queue_size, 1, HWEVENT_QUEUE_MAX);
 MODULE_PARM_DESC(queue_size,
 		 "Records the queue of each open file holds, read at open (default 64, 1 to 262144)");
@@ -147,37 +116,6 @@ MODULE_PARM_DESC(queue_size,
 HWEVENT_PARAM_RANGE(max_pending, max_pending, 1, HWEVENT_MAX_PENDING_MAX);
 MODULE_PARM_DESC(max_pending,
 		 "Most live registrations per open file (default 1024, 1 to 65536)");
-
-/* An enum hwevent_bh_kind; a kind this kernel lacks is refused (EINVAL). */
-static unsigned int bottom_half = HWEVENT_BH_TASKLET;
-
-static int hwevent_bottom_half_set(const char *val,
-				   const struct kernel_param *kp)
-{
-	enum hwevent_bh_kind kind;
-	int ret;
-
-	ret = hwevent_bh_parse(val, &kind);
-	if (ret)
-		return ret;
-	WRITE_ONCE(*(unsigned int *)kp->arg, kind);
-	return 0;
-}
-
-static int hwevent_bottom_half_get(char *buffer, const struct kernel_param *kp)
-{
-	return scnprintf(buffer, PAGE_SIZE, "%s\n",
-			 hwevent_bh_kind_name(READ_ONCE(*(unsigned int *)kp->arg)));
-}
-
-static const struct kernel_param_ops hwevent_bottom_half_ops = {
-	.set = hwevent_bottom_half_set,
-	.get = hwevent_bottom_half_get,
-};
-
-module_param_cb(bottom_half, &hwevent_bottom_half_ops, &bottom_half, 0644);
-MODULE_PARM_DESC(bottom_half,
-		 "The bottom half of each open file, read at open: tasklet (default; a DPC), bh_work (kernels with system_bh_wq, 6.9+) or thread (a high-priority kworker; a threaded DPC)");
 
 /*
  * Test only: the selftests widen the window between the interrupt and the
@@ -1481,7 +1419,7 @@ static int hwevent_open(struct inode *inode, struct file *file)
 	INIT_LIST_HEAD(&hfile->watches);
 	mutex_init(&hfile->watch_lock);
 	INIT_LIST_HEAD(&hfile->detached);
-	hwevent_bh_init(&hfile->bh, READ_ONCE(bottom_half), hwevent_bh);
+	hwevent_bh_init(&hfile->bh, hwevent_bh_param(), hwevent_bh);
 	hrtimer_setup(&hfile->bh_delay, hwevent_bh_delay_fn, CLOCK_MONOTONIC,
 		      HRTIMER_MODE_REL);
 	hfile->trace_id = atomic_inc_return(&hwevent_trace_files);
@@ -1630,6 +1568,7 @@ static int hwevent_stats_show(struct seq_file *m, void *unused)
 	seq_printf(m, "late_signals %lld\n",
 		   atomic64_read(&hwevent_late_signals));
 	seq_printf(m, "interrupts %lld\n", atomic64_read(&hwevent_interrupts));
+	hwecho_stats_show(m);
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(hwevent_stats);
@@ -1672,6 +1611,10 @@ static int __init hwevent_init(void)
 	if (ret)
 		goto out_bh;
 
+	ret = hwecho_init();
+	if (ret)
+		goto out_misc;
+
 	/* Optional, like all of debugfs: errors are not ours to handle. */
 	hwevent_debugfs = debugfs_create_dir("hwevent", NULL);
 	debugfs_create_file("stats", 0444, hwevent_debugfs, NULL,
@@ -1679,6 +1622,8 @@ static int __init hwevent_init(void)
 
 	return 0;
 
+out_misc:
+	misc_deregister(&hwevent_misc);
 out_bh:
 	hwevent_bh_cleanup();
 out_cache:
@@ -1696,6 +1641,7 @@ out_cache:
 static void __exit hwevent_exit(void)
 {
 	debugfs_remove(hwevent_debugfs);
+	hwecho_exit();
 	misc_deregister(&hwevent_misc);
 	WARN_ON_ONCE(atomic_read(&hwevent_live) ||
 		     atomic_read(&hwevent_eventfd_refs));
@@ -1706,6 +1652,6 @@ static void __exit hwevent_exit(void)
 module_init(hwevent_init);
 module_exit(hwevent_exit);
 
-MODULE_DESCRIPTION("Simulated hardware event source: eventfd, pending-request and read() notification");
+MODULE_DESCRIPTION("Simulated hardware event source: eventfd, pending-request and read() notification; and /dev/hwecho, the KMDF echo sample");
 MODULE_AUTHOR("hwevent developers");
 MODULE_LICENSE("GPL");

@@ -15,6 +15,14 @@
  * parameter bottom_half names it (tasklet, bh_work or thread; bh.h): the
  * one its file was opened with.
  *
+ * The hwecho_* events follow one request of /dev/hwecho (echo.c) from
+ * its arrival in the device's queue (hwecho_request) through the ticks
+ * (hwecho_tick, the simulated interrupt) and the bottom half that
+ * completes it (hwecho_bh) to the call's result (hwecho_complete), or to
+ * its end without one (hwecho_end: a signal, the file's release, or a
+ * completed reservation no call took). @file numbers the open files of
+ * /dev/hwecho from 1, apart from those of /dev/hwevent.
+ *
  * Included by main.c after enum hwevent_reg_state, which hwevent_cancel
  * prints.
  */
@@ -30,6 +38,7 @@
 #include <linux/hwevent.h>
 
 #include "bh.h"
+#include "echo.h"
 
 #ifndef _HWEVENT_TRACE_CTX
 #define _HWEVENT_TRACE_CTX
@@ -59,6 +68,11 @@ TRACE_DEFINE_ENUM(HWEVENT_BH_THREAD);
 TRACE_DEFINE_ENUM(HWEVENT_CANCELLED);
 TRACE_DEFINE_ENUM(HWEVENT_INTERRUPTED);
 TRACE_DEFINE_ENUM(HWEVENT_DROPPED);
+TRACE_DEFINE_ENUM(HWECHO_DIR_READ);
+TRACE_DEFINE_ENUM(HWECHO_DIR_WRITE);
+TRACE_DEFINE_ENUM(HWECHO_END_SIGNAL);
+TRACE_DEFINE_ENUM(HWECHO_END_RELEASE);
+TRACE_DEFINE_ENUM(HWECHO_END_EXPIRED);
 
 #define hwevent_show_ctx(ctx)						\
 	__print_symbolic(ctx,						\
@@ -89,6 +103,17 @@ TRACE_DEFINE_ENUM(HWEVENT_DROPPED);
 			 { HWEVENT_CANCELLED, "cancelled" },		\
 			 { HWEVENT_INTERRUPTED, "interrupted" },	\
 			 { HWEVENT_DROPPED, "dropped" })
+
+#define hwecho_show_dir(dir)						\
+	__print_symbolic(dir,						\
+			 { HWECHO_DIR_READ, "read" },			\
+			 { HWECHO_DIR_WRITE, "write" })
+
+#define hwecho_show_end(why)						\
+	__print_symbolic(why,						\
+			 { HWECHO_END_SIGNAL, "signal" },		\
+			 { HWECHO_END_RELEASE, "release" },		\
+			 { HWECHO_END_EXPIRED, "expired" })
 
 TRACE_EVENT(hwevent_register,
 	    TP_PROTO(u32 file, u64 id, u32 mode, u64 delay_ns,
@@ -182,6 +207,89 @@ TRACE_EVENT(hwevent_release,
 	    TP_fast_assign(__entry->file = file;
 			   __entry->dropped = dropped;),
 	    TP_printk("file=%u dropped=%u", __entry->file, __entry->dropped)
+);
+
+/* A request of /dev/hwecho joins the queue; @queued counts it. */
+TRACE_EVENT(hwecho_request,
+	    TP_PROTO(u32 file, u32 dir, size_t len, bool nowait,
+		     unsigned int queued),
+	    TP_ARGS(file, dir, len, nowait, queued),
+	    TP_STRUCT__entry(__field(u32, file)
+			     __field(u32, dir)
+			     __field(size_t, len)
+			     __field(bool, nowait)
+			     __field(unsigned int, queued)),
+	    TP_fast_assign(__entry->file = file;
+			   __entry->dir = dir;
+			   __entry->len = len;
+			   __entry->nowait = nowait;
+			   __entry->queued = queued;),
+	    TP_printk("file=%u dir=%s len=%zu nowait=%d queued=%u",
+		      __entry->file, hwecho_show_dir(__entry->dir),
+		      __entry->len, __entry->nowait, __entry->queued)
+);
+
+/* The timer of /dev/hwecho; @file is the head's, 0 if the queue is empty. */
+TRACE_EVENT(hwecho_tick,
+	    TP_PROTO(u32 file, u64 tick),
+	    TP_ARGS(file, tick),
+	    TP_STRUCT__entry(__field(u32, file)
+			     __field(u64, tick)
+			     __field(u8, ctx)),
+	    TP_fast_assign(__entry->file = file;
+			   __entry->tick = tick;
+			   __entry->ctx = hwevent_trace_ctx();),
+	    TP_printk("file=%u tick=%llu ctx=%s", __entry->file, __entry->tick,
+		      hwevent_show_ctx(__entry->ctx))
+);
+
+/* The bottom half completes the head: its caller may transfer. */
+TRACE_EVENT(hwecho_bh,
+	    TP_PROTO(u32 file, u32 dir, u64 tick, enum hwevent_bh_kind bh),
+	    TP_ARGS(file, dir, tick, bh),
+	    TP_STRUCT__entry(__field(u32, file)
+			     __field(u32, dir)
+			     __field(u64, tick)
+			     __field(u8, bh)
+			     __field(u8, ctx)),
+	    TP_fast_assign(__entry->file = file;
+			   __entry->dir = dir;
+			   __entry->tick = tick;
+			   __entry->bh = bh;
+			   __entry->ctx = hwevent_trace_ctx();),
+	    TP_printk("file=%u dir=%s tick=%llu bh=%s ctx=%s", __entry->file,
+		      hwecho_show_dir(__entry->dir), __entry->tick,
+		      hwevent_show_bh(__entry->bh),
+		      hwevent_show_ctx(__entry->ctx))
+);
+
+/* The call of a completed request returns @ret: a count, or an errno. */
+TRACE_EVENT(hwecho_complete,
+	    TP_PROTO(u32 file, u32 dir, ssize_t ret),
+	    TP_ARGS(file, dir, ret),
+	    TP_STRUCT__entry(__field(u32, file)
+			     __field(u32, dir)
+			     __field(ssize_t, ret)),
+	    TP_fast_assign(__entry->file = file;
+			   __entry->dir = dir;
+			   __entry->ret = ret;),
+	    TP_printk("file=%u dir=%s ret=%zd", __entry->file,
+		      hwecho_show_dir(__entry->dir), __entry->ret)
+);
+
+/* A request leaves the queue without completing: @why, an enum hwecho_end. */
+TRACE_EVENT(hwecho_end,
+	    TP_PROTO(u32 file, u32 dir, u32 why),
+	    TP_ARGS(file, dir, why),
+	    TP_STRUCT__entry(__field(u32, file)
+			     __field(u32, dir)
+			     __field(u32, why)),
+	    TP_fast_assign(__entry->file = file;
+			   __entry->dir = dir;
+			   __entry->why = why;),
+	    TP_printk("file=%u dir=%s why=%s", __entry->file,
+		      hwecho_show_dir(__entry->dir),
+		      hwecho_show_end(__entry->why))
 );
 
 #endif /* _HWEVENT_TRACE_H */

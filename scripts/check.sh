@@ -56,11 +56,9 @@ debug)
 	# checks, red zones and poisoning on top of KASAN's.
 	vm_args=(--append "kasan_multi_shot slub_debug=FZP" --env HWEVENT_KMEMLEAK=1)
 	# The suite runs with each bottom half the kernel has (6.1: tasklet and
-	# thread); the phases, the long part (~8 of ~13 min), with the default
-	# and thread: thread is the one whose bottom half runs concurrently
-	# with the ioctls and release in process context, where lockdep, KASAN
-	# and DEBUG_ATOMIC_SLEEP have the most to say. That adds the phases
-	# once more, about 8 min, to CI's 37 of its 90.
+	# thread), and so do the phases; scripts/guest/debug.phases gives each
+	# long phase one pass of the two (said there), so that CI stays within
+	# its time.
 	vm_args+=(--env HWEVENT_PHASE_BOTTOM_HALVES="tasklet thread")
 	;;
 rt)

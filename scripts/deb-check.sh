@@ -193,7 +193,7 @@ timed "install (DKMS builds)"
 # --- hwevent-utils' files -------------------------------------------------
 
 # lintian's test of a man page: groff's warnings while formatting it.
-for prog in hwevent hwevent-bench; do
+for prog in hwevent hwecho hwevent-bench; do
 	if [[ -x /usr/bin/$prog ]] && "/usr/bin/$prog" --help >/dev/null; then
 		ok "/usr/bin/$prog runs (--help)"
 	else
@@ -216,11 +216,13 @@ else
 	not_ok "hwevent-utils ships debug files: $(echo "$debug_files" | tr '\n' ' ')"
 fi
 rule=/usr/lib/udev/rules.d/70-hwevent.rules
-if grep -q '^SUBSYSTEM=="misc", KERNEL=="hwevent", GROUP="hwevent", MODE="0660"$' "$rule" 2>/dev/null; then
-	ok "udev rule $rule: group hwevent, mode 0660"
-else
-	not_ok "udev rule $rule: group hwevent, mode 0660"
-fi
+for node in hwevent hwecho; do
+	if grep -q "^SUBSYSTEM==\"misc\", KERNEL==\"$node\", GROUP=\"hwevent\", MODE=\"0660\"\$" "$rule" 2>/dev/null; then
+		ok "udev rule $rule: /dev/$node group hwevent, mode 0660"
+	else
+		not_ok "udev rule $rule: /dev/$node group hwevent, mode 0660"
+	fi
+done
 gid=$(getent group "$name" | cut -d: -f3 || true)
 # Debian's system gids: 100-999 (adduser.conf FIRST_SYSTEM_GID..LAST_SYSTEM_GID).
 if [[ -n $gid ]] && ((gid >= 100 && gid < 1000)); then

@@ -4,7 +4,7 @@
 # Check that hwevent builds inside a kernel tree, as it would upstream:
 # unpack Debian's linux-source-6.1 into a temporary directory, copy
 #   module/                        to drivers/misc/hwevent/
-#   include/uapi/linux/hwevent.h   to include/uapi/linux/
+#   include/uapi/linux/hwevent.h   to include/uapi/linux/ (and hwecho.h)
 #   selftests/                     to tools/testing/selftests/drivers/misc/hwevent/
 # add one line each to drivers/misc/Kconfig and drivers/misc/Makefile,
 # configure a tinyconfig kernel with CONFIG_HWEVENT=m, build vmlinux, then
@@ -103,7 +103,7 @@ ok "unpacked linux-source $(linux_source_version) ($((SECONDS - t)) s)"
 
 mkdir "$tree/drivers/misc/hwevent"
 cp "$top"/module/{Kbuild,Kconfig,*.c,*.h} "$tree/drivers/misc/hwevent/"
-cp "$top/include/uapi/linux/hwevent.h" "$tree/include/uapi/linux/"
+cp "$top"/include/uapi/linux/{hwevent,hwecho}.h "$tree/include/uapi/linux/"
 tdir=$tree/tools/testing/selftests/drivers/misc/hwevent
 mkdir -p "$tdir"
 cp "$top"/selftests/{.gitignore,*} "$tdir/"
@@ -134,7 +134,8 @@ fi
 # --- configuration ----------------------------------------------------------
 
 # tinyconfig has EXPERT, so EVENTFD can be chosen. UAPI_HEADER_TEST makes
-# the vmlinux build compile every uAPI header, hwevent.h with them, as C90.
+# the vmlinux build compile every uAPI header, hwevent.h and hwecho.h with
+# them, as C90.
 # No HIGH_RES_TIMERS: hwevent's Kconfig does not need it.
 options=(64BIT MODULES MODULE_UNLOAD EVENTFD HEADERS_INSTALL UAPI_HEADER_TEST)
 configure() {
@@ -177,11 +178,13 @@ else
 	not_ok "vmlinux build (log: $logs/vmlinux.log)"
 fi
 
-if [[ -e $tree/usr/include/linux/hwevent.hdrtest ]]; then
-	ok "include/uapi/linux/hwevent.h passes the tree's uAPI header test (C90, included twice)"
-else
-	not_ok "no usr/include/linux/hwevent.hdrtest: the uAPI header test did not run or failed (log: $logs/vmlinux.log)"
-fi
+for h in hwevent hwecho; do
+	if [[ -e $tree/usr/include/linux/$h.hdrtest ]]; then
+		ok "include/uapi/linux/$h.h passes the tree's uAPI header test (C90, included twice)"
+	else
+		not_ok "no usr/include/linux/$h.hdrtest: the uAPI header test did not run or failed (log: $logs/vmlinux.log)"
+	fi
+done
 
 if ((vmlinux)); then
 	t=$SECONDS

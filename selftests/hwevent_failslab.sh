@@ -22,9 +22,8 @@
 
 set -u
 
-KSFT_PASS=0
-KSFT_FAIL=1
-KSFT_SKIP=4
+# shellcheck source=selftests/hwevent_lib.sh
+. "$(dirname "$0")/hwevent_lib.sh"
 
 DEV=/dev/hwevent
 DEBUGFS=/sys/kernel/debug
@@ -35,38 +34,6 @@ HELPER=${HWEVENT_FAILSLAB_HELPER:-$(dirname "$0")/hwevent_failslab_helper}
 SETTINGS="task-filter probability interval times space verbose ignore-gfp-wait cache-filter"
 PLAN=8
 SAVED=""
-
-nr=0
-failed=0
-
-ok() {
-	nr=$((nr + 1))
-	echo "ok $nr $1"
-}
-
-not_ok() {
-	nr=$((nr + 1))
-	echo "not ok $nr $1"
-	failed=1
-}
-
-result() {
-	if [ "$1" -eq 0 ]; then
-		ok "$2"
-	else
-		not_ok "$2"
-	fi
-}
-
-diag() {
-	echo "# $*"
-}
-
-skip_all() {
-	echo "TAP version 13"
-	echo "1..0 # SKIP $1"
-	exit $KSFT_SKIP
-}
 
 [ "$(id -u)" -eq 0 ] || skip_all "must be run as root"
 [ -c "$DEV" ] || skip_all "no $DEV: load hwevent.ko"
@@ -128,8 +95,7 @@ save
 trap 'restore; exit 130' INT TERM
 trap restore EXIT
 
-echo "TAP version 13"
-echo "1..$PLAN"
+tap_plan
 
 setup_ok=1
 for f in "$DEBUGFS"/fail*/verbose; do
@@ -202,6 +168,4 @@ result $? "failslab settings restored"
 
 diag "figures: open_points=${open_points:-?} register_points=$reg_points"
 
-[ $nr -eq $PLAN ] || { diag "ran $nr tests of $PLAN"; failed=1; }
-[ $failed -eq 0 ] && exit $KSFT_PASS
-exit $KSFT_FAIL
+tap_exit

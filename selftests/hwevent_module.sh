@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # hwevent_module.sh - load and unload hwevent.ko around open files and
-# events in flight.
+# events in flight, with /dev/hwevent and /dev/hwecho.
 #
 # The module is $HWEVENT_KO (the path of hwevent.ko) if set, else what
 # `modprobe hwevent` finds. Needs root; POSIX sh (busybox ash or bash).
@@ -12,51 +12,24 @@
 # the module with the parameters in $HWEVENT_MODULE_PARAMS (the test runner's
 # bottom_half=...), but for the defaults' tests.
 
+# shellcheck disable=SC2317 # refused (and refcnt) run through check
+
 set -u
 
-KSFT_PASS=0
-KSFT_FAIL=1
-KSFT_SKIP=4
+# shellcheck source=selftests/hwevent_lib.sh
+. "$(dirname "$0")/hwevent_lib.sh"
 
 MODULE=hwevent
 DEV=/dev/hwevent
+ECHO=/dev/hwecho
 PARAM=/sys/module/$MODULE/parameters/max_pending
 PARAMS=/sys/module/$MODULE/parameters
 BURST=${HWEVENT_BURST:-$(dirname "$0")/hwevent_burst}
 CLI=${HWEVENT_CLI:-$(command -v hwevent)}
 ROUNDS=20
-PLAN=14
+PLAN=17
 # Kernel log lines that mean something went wrong.
 TROUBLE='BUG:|kernel BUG|WARNING:|Oops|general protection|Call Trace:|UBSAN|KASAN|list_(add|del) corruption|refcount_t:|kmemleak'
-
-nr=0
-failed=0
-
-ok() {
-	nr=$((nr + 1))
-	echo "ok $nr $1"
-}
-
-not_ok() {
-	nr=$((nr + 1))
-	echo "not ok $nr $1"
-	failed=1
-}
-
-skip() {
-	nr=$((nr + 1))
-	echo "ok $nr $1 # SKIP $2"
-}
-
-diag() {
-	echo "# $*"
-}
-
-skip_all() {
-	echo "TAP version 13"
-	echo "1..0 # SKIP $1"
-	exit $KSFT_SKIP
-}
 
 loaded() {
 	grep -q "^$MODULE " /proc/modules
@@ -129,8 +102,7 @@ if loaded && ! rmmod "$MODULE" 2>/dev/null; then
 	skip_all "$MODULE is in use: cannot start from an unloaded module"
 fi
 
-echo "TAP version 13"
-echo "1..$PLAN"
+tap_plan
 echo "$MARK" >/dev/kmsg 2>/dev/null
 
 # 1
@@ -138,6 +110,18 @@ desc="load: $DEV appears, a character device of mode 0600"
 if load && [ "$(stat -c %a "$DEV")" = 600 ]; then
 	ok "$desc"
 else
+	not_ok "$desc"
+fi
+
+# 1b: the second device of the module, the KMDF echo sample's. Its data
+# outlives every file: after a fresh load there is none, and a read (one
+# tick, 100 ms by default) returns 0 bytes.
+desc="load: $ECHO appears too, mode 0600; a read before any write returns 0 bytes"
+if [ -c "$ECHO" ] && [ "$(stat -c %a "$ECHO")" = 600 ] &&
+   n=$(head -c 16 "$ECHO" | wc -c) && [ "$n" -eq 0 ]; then
+	ok "$desc"
+else
+	diag "$ECHO: $(ls -l "$ECHO" 2>&1); read ${n:-nothing}"
 	not_ok "$desc"
 fi
 
@@ -151,28 +135,33 @@ else
 	not_ok "$desc"
 fi
 
+# refused NODE: with NODE open, the module has a reference (the file's
+# fops.owner), rmmod is refused, and the module and NODE stay.
+refused() {
+	(
+		exec 3<>"$1" || exit 1
+		n=$(refcnt)
+		[ "${n:-0}" -ge 1 ] || { diag "refcnt '$n' with $1 open"; exit 1; }
+		if rmmod "$MODULE" 2>/dev/null; then
+			diag "rmmod succeeded"
+			exit 1
+		fi
+		loaded && [ -c "$1" ]
+	)
+}
+
 # 3: the open file holds a reference to the module (fops.owner).
-desc="rmmod is refused while $DEV is open"
-if (
-	exec 3<>"$DEV" || exit 1
-	n=$(refcnt)
-	[ "${n:-0}" -ge 1 ] || { diag "refcnt '$n' with $DEV open"; exit 1; }
-	if rmmod "$MODULE" 2>/dev/null; then
-		diag "rmmod succeeded"
-		exit 1
-	fi
-	loaded && [ -c "$DEV" ]
-); then
-	ok "$desc"
-else
-	not_ok "$desc"
-fi
+check "rmmod is refused while $DEV is open" refused "$DEV"
 # Should it have been unloaded anyway, the tests below still need it.
 loaded || load
 
+# 3b: the same through /dev/hwecho, whose fops.owner is the module too.
+check "rmmod is refused while $ECHO is open" refused "$ECHO"
+loaded || load
+
 # 4
-desc="rmmod succeeds once $DEV is closed; $DEV goes away"
-if unload && ! loaded && node_disappears; then
+desc="rmmod succeeds once $DEV is closed; $DEV and $ECHO go away"
+if unload && ! loaded && node_disappears && [ ! -e "$ECHO" ]; then
 	ok "$desc"
 else
 	not_ok "$desc"
@@ -250,15 +239,28 @@ else
 	not_ok "$desc"
 fi
 
+# params_are DESC VALUES NAME...: the module's parameters NAME..., read in
+# turn, hold VALUES (each followed by a space).
+params_are() {
+	desc=$1
+	want=$2
+	shift 2
+	val=$(cd "$PARAMS" 2>/dev/null && cat "$@" 2>/dev/null | tr '\n' ' ')
+	if [ "$val" = "$want" ]; then
+		ok "$desc"
+	else
+		diag "$(echo "$*" | sed 's/ /, /g'): '$val'"
+		not_ok "$desc"
+	fi
+}
+
+# 8b: /dev/hwecho's parameters, the defaults the uAPI header names.
+params_are "echo_period_us is 100000 and echo_max_write 40960 after load" \
+	"100000 40960 " echo_period_us echo_max_write
+
 # 9: the test-only parameters change nothing at their defaults.
-desc="test_bh_delay_us is 0 and test_count_unit 1 after load"
-val=$(cat "$PARAMS/test_bh_delay_us" "$PARAMS/test_count_unit" 2>/dev/null | tr '\n' ' ')
-if [ "$val" = "0 1 " ]; then
-	ok "$desc"
-else
-	diag "test_bh_delay_us, test_count_unit: '$val'"
-	not_ok "$desc"
-fi
+params_are "test_bh_delay_us is 0 and test_count_unit 1 after load" \
+	"0 1 " test_bh_delay_us test_count_unit
 
 # 10: the bottom half by default is the tasklet (a DPC), on every kernel.
 desc="bottom_half is tasklet after a load without parameters"
@@ -353,6 +355,4 @@ fi
 # Leave the module loaded for the tests that follow.
 loaded || load || diag "could not reload $MODULE"
 
-[ $nr -eq $PLAN ] || { diag "ran $nr tests of $PLAN"; failed=1; }
-[ $failed -eq 0 ] && exit $KSFT_PASS
-exit $KSFT_FAIL
+tap_exit

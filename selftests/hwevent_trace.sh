@@ -15,46 +15,12 @@
 
 set -u
 
-KSFT_FAIL=1
-KSFT_SKIP=4
+# shellcheck source=selftests/hwevent_lib.sh
+. "$(dirname "$0")/hwevent_lib.sh"
 
 PLAN=11
 
-nr=0
-failed=0
-
-ok() {
-	nr=$((nr + 1))
-	echo "ok $nr $1"
-}
-
-not_ok() {
-	nr=$((nr + 1))
-	echo "not ok $nr $1"
-	failed=1
-}
-
-skip_all() {
-	echo "TAP version 13"
-	echo "1..0 # SKIP $1"
-	exit $KSFT_SKIP
-}
-
-# check DESCRIPTION COMMAND...: one result from the command's status.
-check() {
-	what=$1
-	shift
-	if "$@"; then
-		ok "$what"
-	else
-		not_ok "$what"
-	fi
-}
-
-CLI=${HWEVENT_CLI:-$(command -v hwevent)}
-if [ -z "$CLI" ] || [ ! -x "$CLI" ]; then
-	skip_all "no hwevent program: put it on PATH or set HWEVENT_CLI"
-fi
+need_cli hwevent HWEVENT_CLI
 [ -c /dev/hwevent ] || skip_all "no /dev/hwevent: load hwevent.ko"
 T=/sys/kernel/tracing
 [ -d "$T"/events ] || T=/sys/kernel/debug/tracing
@@ -131,8 +97,7 @@ stamp() {
 	awk -v e="$1:" '$2 == e { print $1; exit }' "$tmp/trace"
 }
 
-echo "TAP version 13"
-echo "1..$PLAN"
+tap_plan
 
 trace "$CLI" -n 1 0.2 0
 if [ "$(events)" = "hwevent_register hwevent_irq hwevent_bh hwevent_release" ]; then
@@ -185,24 +150,19 @@ echo >"$T"/trace
 echo 1 >"$T"/tracing_on
 "$CLI" -n 1 1 0 </dev/null >"$tmp/out" 2>&1 &
 cli=$!
-i=0
-while ! grep -q 'hwevent_register:' "$T"/trace && [ $i -lt 100 ]; do
-	sleep 0.05
-	i=$((i + 1))
-done
+wait_until 100 0.05 grep -q 'hwevent_register:' "$T"/trace
 echo "$other" >"$BHP"
 wait $cli
 cli_rc=$?
 echo 0 >"$T"/tracing_on
 echo "$bh_kind" >"$BHP"
 sed -n 's/.* \([0-9]*\.[0-9]*\): \(hwevent_[a-z]*: .*\)/\1 \2/p' "$T"/trace >"$tmp/trace"
-if [ $cli_rc = 0 ] && [ $i -lt 100 ] &&
+if [ $cli_rc = 0 ] && [ $tries -lt 100 ] &&
    has hwevent_bh "id=1 seqno=[0-9]+ mode=pending bh=$bh_kind ctx=$bh_ctx "; then
 	ok "$desc"
 else
-	not_ok "$desc (CLI exit $cli_rc, waited $i x 50 ms for the registration)"
+	not_ok "$desc (CLI exit $cli_rc, waited $tries x 50 ms for the registration)"
 	sed 's/^/# /' "$tmp/trace" "$tmp/out"
 fi
 
-[ "$nr" = "$PLAN" ] || not_ok "ran $nr of $PLAN tests"
-exit $failed
+tap_exit

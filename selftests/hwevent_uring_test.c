@@ -33,10 +33,8 @@
  * program uses the device meanwhile.
  */
 #define _GNU_SOURCE
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <limits.h>
 #include <poll.h>
 #include <pthread.h>
 #include <stdbool.h>
@@ -68,10 +66,6 @@
 #define NEVER_NS		HWEVENT_MAX_DELAY_NS
 /* Reads in flight at once in the many_reads test. */
 #define NR_READS		8U
-/* The name io-wq gives its worker threads: "iou-wrk-<tid>". */
-#define WORKER_PREFIX		"iou-wrk"
-/* Before 5.12, its kernel threads: "io_wqe_worker-<n>/<node>". */
-#define OLD_WORKER_PREFIX	"io_wqe_worker"
 
 /* A one-shot QUEUE registration on @fd; returns its id. */
 static __u64 reg_queue(struct __test_metadata *_metadata, int fd,
@@ -99,88 +93,6 @@ static __u64 trigger(struct __test_metadata *_metadata, int fd, __u64 id)
 	ASSERT_EQ(0, err) TH_LOG("TRIGGER %llu: %s", (unsigned long long)id,
 				 errno_name(err));
 	return t.count;
-}
-
-/* Whether the first line of file @path starts with @prefix. */
-static bool line_starts(const char *path, const char *prefix)
-{
-	char line[64];
-	bool ret;
-	FILE *f;
-
-	f = fopen(path, "re");
-	if (!f)
-		return false;
-	ret = fgets(line, sizeof(line), f) &&
-	      !strncmp(line, prefix, strlen(prefix));
-	fclose(f);
-	return ret;
-}
-
-/* Whether some line of file @path contains @what. */
-static bool file_has(const char *path, const char *what)
-{
-	char line[256];
-	bool ret = false;
-	FILE *f;
-
-	f = fopen(path, "re");
-	if (!f)
-		return false;
-	while (!ret && fgets(line, sizeof(line), f))
-		ret = strstr(line, what);
-	fclose(f);
-	return ret;
-}
-
-/*
- * Entries of directory @dir (a /proc one) that are numbers and whose
- * "<entry>/comm" starts with @prefix; when @stack_has is given, only those
- * whose "<entry>/stack" also contains it. -1 if @dir cannot be read. A
- * thread that exits while it is looked at is not counted.
- */
-static int count_tasks(const char *dir, const char *prefix,
-		       const char *stack_has)
-{
-	char path[PATH_MAX];
-	struct dirent *de;
-	int n = 0;
-	DIR *d;
-
-	d = opendir(dir);
-	if (!d)
-		return -1;
-	while ((de = readdir(d))) {
-		if (de->d_name[0] < '0' || de->d_name[0] > '9')
-			continue;
-		snprintf(path, sizeof(path), "%s/%s/comm", dir, de->d_name);
-		if (!line_starts(path, prefix))
-			continue;
-		snprintf(path, sizeof(path), "%s/%s/stack", dir, de->d_name);
-		if (!stack_has || file_has(path, stack_has))
-			n++;
-	}
-	closedir(d);
-	return n;
-}
-
-/*
- * io-wq workers serving this process's rings; -1 if /proc cannot be read.
- * Since 5.12 they are threads of this process, named "iou-wrk-<tid>". On
- * older kernels (5.10) they are kernel threads shared by every ring, named
- * "io_wqe_worker-<n>/<node>" and started before they are needed: of those,
- * the ones that count are those asleep in this driver's code, which their
- * kernel stack shows.
- */
-static int count_workers(void)
-{
-	int mine, kthreads;
-
-	mine = count_tasks("/proc/self/task", WORKER_PREFIX, NULL);
-	kthreads = count_tasks("/proc", OLD_WORKER_PREFIX, "[hwevent]");
-	if (mine < 0 || kthreads < 0)
-		return -1;
-	return mine + kthreads;
 }
 
 /* Queues an IORING_OP_READ of @len bytes of @fd; submitted by the caller. */

@@ -2,7 +2,8 @@
 /*
  * Helpers shared by the hwevent test programs: clocks, a seeded PRNG, the
  * debugfs counters, module parameters, module unload/load by system call,
- * eventfds, errno names and TAP output on top of kselftest.h. Included
+ * io-wq worker threads, eventfds, errno names and TAP output on top of
+ * kselftest.h. Included
  * after kselftest_harness.h (hwevent_test, hwevent_queue_test), it adds
  * the harness tests' own helpers at its end. Everything is static: each
  * program includes it once.
@@ -11,8 +12,10 @@
 #define HWEVENT_UTIL_H
 
 #include <assert.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <poll.h>
 #include <pthread.h>
 #include <sched.h>
@@ -211,9 +214,26 @@ struct hw_stats {
 	long long late_signals;
 	/* timer callbacks run: the simulated interrupts, triggers apart */
 	long long interrupts;
+	/*
+	 * /dev/hwecho: requests that joined its queue, and how each ended:
+	 * completed reads and writes, interrupted by a signal, released with
+	 * their file, expired (a completed reservation no call took); its
+	 * timer's expiries, the requests queued now, and the most in the
+	 * driver at once (1)
+	 */
+	long long echo_requests;
+	long long echo_reads;
+	long long echo_writes;
+	long long echo_interrupted;
+	long long echo_released;
+	long long echo_expired;
+	long long echo_ticks;
+	long long echo_queued;
+	long long echo_in_driver_max;
 	int have_queue;
 	int have_late;		/* the late_signals line was there */
 	int have_interrupts;	/* the interrupts line was there */
+	int have_echo;		/* every echo_ line was there */
 };
 
 #define HW_STATS_BASE	7	/* armed .. eventfd_refs: always there */
@@ -236,8 +256,18 @@ static inline int stats_read(struct hw_stats *st)
 		&st->queued, &st->queue_lost, &st->ticks, &st->overruns,
 		&st->triggered,
 	};
+	static const char * const echo_names[] = {
+		"echo_requests", "echo_reads", "echo_writes",
+		"echo_interrupted", "echo_released", "echo_expired",
+		"echo_ticks", "echo_queued", "echo_in_driver_max",
+	};
+	long long *echo_vals[] = {
+		&st->echo_requests, &st->echo_reads, &st->echo_writes,
+		&st->echo_interrupted, &st->echo_released, &st->echo_expired,
+		&st->echo_ticks, &st->echo_queued, &st->echo_in_driver_max,
+	};
 	const unsigned int base = (1U << HW_STATS_BASE) - 1;
-	unsigned int seen = 0, i;
+	unsigned int seen = 0, echo_seen = 0, i;
 	char name[32];
 	long long val;
 	FILE *f;
@@ -261,9 +291,16 @@ static inline int stats_read(struct hw_stats *st)
 				seen |= 1U << i;
 			}
 		}
+		for (i = 0; i < ARRAY_SIZE(echo_names); i++) {
+			if (!strcmp(name, echo_names[i])) {
+				*echo_vals[i] = val;
+				echo_seen |= 1U << i;
+			}
+		}
 	}
 	fclose(f);
 	st->have_queue = seen == (1U << ARRAY_SIZE(names)) - 1;
+	st->have_echo = echo_seen == (1U << ARRAY_SIZE(echo_names)) - 1;
 	return (seen & base) == base ? 0 : EPROTO;
 }
 
@@ -286,9 +323,20 @@ static inline struct hw_stats stats_sub(const struct hw_stats *a,
 		.triggered = a->triggered - b->triggered,
 		.late_signals = a->late_signals - b->late_signals,
 		.interrupts = a->interrupts - b->interrupts,
+		.echo_requests = a->echo_requests - b->echo_requests,
+		.echo_reads = a->echo_reads - b->echo_reads,
+		.echo_writes = a->echo_writes - b->echo_writes,
+		.echo_interrupted = a->echo_interrupted - b->echo_interrupted,
+		.echo_released = a->echo_released - b->echo_released,
+		.echo_expired = a->echo_expired - b->echo_expired,
+		.echo_ticks = a->echo_ticks - b->echo_ticks,
+		.echo_queued = a->echo_queued - b->echo_queued,
+		/* A high-water mark: the later one, not a difference. */
+		.echo_in_driver_max = a->echo_in_driver_max,
 		.have_queue = a->have_queue && b->have_queue,
 		.have_late = a->have_late && b->have_late,
 		.have_interrupts = a->have_interrupts && b->have_interrupts,
+		.have_echo = a->have_echo && b->have_echo,
 	};
 
 	return d;
@@ -297,6 +345,13 @@ static inline struct hw_stats stats_sub(const struct hw_stats *a,
 static inline long long stats_ended(const struct hw_stats *st)
 {
 	return st->fired + st->cancelled + st->interrupted + st->dropped;
+}
+
+/* /dev/hwecho requests that left its queue, each exactly once. */
+static inline long long echo_stats_ended(const struct hw_stats *st)
+{
+	return st->echo_reads + st->echo_writes + st->echo_interrupted +
+	       st->echo_released + st->echo_expired;
 }
 
 static inline void stats_print(const char *what, const struct hw_stats *st)
@@ -309,6 +364,13 @@ static inline void stats_print(const char *what, const struct hw_stats *st)
 		ksft_print_msg("%s: queued=%lld queue_lost=%lld ticks=%lld overruns=%lld triggered=%lld\n",
 			       what, st->queued, st->queue_lost, st->ticks,
 			       st->overruns, st->triggered);
+	if (st->have_echo)
+		ksft_print_msg("%s: echo_requests=%lld echo_reads=%lld echo_writes=%lld echo_interrupted=%lld echo_released=%lld echo_expired=%lld echo_ticks=%lld echo_queued=%lld echo_in_driver_max=%lld\n",
+			       what, st->echo_requests, st->echo_reads,
+			       st->echo_writes, st->echo_interrupted,
+			       st->echo_released, st->echo_expired,
+			       st->echo_ticks, st->echo_queued,
+			       st->echo_in_driver_max);
 }
 
 /*
@@ -445,6 +507,93 @@ static inline int module_loaded(void)
 	return found;
 }
 
+/* The name io-wq gives its worker threads: "iou-wrk-<tid>". */
+#define WORKER_PREFIX		"iou-wrk"
+/* Before 5.12, its kernel threads: "io_wqe_worker-<n>/<node>". */
+#define OLD_WORKER_PREFIX	"io_wqe_worker"
+
+/* Whether the first line of file @path starts with @prefix. */
+static inline bool line_starts(const char *path, const char *prefix)
+{
+	char line[64];
+	bool ret;
+	FILE *f;
+
+	f = fopen(path, "re");
+	if (!f)
+		return false;
+	ret = fgets(line, sizeof(line), f) &&
+	      !strncmp(line, prefix, strlen(prefix));
+	fclose(f);
+	return ret;
+}
+
+/* Whether some line of file @path contains @what. */
+static inline bool file_has(const char *path, const char *what)
+{
+	char line[256];
+	bool ret = false;
+	FILE *f;
+
+	f = fopen(path, "re");
+	if (!f)
+		return false;
+	while (!ret && fgets(line, sizeof(line), f))
+		ret = strstr(line, what);
+	fclose(f);
+	return ret;
+}
+
+/*
+ * Entries of directory @dir (a /proc one) that are numbers and whose
+ * "<entry>/comm" starts with @prefix; when @stack_has is given, only those
+ * whose "<entry>/stack" also contains it. -1 if @dir cannot be read. A
+ * thread that exits while it is looked at is not counted.
+ */
+static inline int count_tasks(const char *dir, const char *prefix,
+		       const char *stack_has)
+{
+	char path[PATH_MAX];
+	struct dirent *de;
+	int n = 0;
+	DIR *d;
+
+	d = opendir(dir);
+	if (!d)
+		return -1;
+	while ((de = readdir(d))) {
+		if (de->d_name[0] < '0' || de->d_name[0] > '9')
+			continue;
+		snprintf(path, sizeof(path), "%s/%s/comm", dir, de->d_name);
+		if (!line_starts(path, prefix))
+			continue;
+		snprintf(path, sizeof(path), "%s/%s/stack", dir, de->d_name);
+		if (!stack_has || file_has(path, stack_has))
+			n++;
+	}
+	closedir(d);
+	return n;
+}
+
+/*
+ * io-wq workers serving this process's rings; -1 if /proc cannot be read.
+ * Since 5.12 they are threads of this process, named "iou-wrk-<tid>". On
+ * older kernels (5.10) they are kernel threads shared by every ring, named
+ * "io_wqe_worker-<n>/<node>" and started before they are needed: of those,
+ * the ones that count are those asleep in this driver's code, which their
+ * kernel stack shows.
+ */
+static inline int count_workers(void)
+{
+	int mine, kthreads;
+
+	mine = count_tasks("/proc/self/task", WORKER_PREFIX, NULL);
+	kthreads = count_tasks("/proc", OLD_WORKER_PREFIX, "[hwevent]");
+	if (mine < 0 || kthreads < 0)
+		return -1;
+	return mine + kthreads;
+}
+
 static inline const char *errno_name(int err)
 {
 	static __thread char buf[24];
@@ -473,6 +622,8 @@ static inline const char *errno_name(int err)
 	case ETIMEDOUT: return "ETIMEDOUT";
 	case ECANCELED: return "ECANCELED";
 	case EPROTO: return "EPROTO";
+	case EMSGSIZE: return "EMSGSIZE";
+	case ESPIPE: return "ESPIPE";
 	}
 	snprintf(buf, sizeof(buf), "errno%d", err);
 	return buf;

@@ -6,7 +6,7 @@
 # and none of the work tree's build products.
 #
 #   module_src_copy ROOT DEST   copy ROOT's module sources to DEST/module/
-#                               and its uAPI header to
+#                               and its uAPI headers to
 #                               DEST/include/uapi/linux/, where Kbuild's
 #                               -I$(src)/../include/uapi finds it
 
@@ -14,5 +14,5 @@ module_src_copy() {
 	local root=$1 dest=$2
 	mkdir -p "$dest/module" "$dest/include/uapi/linux"
 	cp "$root"/module/{Kbuild,Kconfig,*.c,*.h} "$dest/module/"
-	cp "$root/include/uapi/linux/hwevent.h" "$dest/include/uapi/linux/"
+	cp "$root"/include/uapi/linux/{hwevent,hwecho}.h "$dest/include/uapi/linux/"
 }
