@@ -103,7 +103,8 @@ clean:
 	rm -rf build
 
 help:
-	@echo "make            build module/hwevent.ko, user/hwevent, user/hwevent-bench and selftests/"
+	@echo "make            build module/hwevent.ko, user/hwevent, user/hwecho, user/hwevent-bench"
+	@echo "                and selftests/"
 	@echo "make check      boot a Debian kernel in QEMU and run the selftests"
 	@echo "make check-debug  the same, then stress/race/fuzz/failslab and kmemleak, on a"
 	@echo "                KASAN/lockdep/kmemleak kernel built once and cached (~5 min)"

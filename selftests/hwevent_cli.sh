@@ -11,110 +11,23 @@
 
 set -u
 
-KSFT_PASS=0
-KSFT_FAIL=1
-KSFT_SKIP=4
+# shellcheck source=selftests/hwevent_lib.sh
+. "$(dirname "$0")/hwevent_lib.sh"
 
 DEV=/dev/hwevent
 # Bounds a run that should take a second or two.
 LIMIT=60
 PLAN=47
 
-nr=0
-failed=0
-
-ok() {
-	nr=$((nr + 1))
-	echo "ok $nr $1"
-}
-
-not_ok() {
-	nr=$((nr + 1))
-	echo "not ok $nr $1"
-	failed=1
-}
-
-# skip DESC REASON: a case this kernel cannot run.
-skip() {
-	nr=$((nr + 1))
-	echo "ok $nr $1 # SKIP $2"
-}
-
-diag() {
-	echo "# $*"
-}
-
-skip_all() {
-	echo "TAP version 13"
-	echo "1..0 # SKIP $1"
-	exit $KSFT_SKIP
-}
-
-CLI=${HWEVENT_CLI:-$(command -v hwevent)}
-if [ -z "$CLI" ] || [ ! -x "$CLI" ]; then
-	skip_all "no hwevent program: put it on PATH or set HWEVENT_CLI"
-fi
-[ -c "$DEV" ] || skip_all "no $DEV: load hwevent.ko (CONFIG_HWEVENT)"
-if [ ! -r "$DEV" ] || [ ! -w "$DEV" ]; then
-	skip_all "$DEV is mode 0600: run as root"
-fi
+need_cli hwevent HWEVENT_CLI
+need_device "$DEV" "hwevent.ko (CONFIG_HWEVENT)"
 
 tmp=$(mktemp -d) || exit $KSFT_FAIL
 trap 'rm -rf "$tmp"' EXIT
 
-# run ARGS...: runs the program, stdin from $input (default /dev/null),
-# output in $tmp/out and $tmp/err; sets $rc.
-run() {
-	if command -v timeout >/dev/null; then
-		timeout "$LIMIT" "$CLI" "$@" <"${input:-/dev/null}" \
-			>"$tmp/out" 2>"$tmp/err"
-	else
-		"$CLI" "$@" <"${input:-/dev/null}" >"$tmp/out" 2>"$tmp/err"
-	fi
-	rc=$?
-}
-
-show_output() {
-	sed 's/^/# stdout: /' "$tmp/out"
-	sed 's/^/# stderr: /' "$tmp/err"
-}
-
-# verdict DESC GOOD: ok if GOOD is 1, else the exit status, the output
-# and not ok.
-verdict() {
-	if [ "$2" = 1 ]; then
-		ok "$1"
-	else
-		diag "exit status $rc"
-		show_output
-		not_ok "$1"
-	fi
-}
-
-lines() {
-	wc -l <"$tmp/out"
-}
-
 # field KEY: the numbers after "KEY": in $tmp/out, one a line.
 field() {
 	sed -n "s/.*\"$1\":\([0-9-]*\).*/\1/p" "$tmp/out"
-}
-
-# every PATTERN: each line of $tmp/out holds PATTERN (grep -E).
-every() {
-	! grep -Evq -e "$1" "$tmp/out"
-}
-
-# The driver's debugfs counter NAME, or nothing without debugfs.
-STATS=/sys/kernel/debug/hwevent/stats
-stat_value() {
-	[ -r "$STATS" ] && awk -v n="$1" '$1 == n { print $2 }' "$STATS"
-}
-
-# cancelled_since N: the driver counted one more cancelled registration
-# than N (true without debugfs, where N is empty).
-cancelled_since() {
-	[ -z "$1" ] || [ "$(stat_value cancelled)" = $(($1 + 1)) ]
 }
 
 # none_live: no registration is left on the device (true without
@@ -127,10 +40,6 @@ none_live() {
 # increasing: the numbers on stdin, one a line, grow strictly.
 increasing() {
 	awk 'NR > 1 && $1 <= prev { bad = 1 } { prev = $1 } END { exit bad }'
-}
-
-uptime_cs() {
-	awk '{ printf "%d\n", $1 * 100 }' /proc/uptime
 }
 
 # events MODE [ARGS...]: three events 50 ms apart in MODE; exactly three
@@ -162,9 +71,7 @@ events() {
 # wait at once (a blocking read would see it only after the event).
 key_quits() {
 	desc="hwevent 30 $2 $1, q on stdin after 1 s: exit 0 before the event"
-	rm -f "$tmp/in"
-	mkfifo "$tmp/in" || { not_ok "$desc: mkfifo"; return; }
-	{ sleep 1; echo q; } >"$tmp/in" &
+	send_q || { not_ok "$desc: mkfifo"; return; }
 	input=$tmp/in
 	run 30 "$2" "$1"
 	input=
@@ -195,7 +102,7 @@ periodic() {
 		NR > 1 && $1 - prev < p { bad = 1 }
 		{ prev = $1 }
 		END { exit bad }'; } &&
-	   cancelled_since "$before"; then
+	   grew_by cancelled 1; then
 		good=1
 	fi
 	[ -n "$before" ] || diag "no $STATS: the cancel is not checked"
@@ -207,24 +114,14 @@ periodic() {
 sigterm_ends_read() {
 	desc="hwevent 3600 2 --period 1, SIGTERM while it reads: exit 0 at once, registration cancelled"
 	before=$(stat_value cancelled)
-	"$CLI" 3600 2 --period 1 </dev/null >"$tmp/out" 2>"$tmp/err" &
-	pid=$!
-	{ sleep "$LIMIT"; kill -KILL "$pid"; } >/dev/null 2>&1 &
-	watchdog=$!
-	tries=0
-	until grep -q '^hwevent: queue mode' "$tmp/out" ||
-	      [ $tries -ge 30 ]; do
-		sleep 1
-		tries=$((tries + 1))
-	done
+	run_bg 3600 2 --period 1
+	wait_until 30 1 grep -q '^hwevent: queue mode' "$tmp/out"
 	sleep 1		# into the read
 	kill -TERM "$pid"
-	wait "$pid"
-	rc=$?
-	kill "$watchdog" 2>/dev/null
+	reap
 	good=0
 	[ $rc -eq 0 ] && grep -q 'done after 0 events (SIGTERM)' "$tmp/out" &&
-		cancelled_since "$before" && good=1
+		grew_by cancelled 1 && good=1
 	verdict "$desc" $good
 }
 
@@ -235,29 +132,18 @@ sigterm_ends_read() {
 stop_cont_pending() {
 	desc="hwevent 2 0 -n 1, SIGSTOP then SIGCONT while it waits: the wait resumes, one event, nothing interrupted"
 	before=$(stat_value interrupted)
-	"$CLI" 2 0 -n 1 --json </dev/null >"$tmp/out" 2>"$tmp/err" &
-	pid=$!
-	{ sleep "$LIMIT"; kill -KILL "$pid"; } >/dev/null 2>&1 &
-	watchdog=$!
-	tries=0
-	until grep -q 'pending-request mode' "$tmp/err" ||
-	      [ $tries -ge 300 ]; do
-		sleep 0.1
-		tries=$((tries + 1))
-	done
+	run_bg 2 0 -n 1 --json
+	wait_until 300 0.1 grep -q 'pending-request mode' "$tmp/err"
 	sleep 0.3	# into the ioctl
 	kill -STOP "$pid"
 	sleep 0.5
 	state=$(sed 's/.*) //' "/proc/$pid/stat" | cut -c1)
 	kill -CONT "$pid"
-	wait "$pid"
-	rc=$?
-	kill "$watchdog" 2>/dev/null
+	reap
 	good=0
 	[ $rc -eq 0 ] && [ "$state" = T ] && [ "$(lines)" -eq 1 ] &&
-		! grep -q 'interrupted' "$tmp/err" &&
-		{ [ -z "$before" ] ||
-		  [ "$(stat_value interrupted)" = "$before" ]; } && good=1
+		! grep -q 'interrupted' "$tmp/err" && grew_by interrupted 0 &&
+		good=1
 	[ "$state" = T ] || diag "state while stopped: '$state'"
 	verdict "$desc" $good
 }
@@ -388,78 +274,25 @@ uring_stops() {
 	desc="hwevent 10 0 --uring 4 --json, $how after 1 s: exit 0 at once, cancelled 4 pending, none left"
 	[ $has_uring = 1 ] || { skip "$desc" "$URING_SKIP"; return; }
 	before=$(stat_value cancelled)
-	if [ "$how" = q ]; then
-		reason="key pressed"
-		rm -f "$tmp/in"
-		mkfifo "$tmp/in" || { not_ok "$desc: mkfifo"; return; }
-		{ sleep 1; echo q; } >"$tmp/in" &
-		writer=$!
-		"$CLI" 10 0 --uring 4 --json <"$tmp/in" >"$tmp/out" 2>"$tmp/err" &
-	else
-		reason=SIGINT
-		"$CLI" 10 0 --uring 4 --json </dev/null >"$tmp/out" 2>"$tmp/err" &
-	fi
-	pid=$!
-	{ sleep "$LIMIT"; kill -KILL "$pid"; } >/dev/null 2>&1 &
-	watchdog=$!
-	tries=0
-	until grep -q 'io_uring commands' "$tmp/err" || [ $tries -ge 300 ]; do
-		sleep 0.1
-		tries=$((tries + 1))
-	done
-	if [ "$how" = q ]; then
-		wait "$writer"
-	else
-		sleep 1		# into the wait
-		kill -INT "$pid"
-	fi
-	start=$(uptime_cs)
-	wait "$pid"
-	rc=$?
-	end=$(uptime_cs)
-	kill "$watchdog" 2>/dev/null
+	quit_input "$how" || { not_ok "$desc: mkfifo"; return; }
+	run_bg 10 0 --uring 4 --json
+	input=
+	wait_until 300 0.1 grep -q 'io_uring commands' "$tmp/err"
+	[ "$how" = q ] || sleep 1	# into the wait
+	quit_reap "$how"
+	quick 500 "$how"
+	fast=$?
 	good=0
 	[ $rc -eq 0 ] && [ "$(lines)" -eq 0 ] &&
 		grep -q "done after 0 events ($reason); cancelled 4 pending\$" "$tmp/err" &&
-		[ $((end - start)) -lt 500 ] &&
-		{ [ -z "$before" ] ||
-		  [ "$(stat_value cancelled)" = $((before + 4)) ]; } &&
-		none_live && good=1
-	[ $((end - start)) -lt 500 ] ||
-		diag "exit $((end - start))0 ms after the $how"
+		[ $fast -eq 0 ] && grew_by cancelled 4 && none_live && good=1
 	[ -n "$before" ] || diag "no $STATS: the cancel is not counted"
-	verdict "$desc" $good
-}
-
-help_names_options() {
-	desc="hwevent --help: exit 0, names every option"
-	run --help
-	good=0
-	[ $rc -eq 0 ] && good=1
-	for opt in '-n, --count' --period --cookie --poll --epoll --trigger \
-		   --uring --json '-m, --module' '-d, --device' '-h, --help'; do
-		grep -qF -e "  $opt " "$tmp/out" ||
-			{ diag "no $opt"; good=0; }
-	done
-	verdict "$desc" $good
-}
-
-# bad DESC PATTERN ARGS...: bad usage exits 2, with a message on stderr
-# that matches PATTERN (grep -E).
-bad() {
-	desc="$1: exit 2, message on stderr"
-	pattern=$2
-	shift 2
-	run "$@"
-	good=0
-	[ $rc -eq 2 ] && grep -Eq -e "$pattern" "$tmp/err" && good=1
 	verdict "$desc" $good
 }
 
 MODE0_KEYS="event id cookie seqno due_ns irq_ns bh_ns wake_ns latency_ns flags lost overruns"
 
-echo "TAP version 13"
-echo "1..$PLAN"
+tap_plan
 
 events 0
 events 1
@@ -492,7 +325,8 @@ uring_events
 uring_json
 uring_stops SIGINT
 uring_stops q
-help_names_options
+help_names hwevent '-n, --count' --period --cookie --poll --epoll --trigger \
+	--uring --json '-m, --module' '-d, --device' '-h, --help'
 bad "no arguments" 'missing'
 bad "hwevent x 0 (delay not a number)" 'not a number' x 0
 bad "hwevent 1 7 (unknown mode)" 'unknown notification type' 1 7
@@ -520,6 +354,4 @@ bad "hwevent 11 0 --uring 4 (a command waits at most 10 s)" \
 bad "hwevent 1 0 --uring 4 --trigger" '--trigger does not go with --uring' \
 	1 0 --uring 4 --trigger
 
-[ $nr -eq $PLAN ] || { diag "ran $nr tests of $PLAN"; failed=1; }
-[ $failed -eq 0 ] && exit $KSFT_PASS
-exit $KSFT_FAIL
+tap_exit

@@ -59,14 +59,14 @@
 #include <liburing.h>
 #include <linux/hwevent.h>
 
+#include "common.h"
+
 static_assert(sizeof(struct hwevent_event) == 64, "hwevent_event layout");
 static_assert(sizeof(struct hwevent_register) == 136,
 	      "hwevent_register layout");
 /* The command area of a 64-byte SQE holds it. */
 static_assert(sizeof(struct hwevent_uring_wait) == 16,
 	      "hwevent_uring_wait layout");
-
-#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
 
 #define PROG		"hwevent-bench"
 #define DEFAULT_DEVICE	"/dev/hwevent"
@@ -76,10 +76,6 @@ static_assert(sizeof(struct hwevent_uring_wait) == 16,
 #define STATS_PATH	"/sys/kernel/debug/hwevent/stats"
 #define SLAB_DIR	"/sys/kernel/slab/hwevent_reg"
 #define EXIT_USAGE	2
-
-#define NSEC_PER_USEC	1000ULL
-#define NSEC_PER_MSEC	1000000ULL
-#define NSEC_PER_SEC	1000000000ULL
 
 #define REC		((size_t)sizeof(struct hwevent_event))
 /* Entries of a list option (--rates, --scale, --fanout) at most. */
@@ -288,14 +284,13 @@ struct bench {
 	FILE *md_out;
 };
 
-/* Set by the signal handlers; every blocking call here may see EINTR. */
-static volatile sig_atomic_t stop_signal;
-static volatile sig_atomic_t watchdog_fired;
+const char prog_name[] = PROG;
 
-static void on_stop_signal(int sig)
-{
-	stop_signal = sig;
-}
+/*
+ * Set by the SIGALRM handler, as stop_signal (common.c) by the stop
+ * signals; every blocking call here may see EINTR.
+ */
+static volatile sig_atomic_t watchdog_fired;
 
 static void on_alarm(int sig)
 {
@@ -305,26 +300,18 @@ static void on_alarm(int sig)
 
 /*
  * No SA_RESTART: a read or ioctl waiting for an event that never comes
- * must return EINTR to the watchdog or to Ctrl-C, so that we clean up
- * (cancel, close, restore) instead of hanging or dying.
+ * must return EINTR to the watchdog or to Ctrl-C (install_signal_handlers()
+ * of common.c), so that we clean up (cancel, close, restore) instead of
+ * hanging or dying.
  */
-static int install_signal_handlers(void)
+static int install_watchdog_handler(void)
 {
-	static const int stop_sigs[] = { SIGINT, SIGTERM, SIGHUP };
 	struct sigaction sa;
-	size_t i;
 
 	memset(&sa, 0, sizeof(sa));
 	sigemptyset(&sa.sa_mask);
-	sa.sa_handler = on_stop_signal;
-	for (i = 0; i < ARRAY_SIZE(stop_sigs); i++)
-		if (sigaction(stop_sigs[i], &sa, NULL) < 0)
-			return -1;
 	sa.sa_handler = on_alarm;
-	if (sigaction(SIGALRM, &sa, NULL) < 0)
-		return -1;
-	sa.sa_handler = SIG_IGN;
-	return sigaction(SIGPIPE, &sa, NULL);
+	return sigaction(SIGALRM, &sa, NULL);
 }
 
 static void watchdog_arm(unsigned int seconds)
@@ -372,14 +359,6 @@ static int wait_failed(const char *what, int err)
 		return fail("%s: no event within %u s of its due time", what,
 			    WATCHDOG_S);
 	return fail("%s: %s", what, strerror(err));
-}
-
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * NSEC_PER_SEC + ts.tv_nsec;
 }
 
 static struct timespec ns_to_ts(uint64_t ns)
@@ -842,8 +821,16 @@ static int lat_open_path(struct lat_ctx *c, enum path p)
 static int epoll_one(int ep, const char *what)
 {
 	struct epoll_event ev;
-	int n = epoll_wait(ep, &ev, 1, -1);
+	int n;
 
+	/*
+	 * epoll_wait() is never restarted, and fails with EINTR even without
+	 * a handler after a stop and SIGCONT (signal(7)): only our own
+	 * signals end the wait.
+	 */
+	do {
+		n = epoll_wait(ep, &ev, 1, -1);
+	} while (n < 0 && errno == EINTR && !stop_signal && !watchdog_fired);
 	if (n == 1)
 		return 0;
 	return wait_failed(what, n < 0 ? errno : EPROTO);
@@ -3569,7 +3556,7 @@ int main(int argc, char **argv)
 		usage_hint();
 		return EXIT_USAGE;
 	}
-	if (install_signal_handlers()) {
+	if (install_signal_handlers(false) || install_watchdog_handler()) {
 		fail("sigaction: %s", strerror(errno));
 		return 1;
 	}

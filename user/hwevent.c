@@ -52,15 +52,13 @@
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <sys/ioctl.h>
-#include <sys/stat.h>
-#include <sys/syscall.h>
-#include <sys/wait.h>
-#include <termios.h>
 #include <time.h>
 #include <unistd.h>
 
 #include <liburing.h>
 #include <linux/hwevent.h>
+
+#include "common.h"
 
 /* The uAPI promises one layout for 32- and 64-bit callers; hold it to it. */
 static_assert(sizeof(struct hwevent_event) == 64, "hwevent_event layout");
@@ -71,15 +69,9 @@ static_assert(offsetof(struct hwevent_register, event) == 0x48,
 static_assert(sizeof(struct hwevent_uring_wait) == 16,
 	      "hwevent_uring_wait layout");
 
-#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
-
 #define PROG		"hwevent"
-#define MODULE_NAME	"hwevent"
-#define MODULE_FILE	"hwevent.ko"
 #define DEFAULT_DEVICE	"/dev/hwevent"
 #define EXIT_USAGE	2
-#define NSEC_PER_SEC	1000000000ULL
-#define NSEC_PER_MSEC	1000000ULL
 /* How long to wait for devtmpfs to create the node after loading. */
 #define DEVICE_WAIT_MS	2000
 #define DEVICE_POLL_MS	20
@@ -115,15 +107,6 @@ struct options {
 	unsigned long long count;	/* 0: no limit */
 	const char *module;		/* NULL: look next to the program */
 	const char *device;
-};
-
-/* What we watch stdin for: a key that means "quit". */
-struct input {
-	bool usable;		/* false after EOF or a read error */
-	bool tty;
-	bool raw;		/* we changed the terminal mode: restore it */
-	bool watch;		/* poll stdin now */
-	struct termios saved;
 };
 
 /* --uring: one command in flight, by the slot its user_data names. */
@@ -168,7 +151,6 @@ struct state {
 	struct uring_done *batch;	/* o->uring + 1: all that can complete */
 	unsigned int pending;		/* commands submitted, not completed */
 	unsigned long long submitted;
-	bool stdin_polled;	/* a poll of stdin is in flight on the ring */
 	bool cancel_issued;	/* HWEVENT_IOC_CANCEL at the stop */
 	unsigned long long cancelled;	/* completed with ECANCELED */
 	int failed_errno;	/* the last failure reported, once for all */
@@ -199,74 +181,7 @@ enum wait_result {
 	WAIT_ERROR,		/* reported already */
 };
 
-/* Set by the signal handlers, read by the main loop. */
-static volatile sig_atomic_t stop_signal;
-static volatile sig_atomic_t continued;
-
-/* Where messages other than events go: stdout, or stderr with --json. */
-static FILE *info_out;
-
-static void on_stop_signal(int sig)
-{
-	stop_signal = sig;
-}
-
-static void on_sigcont(int sig)
-{
-	(void)sig;
-	continued = 1;
-}
-
-/*
- * Windows: Ctrl-C killed event.exe outright and the I/O manager cancelled
- * its IRP. Here we catch the signal and leave cleanly, so the terminal mode
- * is restored and a module we loaded is unloaded. No SA_RESTART: a pending
- * ioctl must return EINTR (the driver drops the registration) rather than
- * be restarted.
- */
-static int install_signal_handlers(void)
-{
-	static const int stop_sigs[] = { SIGINT, SIGTERM, SIGHUP };
-	struct sigaction sa;
-	size_t i;
-
-	memset(&sa, 0, sizeof(sa));
-	sigemptyset(&sa.sa_mask);
-	sa.sa_handler = on_stop_signal;
-	for (i = 0; i < ARRAY_SIZE(stop_sigs); i++)
-		if (sigaction(stop_sigs[i], &sa, NULL) < 0)
-			return -1;
-	/* After Ctrl-Z and fg the shell may have reset the terminal mode. */
-	sa.sa_handler = on_sigcont;
-	if (sigaction(SIGCONT, &sa, NULL) < 0)
-		return -1;
-	/* `hwevent ... | head -3`: see EPIPE and clean up, don't just die. */
-	sa.sa_handler = SIG_IGN;
-	return sigaction(SIGPIPE, &sa, NULL);
-}
-
-static const char *signal_name(int sig)
-{
-	switch (sig) {
-	case SIGINT:
-		return "SIGINT";
-	case SIGTERM:
-		return "SIGTERM";
-	case SIGHUP:
-		return "SIGHUP";
-	default:
-		return "a signal";
-	}
-}
-
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	/* The clock the driver stamps its records with (ktime_get()). */
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * NSEC_PER_SEC + (uint64_t)ts.tv_nsec;
-}
+const char prog_name[] = PROG;
 
 /* "1234.567890123" */
 static const char *fmt_timestamp(char *buf, size_t len, uint64_t ns)
@@ -430,43 +345,13 @@ static int parse_seconds(const char *what, const char *s, uint64_t min_ns,
 	return 0;
 }
 
-/*
- * A whole number in base 10 or 16, digits only: strtoull() alone would
- * take leading blanks, a sign ("-1" as a huge number) or a second "0x".
- */
-static int parse_whole(const char *s, int base, unsigned long long *v)
-{
-	const char *digits = base == 16 ? "0123456789abcdefABCDEF" :
-					  "0123456789";
-
-	if (*s == '\0' || s[strspn(s, digits)] != '\0')
-		return -1;
-	errno = 0;
-	*v = strtoull(s, NULL, base);
-	return errno == ERANGE ? -1 : 0;
-}
-
-static int parse_count(const char *s, unsigned long long *count)
-{
-	if (parse_whole(s, 10, count) < 0) {
-		fprintf(stderr,
-			PROG ": count '%s' is not a positive whole number\n", s);
-		return -1;
-	}
-	if (*count == 0) {
-		fprintf(stderr, PROG ": count must be at least 1\n");
-		return -1;
-	}
-	return 0;
-}
-
 /* Decimal, or hex after 0x. */
 static int parse_cookie(const char *s, uint64_t *cookie)
 {
 	bool hex = s[0] == '0' && (s[1] == 'x' || s[1] == 'X');
 	unsigned long long v;
 
-	if (parse_whole(hex ? s + 2 : s, hex ? 16 : 10, &v) < 0) {
+	if (parse_digits(hex ? s + 2 : s, hex ? 16 : 10, &v) < 0) {
 		fprintf(stderr,
 			PROG ": cookie '%s' is not a whole number from 0 to %llu (decimal, or hex after 0x)\n",
 			s, (unsigned long long)UINT64_MAX);
@@ -480,7 +365,7 @@ static int parse_uring(const char *s, unsigned int *n)
 {
 	unsigned long long v;
 
-	if (parse_whole(s, 10, &v) < 0 || v < 1 || v > URING_MAX_PENDING) {
+	if (parse_digits(s, 10, &v) < 0 || v < 1 || v > URING_MAX_PENDING) {
 		fprintf(stderr,
 			PROG ": --uring '%s': the number of requests pending at once must be a whole number from 1 to %u (the driver's default max_pending)\n",
 			s, URING_MAX_PENDING);
@@ -548,7 +433,7 @@ static int parse_option(int c, char **argv, struct options *o)
 {
 	switch (c) {
 	case 'n':
-		return parse_count(optarg, &o->count);
+		return parse_count_option(optarg, &o->count);
 	case 'm':
 		o->module = optarg;
 		return 0;
@@ -718,260 +603,7 @@ bad:
 	return EXIT_USAGE;
 }
 
-/* ---- Module loading: event.exe's install.c, the Linux way ---- */
-
-/*
- * Where to look for the module, in this order: --module PATH; hwevent.ko
- * next to this program, then ../module/hwevent.ko from it (a build tree);
- * then `modprobe hwevent`, which finds the module an installed system has
- * (hwevent-dkms puts it in /lib/modules/<kernel>/updates/dkms/), with the
- * options of /etc/modprobe.d. modprobe by absolute path: we run as root,
- * and PATH is the caller's.
- */
-static const char * const modprobe_paths[] = {
-	"/sbin/modprobe", "/usr/sbin/modprobe",
-};
-
-/* The module is loaded (or built in): it has a directory in sysfs. */
-static bool module_present(void)
-{
-	return access("/sys/module/" MODULE_NAME, F_OK) == 0;
-}
-
-/*
- * Open the module file: --module, else next to us, else ../module/.
- * Returns the fd, or -1: *absent is then true when no file was found and
- * no --module given (modprobe is next), false after an error said so.
- * @dir receives this program's directory, for messages.
- */
-static int open_module_file(const struct options *o, char *path, size_t len,
-			    char *dir, size_t dirlen, bool *absent)
-{
-	char exe[PATH_MAX], *slash;
-	static const char * const where[] = {
-		"/" MODULE_FILE, "/../module/" MODULE_FILE,
-	};
-	ssize_t n;
-	size_t i;
-	int fd;
-
-	*absent = false;
-	snprintf(dir, dirlen, "(unknown)");
-	if (o->module) {
-		snprintf(path, len, "%s", o->module);
-		fd = open(path, O_RDONLY | O_CLOEXEC);
-		if (fd < 0)
-			fprintf(stderr, PROG ": cannot open module %s: %s\n",
-				path, strerror(errno));
-		return fd;
-	}
-
-	/* Windows: event.exe looked in the current directory; we use ours. */
-	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-	if (n < 0) {
-		fprintf(stderr, PROG ": cannot find this program's directory (/proc/self/exe: %s); trying modprobe\n",
-			strerror(errno));
-		*absent = true;
-		return -1;
-	}
-	exe[n] = '\0';
-	slash = strrchr(exe, '/');
-	if (slash)
-		*slash = '\0';
-	snprintf(dir, dirlen, "%s", exe);
-
-	for (i = 0; i < ARRAY_SIZE(where); i++) {
-		if (snprintf(path, len, "%s%s", exe, where[i]) >= (int)len)
-			continue;
-		fd = open(path, O_RDONLY | O_CLOEXEC);
-		if (fd >= 0) {
-			/* Say module/hwevent.ko, not user/../module/. */
-			if (realpath(path, exe))
-				snprintf(path, len, "%s", exe);
-			return fd;
-		}
-		if (errno != ENOENT) {
-			fprintf(stderr, PROG ": cannot open module %s: %s\n",
-				path, strerror(errno));
-			return -1;
-		}
-	}
-	*absent = true;
-	return -1;
-}
-
-static const char *finit_module_hint(int err)
-{
-	switch (err) {
-	case EPERM:
-		return "needs CAP_SYS_MODULE; module loading may be disabled (kernel.modules_disabled) or the kernel locked down against unsigned modules";
-	case ENOSYS:
-		return "this kernel was built without module support";
-	case ENOEXEC:
-		return "not a kernel module, or one for another architecture";
-	case EINVAL:
-		return "the module does not match this kernel (built against other headers?); see dmesg";
-	case ENOENT:
-		return "the module needs a symbol this kernel does not export; see dmesg";
-	case EKEYREJECTED:
-	case EBADMSG:
-	case ENOKEY:
-		return "the kernel rejected the module's signature";
-	case EBUSY:
-		return "the module is being loaded or unloaded right now; try again";
-	default:
-		return "see dmesg";
-	}
-}
-
-/* Load the module file open on @fd (closed here). */
-static int load_module_file(struct state *st, int fd, const char *path)
-{
-	int err;
-
-	/* Windows: CreateService() + StartService(); here finit_module(2). */
-	if (syscall(SYS_finit_module, fd, "", 0) < 0) {
-		err = errno;
-		close(fd);
-		if (err == EEXIST) {
-			fprintf(info_out, PROG ": module " MODULE_NAME " is already loaded; leaving it loaded at exit\n");
-			return 0;
-		}
-		fprintf(stderr, PROG ": cannot load %s: %s: %s\n", path,
-			strerror(err), finit_module_hint(err));
-		return -1;
-	}
-	close(fd);
-	st->loaded_module = true;
-	fprintf(info_out, PROG ": loaded %s; it will be unloaded at exit\n",
-		path);
-	return 0;
-}
-
-/*
- * No module file beside us: `modprobe hwevent`, as a user of an installed
- * system would type. Its messages go to our stderr (its stdout too, so
- * that --json's stdout holds events only). We unload at exit only what
- * this run loaded: the module was not in /sys/module before and is after.
- */
-static int load_module_modprobe(struct state *st, const char *dir)
-{
-	const char *prog = NULL;
-	int status;
-	size_t i;
-	pid_t pid;
-
-	for (i = 0; i < ARRAY_SIZE(modprobe_paths) && !prog; i++)
-		if (access(modprobe_paths[i], X_OK) == 0)
-			prog = modprobe_paths[i];
-	if (!prog) {
-		fprintf(stderr,
-			PROG ": cannot load module " MODULE_NAME ": " MODULE_FILE " is not in %s/ or %s/../module/, and there is no /sbin/modprobe or /usr/sbin/modprobe to find an installed one (install kmod); pass --module PATH\n",
-			dir, dir);
-		return -1;
-	}
-
-	fflush(stdout);
-	fflush(stderr);
-	pid = fork();
-	if (pid < 0) {
-		fprintf(stderr, PROG ": cannot run %s: fork: %s\n", prog,
-			strerror(errno));
-		return -1;
-	}
-	if (pid == 0) {
-		/* exec keeps an ignored signal ignored: give it back. */
-		signal(SIGPIPE, SIG_DFL);
-		if (dup2(STDERR_FILENO, STDOUT_FILENO) < 0)
-			_exit(127);
-		execl(prog, prog, MODULE_NAME, (char *)NULL);
-		fprintf(stderr, PROG ": cannot run %s: %s\n", prog,
-			strerror(errno));
-		_exit(127);
-	}
-	/* A Ctrl-C reaches modprobe too; wait for it all the same. */
-	while (waitpid(pid, &status, 0) < 0) {
-		if (errno != EINTR) {
-			fprintf(stderr, PROG ": waiting for %s: %s\n", prog,
-				strerror(errno));
-			return -1;
-		}
-	}
-	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-		char how[64];
-
-		if (WIFEXITED(status))
-			snprintf(how, sizeof(how), "exit status %d",
-				 WEXITSTATUS(status));
-		else
-			snprintf(how, sizeof(how), "killed by signal %d",
-				 WTERMSIG(status));
-		fprintf(stderr,
-			PROG ": cannot load module " MODULE_NAME ": `%s " MODULE_NAME "` failed (%s, see above), and there is no " MODULE_FILE " in %s/ or %s/../module/. Install the module for this kernel (package hwevent-dkms; `dkms status hwevent` shows what it built), build it (make), or pass --module PATH\n",
-			prog, how, dir, dir);
-		return -1;
-	}
-	if (!module_present()) {
-		fprintf(stderr,
-			PROG ": warning: `%s " MODULE_NAME "` succeeded but /sys/module/" MODULE_NAME " does not exist (sysfs not mounted? an install command in modprobe.d?); not unloading it at exit\n",
-			prog);
-		return 0;
-	}
-	st->loaded_module = true;
-	fprintf(info_out,
-		PROG ": loaded module " MODULE_NAME " with `%s " MODULE_NAME "`; it will be unloaded at exit\n",
-		prog);
-	return 0;
-}
-
-/* Return 0 if the module is now loaded (by us or before us), else -1. */
-static int load_module(struct state *st, const struct options *o)
-{
-	char path[PATH_MAX], dir[PATH_MAX];
-	bool absent;
-	int fd;
-
-	/* Only what this run loads is unloaded at exit. */
-	if (module_present()) {
-		fprintf(info_out, PROG ": module " MODULE_NAME " is already loaded; leaving it loaded at exit\n");
-		return 0;
-	}
-	fd = open_module_file(o, path, sizeof(path), dir, sizeof(dir),
-			      &absent);
-	if (fd >= 0)
-		return load_module_file(st, fd, path);
-	if (!absent)
-		return -1;
-	return load_module_modprobe(st, dir);
-}
-
-/* Return 0, or -1 if the module could not be unloaded. */
-static int unload_module(void)
-{
-	/*
-	 * Windows: ControlService(SERVICE_CONTROL_STOP) + DeleteService();
-	 * here delete_module(2). O_NONBLOCK: fail rather than wait if
-	 * another process still has the device open.
-	 */
-	if (syscall(SYS_delete_module, MODULE_NAME, O_NONBLOCK) < 0) {
-		switch (errno) {
-		case ENOENT:
-			/* Someone ran rmmod under us; the goal is met. */
-			return 0;
-		case EWOULDBLOCK:
-		case EBUSY:
-			fprintf(stderr,
-				PROG ": cannot unload " MODULE_NAME ": still in use (another process has the device open); unload it later with: rmmod " MODULE_NAME "\n");
-			return -1;
-		default:
-			fprintf(stderr, PROG ": cannot unload " MODULE_NAME ": %s\n",
-				strerror(errno));
-			return -1;
-		}
-	}
-	fprintf(info_out, PROG ": unloaded module " MODULE_NAME "\n");
-	return 0;
-}
+/* ---- Opening the device, loading the module (common.c) first ---- */
 
 /* devtmpfs creates the node shortly after the module registers it. */
 static int open_device_wait(const char *path)
@@ -1004,7 +636,7 @@ static int open_device(struct state *st, const struct options *o)
 				dev);
 			return -1;
 		}
-		if (load_module(st, o) < 0)
+		if (load_module(o->module, &st->loaded_module) < 0)
 			return -1;
 		fd = open_device_wait(dev);
 		if (fd < 0 && errno == ENOENT) {
@@ -1019,150 +651,8 @@ static int open_device(struct state *st, const struct options *o)
 		return 0;
 	}
 
-	/* Say what went wrong; event.exe printed ERROR_FILE_NOT_FOUND always. */
-	switch (errno) {
-	case EACCES:
-	case EPERM:
-		fprintf(stderr,
-			PROG ": cannot open %s: %s: the node is mode 0600 (root only) by default; run as root, or add a udev rule such as KERNEL==\"hwevent\", GROUP=\"<group>\", MODE=\"0660\"\n",
-			dev, strerror(errno));
-		break;
-	case ENXIO:
-	case ENODEV:
-		fprintf(stderr,
-			PROG ": cannot open %s: %s: no driver behind the node (stale node, or the module is not loaded)\n",
-			dev, strerror(errno));
-		break;
-	case EINTR:
-		fprintf(stderr, PROG ": interrupted while waiting for %s\n",
-			dev);
-		break;
-	default:
-		fprintf(stderr, PROG ": cannot open %s: %s\n", dev,
-			strerror(errno));
-		break;
-	}
+	report_open_error(dev, errno, "hwevent");
 	return -1;
-}
-
-/* ---- Watching stdin for Enter or q ---- */
-
-static bool in_foreground(void)
-{
-	return tcgetpgrp(STDIN_FILENO) == getpgrp();
-}
-
-/* Windows: _kbhit(); here a terminal without line buffering or echo. */
-static void tty_make_raw(struct input *in)
-{
-	struct termios t;
-
-	if (!in->raw && tcgetattr(STDIN_FILENO, &in->saved) < 0)
-		return;		/* still works, with Enter after the key */
-	t = in->saved;
-	t.c_lflag &= ~(ICANON | ECHO);
-	t.c_cc[VMIN] = 1;
-	t.c_cc[VTIME] = 0;
-	if (tcsetattr(STDIN_FILENO, TCSANOW, &t) == 0)
-		in->raw = true;
-}
-
-static void tty_restore(struct input *in)
-{
-	sigset_t ttou, old;
-
-	if (!in->raw)
-		return;
-	/* If we were sent to the background, don't get stopped for this. */
-	sigemptyset(&ttou);
-	sigaddset(&ttou, SIGTTOU);
-	sigprocmask(SIG_BLOCK, &ttou, &old);
-	tcsetattr(STDIN_FILENO, TCSANOW, &in->saved);
-	sigprocmask(SIG_SETMASK, &old, NULL);
-	in->raw = false;
-}
-
-/*
- * Decide whether to watch stdin: a terminal only while we are in the
- * foreground (a background read would stop us with SIGTTIN), a pipe or a
- * socket until it reaches EOF.
- */
-static void input_refresh(struct input *in)
-{
-	in->watch = false;
-	if (!in->usable)
-		return;
-	if (in->tty) {
-		if (!in_foreground())
-			return;
-		tty_make_raw(in);
-	}
-	in->watch = true;
-}
-
-/*
- * Watch a terminal, a pipe or a socket. Not /dev/null or other devices
- * (CI runs us with </dev/null; /dev/zero would be readable forever), and
- * not regular files, which are no way to press a key.
- */
-static void input_setup(struct input *in)
-{
-	struct stat sb;
-
-	memset(in, 0, sizeof(*in));
-	if (fstat(STDIN_FILENO, &sb) < 0)
-		return;
-	in->tty = isatty(STDIN_FILENO);
-	in->usable = in->tty || S_ISFIFO(sb.st_mode) || S_ISSOCK(sb.st_mode);
-	input_refresh(in);
-}
-
-/* Read what is there; true if it holds Enter or q. */
-static bool input_read_quit(struct input *in)
-{
-	char buf[256];
-	ssize_t n, i;
-
-	n = read(STDIN_FILENO, buf, sizeof(buf));
-	if (n < 0 && (errno == EINTR || errno == EAGAIN))
-		return false;
-	if (n <= 0) {
-		/*
-		 * EOF or an error (a hung-up terminal): stop watching but go
-		 * on, so `hwevent 0.5 0 -n 3 </dev/null` runs its 3 events.
-		 */
-		in->usable = false;
-		in->watch = false;
-		return false;
-	}
-	for (i = 0; i < n; i++)
-		if (buf[i] == '\n' || buf[i] == '\r' || buf[i] == 'q' ||
-		    buf[i] == 'Q')
-			return true;
-	return false;
-}
-
-/* Handle poll()'s verdict on stdin; true if the user asked to quit. */
-static bool input_ready(struct input *in, short revents)
-{
-	if (revents & POLLNVAL) {
-		in->usable = false;
-		in->watch = false;
-		return false;
-	}
-	if (revents & (POLLIN | POLLHUP | POLLERR))
-		return input_read_quit(in);
-	return false;
-}
-
-/* Between waits: has a quit key been pressed? Does not block. */
-static bool input_check(struct input *in)
-{
-	struct pollfd p = { .fd = STDIN_FILENO, .events = POLLIN };
-
-	if (!in->watch || poll(&p, 1, 0) <= 0)
-		return false;
-	return input_ready(in, p.revents);
 }
 
 /* ---- Reporting events ---- */
@@ -1739,14 +1229,6 @@ static int epoll_fds(struct state *st, int timeout, unsigned int *fd_rev,
 static_assert(EPOLLIN == POLLIN && EPOLLERR == POLLERR &&
 	      EPOLLHUP == POLLHUP, "epoll and poll bits");
 
-static void handle_sigcont(struct state *st)
-{
-	if (continued) {
-		continued = 0;
-		input_refresh(&st->in);
-	}
-}
-
 /*
  * --poll, --epoll: wait until the eventfd or the device is readable, or a
  * key is pressed, or a signal stops us; a registration silent for
@@ -1760,7 +1242,7 @@ static enum wait_result wait_ready(struct state *st, const struct options *o)
 	for (;;) {
 		if (stop_signal)
 			return WAIT_AGAIN;	/* the main loop stops */
-		handle_sigcont(st);
+		input_continued(&st->in);
 		/* Past the deadline (or back from a long SIGSTOP): look once. */
 		timeout = ms_until(st->deadline);
 		fd_rev = 0;
@@ -1839,31 +1321,6 @@ static enum wait_result wait_async(struct state *st, const struct options *o)
 static const char *const no_uring_cmd =
 	"no io_uring commands: --uring needs IORING_OP_URING_CMD and 32-byte CQEs (Linux 5.19 and later) and an hwevent.ko built with them; modes 0, 1 and 2 without --uring do not";
 
-static void report_uring_setup_error(int err)
-{
-	const char *hint;
-
-	switch (err) {
-	case EINVAL:
-		hint = no_uring_cmd;
-		break;
-	case ENOSYS:
-		hint = "this kernel has no io_uring (CONFIG_IO_URING)";
-		break;
-	case EPERM:
-		hint = "io_uring is disabled (sysctl kernel.io_uring_disabled) or filtered (seccomp)";
-		break;
-	case ENOMEM:
-		hint = "out of memory, or of locked memory for the ring (ulimit -l)";
-		break;
-	default:
-		hint = NULL;
-		break;
-	}
-	fprintf(stderr, PROG ": io_uring_setup(IORING_SETUP_CQE32): %s%s%s\n",
-		strerror(err), hint ? ": " : "", hint ? hint : "");
-}
-
 /* A command that completed with -@err. */
 static void report_uring_cmd_error(int err)
 {
@@ -1891,11 +1348,8 @@ static void report_uring_cmd_error(int err)
  */
 static int uring_setup(struct state *st, const struct options *o)
 {
-	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP, SIGCONT };
 	struct io_uring_probe *probe;
 	bool have_cmd;
-	sigset_t set;
-	size_t i;
 	int ret;
 
 	st->slots = calloc(o->uring, sizeof(*st->slots));
@@ -1910,7 +1364,8 @@ static int uring_setup(struct state *st, const struct options *o)
 	 */
 	ret = io_uring_queue_init(o->uring + 1, &st->ring, IORING_SETUP_CQE32);
 	if (ret < 0) {
-		report_uring_setup_error(-ret);
+		report_uring_setup_error("io_uring_setup(IORING_SETUP_CQE32)",
+					 -ret, no_uring_cmd);
 		return -1;
 	}
 	st->ring_up = true;
@@ -1925,17 +1380,9 @@ static int uring_setup(struct state *st, const struct options *o)
 		return -1;
 	}
 
-	sigemptyset(&set);
-	for (i = 0; i < ARRAY_SIZE(sigs); i++)
-		sigaddset(&set, sigs[i]);
-	if (sigprocmask(SIG_BLOCK, &set, &st->saved_mask) < 0) {
-		fprintf(stderr, PROG ": sigprocmask: %s\n", strerror(errno));
+	if (block_stop_signals(&st->saved_mask, &st->wait_mask) < 0)
 		return -1;
-	}
 	st->signals_blocked = true;
-	st->wait_mask = st->saved_mask;
-	for (i = 0; i < ARRAY_SIZE(sigs); i++)
-		sigdelset(&st->wait_mask, sigs[i]);
 	return 0;
 }
 
@@ -1977,15 +1424,7 @@ static int uring_fill(struct state *st, const struct options *o)
 		st->pending++;
 	}
 
-	/* Windows: event.exe's _kbhit(); here one more completion. */
-	if (st->in.watch && !st->stdin_polled) {
-		sqe = io_uring_get_sqe(&st->ring);
-		if (sqe) {
-			io_uring_prep_poll_add(sqe, STDIN_FILENO, POLLIN);
-			io_uring_sqe_set_data64(sqe, URING_STDIN);
-			st->stdin_polled = true;
-		}
-	}
+	input_poll_on_ring(&st->in, &st->ring, URING_STDIN);
 
 	ret = io_uring_submit(&st->ring);
 	if (ret < 0) {
@@ -2040,19 +1479,9 @@ static enum wait_result uring_complete(struct state *st,
 	struct report r;
 	uint64_t due;
 
-	if (data == URING_STDIN) {
-		st->stdin_polled = false;
-		if (cqe->res < 0) {
-			/* Not pollable after all: go on without the keys. */
-			st->in.usable = false;
-			st->in.watch = false;
-			return WAIT_AGAIN;
-		}
-		/* Sent to the background meanwhile: a read would stop us. */
-		if (st->in.watch && input_ready(&st->in, (short)cqe->res))
-			return WAIT_QUIT;
-		return WAIT_AGAIN;
-	}
+	if (data == URING_STDIN)
+		return input_poll_done(&st->in, cqe->res) ? WAIT_QUIT :
+							    WAIT_AGAIN;
 	if (data >= o->uring || !st->slots[data].command) {
 		fprintf(stderr, PROG ": a completion for no command (%llu)\n",
 			(unsigned long long)data);
@@ -2117,6 +1546,8 @@ static enum wait_result wait_uring(struct state *st, const struct options *o)
 
 	if (uring_fill(st, o) < 0)
 		return WAIT_ERROR;
+	if (take_pending_signals(&st->wait_mask))
+		return WAIT_AGAIN;	/* the main loop looks at the signal */
 	ret = io_uring_wait_cqes(&st->ring, &cqe, 1, NULL, &st->wait_mask);
 	if (ret == -EINTR)
 		return WAIT_AGAIN;	/* the main loop looks at the signal */
@@ -2268,7 +1699,7 @@ static int run(struct state *st, const struct options *o)
 			st->reason = "count reached";
 			return 0;
 		}
-		handle_sigcont(st);
+		input_continued(&st->in);
 		if (input_check(&st->in)) {
 			st->reason = "key pressed";
 			return 0;
@@ -2379,7 +1810,7 @@ int main(int argc, char **argv)
 	st.epfd = -1;
 	ret = 1;
 
-	if (install_signal_handlers() < 0) {
+	if (install_signal_handlers(true) < 0) {
 		fprintf(stderr, PROG ": sigaction: %s\n", strerror(errno));
 		return 1;
 	}
@@ -2408,19 +1839,7 @@ out:
 		close(st.epfd);
 	if (st.efd >= 0)
 		close(st.efd);
-	/* An open file pins the module: close it before unloading. */
-	if (st.devfd >= 0)
-		close(st.devfd);
-	if (st.loaded_module && unload_module() < 0)
+	if (exit_cleanup(st.devfd, st.loaded_module, st.out_errno) < 0)
 		ret = 1;
-	errno = 0;
-	if ((fflush(stdout) == EOF || ferror(stdout)) && !st.out_errno)
-		st.out_errno = errno ? errno : EIO;
-	/* A reader that has seen enough (a closed pipe) is no error. */
-	if (st.out_errno && st.out_errno != EPIPE) {
-		fprintf(stderr, PROG ": writing output: %s\n",
-			strerror(st.out_errno));
-		ret = 1;
-	}
 	return ret;
 }

@@ -23,6 +23,7 @@
 #                                          $HWEVENT_KO_FILE if set, else
 #                                          module/hwevent.ko)
 #   /hwevent/bin/hwevent                   the CLI (on PATH)
+#   /hwevent/bin/hwecho                    the echo device's CLI (on PATH)
 #   /hwevent/bin/hwevent-bench             the benchmark (make bench, and
 #                                          its short run in the selftests)
 #   /hwevent/*.sh                          scripts/guest/*
@@ -96,7 +97,8 @@ stage_tree() {
 	rm -rf "$STAGE"
 	mkdir -p "$STAGE/hwevent/bin" "$STAGE/kselftest/kselftest"
 	cp "${HWEVENT_KO_FILE:-$ROOT/module/hwevent.ko}" "$STAGE/hwevent/hwevent.ko"
-	cp "$ROOT/user/hwevent" "$ROOT/user/hwevent-bench" "$STAGE/hwevent/bin/"
+	cp "$ROOT/user/hwevent" "$ROOT/user/hwecho" "$ROOT/user/hwevent-bench" \
+		"$STAGE/hwevent/bin/"
 	cp "$ROOT"/scripts/guest/*.sh "$STAGE/hwevent/"
 	[[ -z $phases ]] || cp "$phases" "$STAGE/hwevent/phases"
 	cp "$ksft/kselftest/runner.sh" "$ksft/kselftest/prefix.pl" "$STAGE/kselftest/kselftest/"
