@@ -4,6 +4,7 @@
  */
 
 #include <linux/compiler.h>
+#include <linux/errno.h>
 #include <linux/kernel.h>
 #include <linux/moduleparam.h>
 

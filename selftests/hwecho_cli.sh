@@ -213,27 +213,40 @@ async_stops() {
 	verdict "$desc" $good
 }
 
-# async_foreign: another program's writes land between one of ours and a
-# read: the read is caught (it holds no write of this run), and the
-# program stops at once with exit 1, cancelling what is in flight.
+# after_write: the last completion hwecho printed is a write's, and (with
+# debugfs) the next write is already queued behind the read: two requests.
+after_write() {
+	tail -n 1 "$tmp/out" | grep -q '^write [0-9]*: ' &&
+		{ [ ! -r "$STATS" ] || [ "$(stat_value echo_queued)" = 2 ]; }
+}
+
+# async_foreign: another program's write lands between one of ours and the
+# read behind it: the read returns data no write of this run holds, and the
+# program stops at once with exit 1, cancelling what is in flight. With
+# --async 1, once a write completes the queue is [read, next write]; a
+# write appended then sits between that next write and the next read. A
+# tick of 1 s leaves time to see that state and append to it; each try
+# waits for its foreign write and one more tick.
 async_foreign() {
 	desc="hwecho --async 1 while another program writes: exit 1, the foreign data caught, the rest cancelled"
+	echo 1000000 >"$PARAMS/echo_period_us"
 	run_bg --async 1
-	wait_until 300 0.1 has_lines 4
-	# Each lands behind what is queued; half land before a read.
 	writes=0
-	while kill -0 "$pid" 2>/dev/null && [ $writes -lt 200 ]; do
+	while kill -0 "$pid" 2>/dev/null && [ $writes -lt 3 ]; do
+		wait_until 250 0.02 after_write || break
 		printf 'not hwecho data' >"$DEV"
 		writes=$((writes + 1))
+		sleep 1.5	# the read that returns it
 	done
 	kill -INT "$pid" 2>/dev/null	# never caught: it exits 0
 	reap
+	echo "$PERIOD_US" >"$PARAMS/echo_period_us"
 	good=0
 	[ $rc -eq 1 ] &&
 		grep -q '^hwecho: read [0-9]*: 15 bytes that no write of this run holds' "$tmp/err" &&
 		grep -q 'done after [0-9]* requests (error): .*, 1 error in ' "$tmp/out" &&
 		none_queued && good=1
-	diag "$writes foreign writes"
+	diag "$writes foreign write(s)"
 	verdict "$desc" $good
 }
 
