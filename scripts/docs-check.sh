@@ -74,7 +74,7 @@ excerpts() {
 		next
 	}
 	want { printf "%s\t%d\n", path, at > (dir "/bad.ref"); want = 0 }
-	/^<!-- excerpt: [^ ]+ -->$/ { path = $3; at = FNR; want = 1 }
+	/^[ \t]*<!-- excerpt: [^ ]+ -->[ \t]*$/ { path = $3; at = FNR; want = 1 }
 	END { if (want) printf "%s\t%d\n", path, at > (dir "/bad.ref") }
 	' "$1"
 }
