@@ -32,6 +32,8 @@
 # that file in order and contiguous; a line "..." stands for lines left
 # out. One that does not is reported with the source file it is now in,
 # if any, so that an excerpt that moved with its code is easy to fix.
+# A function that is no longer defined where a reference says is
+# reported with the files that define it now, for the same reason.
 # Prints "ok - docs: FILE: N references resolve" or "not ok - ..." with
 # each broken one; fails if any is broken.
 set -euo pipefail
@@ -145,6 +147,17 @@ check_excerpts() {
 	rm -rf "$dir"
 }
 
+# "; defined in FILE..." for the source files that define function $1
+# now, if any: the function moved.
+defined_where() {
+	local f all where=""
+	mapfile -t all < <(code_files)
+	for f in "${all[@]}"; do
+		! defined_in "$1" "$f" || where+=" ${f#"$root"/}"
+	done
+	[[ -z $where ]] || echo "; defined in$where"
+}
+
 # Print "span<TAB>line" for every inline code span outside fenced blocks,
 # then "link<TAB>target<TAB>line" for every relative link.
 refs() {
@@ -184,7 +197,8 @@ check_ref() {
 		if [[ ! -e ${files[0]} ]]; then
 			echo "\`$ref\`: no such file $path"
 		elif [[ -n $sym && -n ${BASH_REMATCH[5]} ]]; then
-			defined_in "$sym" "${files[@]}" || echo "\`$ref\`: $path defines no function $sym()"
+			defined_in "$sym" "${files[@]}" ||
+				echo "\`$ref\`: $path defines no function $sym()$(defined_where "$sym")"
 		elif [[ -n $sym ]]; then
 			grep -qw -- "$sym" "${files[@]}" || echo "\`$ref\`: $path never says $sym"
 		fi
@@ -274,7 +288,8 @@ self_test() {
 	rm -rf "$dir"
 	# shellcheck disable=SC2016 # backquotes, literally
 	for bad in module/nosuch.c 'hwevent_nosuch()`: no function' \
-		'queue.c defines no function hwevent_wait' no_such_test \
+		'queue.c defines no function hwevent_wait(); defined in module/' \
+		no_such_test \
 		'`hwevent_nosuch()`' HWEVENT_NOSUCH nosuch.md \
 		'nor in any source file' "now in $rel/moved.c" \
 		'not followed by a fenced block'; do
