@@ -52,7 +52,14 @@
 #include <liburing.h>
 #include <linux/hwecho.h>
 
-#include "common.h"
+#include "lib/clock.h"
+#include "lib/common.h"
+#include "lib/device.h"
+#include "lib/exit.h"
+#include "lib/input.h"
+#include "lib/module.h"
+#include "lib/options.h"
+#include "lib/signals.h"
 
 #define PROG		"hwecho"
 /* The device interface (Windows: GUID_DEVINTERFACE_ECHO). */
@@ -169,16 +176,6 @@ struct state {
 };
 
 const char prog_name[] = PROG;
-
-/* Milliseconds with three decimals, rounded to the microsecond. */
-static const char *fmt_ms(char *buf, size_t len, uint64_t ns)
-{
-	uint64_t us = (ns + 500) / 1000;
-
-	snprintf(buf, len, "%llu.%03llu", (unsigned long long)(us / 1000),
-		 (unsigned long long)(us % 1000));
-	return buf;
-}
 
 /*
  * After a result is printed: did stdout fail? Keep why, from the write
@@ -399,11 +396,11 @@ static void print_ticks(const struct state *st, uint64_t elapsed)
 			(unsigned long long)(elapsed /
 					     (st->period_us * NSEC_PER_USEC)),
 			fmt_ms(period, sizeof(period),
-			       st->period_us * NSEC_PER_USEC), STATS_FILE);
+			       st->period_us * NSEC_PER_USEC, false), STATS_FILE);
 	}
 }
 
-/* ---- Finding and opening the device, loading the module (common.c) ---- */
+/* ---- Finding and opening the device, loading the module (lib/) ---- */
 
 /*
  * The device interface: Windows' CM_Get_Device_Interface_List() for
@@ -611,7 +608,7 @@ static int sync_step(struct state *st, const struct options *o, size_t size,
 		print_step_json("write", size, n, t1 - t0, "ok");
 	else
 		printf("%zu pattern bytes written in %s ms\n", size,
-		       fmt_ms(ms, sizeof(ms), t1 - t0));
+		       fmt_ms(ms, sizeof(ms), t1 - t0, false));
 	if (output_failed(st))
 		return -EPIPE;
 
@@ -636,7 +633,7 @@ static int sync_step(struct state *st, const struct options *o, size_t size,
 		print_step_json("read", size, n, t1 - t0, "ok");
 	else
 		printf("%zu pattern bytes read in %s ms\n", size,
-		       fmt_ms(ms, sizeof(ms), t1 - t0));
+		       fmt_ms(ms, sizeof(ms), t1 - t0, false));
 	if (output_failed(st))
 		return -EPIPE;
 
@@ -697,7 +694,7 @@ static int run_sync(struct state *st, const struct options *o)
 	elapsed = now_ns() - st->start_ns;
 	fprintf(info_out,
 		PROG ": done: %zu and %zu bytes written, read back and verified in %s ms",
-		sync_sizes[0], sync_sizes[1], fmt_ms(ms, sizeof(ms), elapsed));
+		sync_sizes[0], sync_sizes[1], fmt_ms(ms, sizeof(ms), elapsed, false));
 	print_ticks(st, elapsed);
 	fprintf(info_out, "\n");
 	return 0;
@@ -1039,7 +1036,7 @@ static void print_completion(const struct state *st, const struct options *o,
 		printf("}\n");
 		return;
 	}
-	fmt_ms(ms, sizeof(ms), lat);
+	fmt_ms(ms, sizeof(ms), lat, false);
 	/* echoapp: "Number of bytes written by request number %d is %d" */
 	if (write)
 		printf("write %llu: %d bytes written in %s ms\n", s->number,
@@ -1250,7 +1247,7 @@ static void print_async_banner(const struct state *st,
 	if (st->period_us)
 		fprintf(info_out, ", a tick every %s ms",
 			fmt_ms(period, sizeof(period),
-			       st->period_us * NSEC_PER_USEC));
+			       st->period_us * NSEC_PER_USEC, false));
 	fprintf(info_out, ". ");
 	if (o->count)
 		fprintf(info_out, "Stops after %llu completion%s; ", o->count,
@@ -1276,7 +1273,7 @@ static void print_async_summary(const struct state *st)
 		fprintf(info_out, ", %llu of an earlier run",
 			st->results[READ_EARLIER]);
 	fprintf(info_out, "), %llu error%s in %s ms", st->errors,
-		st->errors == 1 ? "" : "s", fmt_ms(ms, sizeof(ms), elapsed));
+		st->errors == 1 ? "" : "s", fmt_ms(ms, sizeof(ms), elapsed, false));
 	print_ticks(st, elapsed);
 	if (st->cancelling)
 		fprintf(info_out, "; cancelled %llu in flight", st->cancelled);

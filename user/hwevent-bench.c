@@ -59,14 +59,14 @@
 #include <liburing.h>
 #include <linux/hwevent.h>
 
-#include "common.h"
-
-static_assert(sizeof(struct hwevent_event) == 64, "hwevent_event layout");
-static_assert(sizeof(struct hwevent_register) == 136,
-	      "hwevent_register layout");
-/* The command area of a 64-byte SQE holds it. */
-static_assert(sizeof(struct hwevent_uring_wait) == 16,
-	      "hwevent_uring_wait layout");
+#include "lib/clock.h"
+#include "lib/common.h"
+#include "lib/device.h"
+#include "lib/exit.h"
+#include "lib/module.h"
+#include "lib/output.h"
+#include "lib/signals.h"
+#include "lib/uapi.h"
 
 #define PROG		"hwevent-bench"
 #define DEFAULT_DEVICE	"/dev/hwevent"
@@ -287,7 +287,7 @@ struct bench {
 const char prog_name[] = PROG;
 
 /*
- * Set by the SIGALRM handler, as stop_signal (common.c) by the stop
+ * Set by the SIGALRM handler, as stop_signal (lib/signals.c) by the stop
  * signals; every blocking call here may see EINTR.
  */
 static volatile sig_atomic_t watchdog_fired;
@@ -301,7 +301,7 @@ static void on_alarm(int sig)
 /*
  * No SA_RESTART: a read or ioctl waiting for an event that never comes
  * must return EINTR to the watchdog or to Ctrl-C (install_signal_handlers()
- * of common.c), so that we clean up (cancel, close, restore) instead of
+ * of lib/signals.c), so that we clean up (cancel, close, restore) instead of
  * hanging or dying.
  */
 static int install_watchdog_handler(void)
@@ -481,31 +481,12 @@ static long long meminfo_slab_kb(void)
 	return kb;
 }
 
-static int set_nonblock(int fd)
-{
-	int fl = fcntl(fd, F_GETFL);
-
-	return fl < 0 ? -1 : fcntl(fd, F_SETFL, fl | O_NONBLOCK);
-}
-
 /* ------------------------------------------------------------------ */
 /* The device. */
 
 static int dev_open(const struct options *o, int flags)
 {
 	return open(o->device, O_RDWR | O_CLOEXEC | flags);
-}
-
-static void reg_init(struct hwevent_register *r, uint32_t mode, int efd,
-		     uint64_t delay_ns, uint64_t period_ns, uint64_t cookie)
-{
-	memset(r, 0, sizeof(*r));
-	r->mode = mode;
-	/* The driver wants zero where the mode gives it no meaning. */
-	r->eventfd = mode == HWEVENT_MODE_EVENTFD ? efd : 0;
-	r->delay_ns = delay_ns;
-	r->period_ns = period_ns;
-	r->cookie = cookie;
 }
 
 /* An EVENTFD or QUEUE registration, returning at once: 0 or -1 (said). */
@@ -1258,7 +1239,7 @@ static int tp_drain_counter(int fd, uint64_t *delivered, const char *what)
 {
 	uint64_t count;
 
-	if (set_nonblock(fd))
+	if (set_nonblocking(fd))
 		return fail("%s: fcntl: %s", what, strerror(errno));
 	if (read(fd, &count, sizeof(count)) == (ssize_t)sizeof(count))
 		*delivered += count;
@@ -1390,7 +1371,7 @@ static int tp_queue(struct bench *b, const struct tp_row *row,
 	}
 	hw_cancel(fd, id);
 	/* Cancelled, it delivers nothing more: take what is queued. */
-	if (set_nonblock(fd)) {
+	if (set_nonblocking(fd)) {
 		fail("fcntl: %s", strerror(errno));
 		goto out;
 	}
@@ -1546,16 +1527,6 @@ static int run_throughput(struct bench *b)
 
 /* ------------------------------------------------------------------ */
 /* Scale: N one-shot registrations at once. */
-
-/* Milliseconds until @deadline for poll(2), at least 0. */
-static int ms_until(uint64_t deadline)
-{
-	uint64_t now = now_ns();
-
-	if (now >= deadline)
-		return 0;
-	return (int)((deadline - now + NSEC_PER_MSEC - 1) / NSEC_PER_MSEC);
-}
 
 /*
  * Reads @fd until its records account for @want registrations (each
@@ -2218,30 +2189,6 @@ static int run_fanout(struct bench *b)
 static long long round_ll(double v)
 {
 	return (long long)(v < 0 ? v - 0.5 : v + 0.5);
-}
-
-/* A double as JSON: finite with @decimals, else null. */
-static void json_double(FILE *f, int decimals, double v)
-{
-	if (isfinite(v))
-		fprintf(f, "%.*f", decimals, v);
-	else
-		fputs("null", f);
-}
-
-/* Only what uname(2) returns goes here: escape what JSON needs. */
-static void json_string(FILE *f, const char *s)
-{
-	fputc('"', f);
-	for (; *s; s++) {
-		if (*s == '"' || *s == '\\')
-			fprintf(f, "\\%c", *s);
-		else if ((unsigned char)*s < 0x20)
-			fprintf(f, "\\u%04x", *s);
-		else
-			fputc(*s, f);
-	}
-	fputc('"', f);
 }
 
 /* A latency path this kernel cannot run: every figure null, and why. */

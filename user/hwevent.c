@@ -58,16 +58,15 @@
 #include <liburing.h>
 #include <linux/hwevent.h>
 
-#include "common.h"
-
-/* The uAPI promises one layout for 32- and 64-bit callers; hold it to it. */
-static_assert(sizeof(struct hwevent_event) == 64, "hwevent_event layout");
-static_assert(sizeof(struct hwevent_register) == 136,
-	      "hwevent_register layout");
-static_assert(offsetof(struct hwevent_register, event) == 0x48,
-	      "hwevent_register layout");
-static_assert(sizeof(struct hwevent_uring_wait) == 16,
-	      "hwevent_uring_wait layout");
+#include "lib/clock.h"
+#include "lib/common.h"
+#include "lib/device.h"
+#include "lib/exit.h"
+#include "lib/input.h"
+#include "lib/module.h"
+#include "lib/options.h"
+#include "lib/signals.h"
+#include "lib/uapi.h"
 
 #define PROG		"hwevent"
 #define DEFAULT_DEVICE	"/dev/hwevent"
@@ -182,46 +181,6 @@ enum wait_result {
 };
 
 const char prog_name[] = PROG;
-
-/* "1234.567890123" */
-static const char *fmt_timestamp(char *buf, size_t len, uint64_t ns)
-{
-	snprintf(buf, len, "%llu.%09llu",
-		 (unsigned long long)(ns / NSEC_PER_SEC),
-		 (unsigned long long)(ns % NSEC_PER_SEC));
-	return buf;
-}
-
-/*
- * Milliseconds with three decimals, rounded to the microsecond: "0.512",
- * "-0.012"; with @plus, "+0.512" for a part of a total.
- */
-static const char *fmt_ms(char *buf, size_t len, int64_t ns, bool plus)
-{
-	uint64_t us = ns < 0 ? -(uint64_t)ns : (uint64_t)ns;
-
-	us = (us + 500) / 1000;
-	snprintf(buf, len, "%s%llu.%03llu",
-		 ns < 0 && us ? "-" : plus ? "+" : "",
-		 (unsigned long long)(us / 1000),
-		 (unsigned long long)(us % 1000));
-	return buf;
-}
-
-/* Seconds with at least three decimals and as many more as needed. */
-static const char *fmt_seconds(char *buf, size_t len, uint64_t ns)
-{
-	char frac[10];
-	int digits = 9;
-
-	snprintf(frac, sizeof(frac), "%09llu",
-		 (unsigned long long)(ns % NSEC_PER_SEC));
-	while (digits > 3 && frac[digits - 1] == '0')
-		digits--;
-	snprintf(buf, len, "%llu.%.*s", (unsigned long long)(ns / NSEC_PER_SEC),
-		 digits, frac);
-	return buf;
-}
 
 static void usage_hint(void)
 {
@@ -603,7 +562,7 @@ bad:
 	return EXIT_USAGE;
 }
 
-/* ---- Opening the device, loading the module (common.c) first ---- */
+/* ---- Opening the device, loading the module (lib/module.c) first ---- */
 
 /* devtmpfs creates the node shortly after the module registers it. */
 static int open_device_wait(const char *path)
@@ -926,13 +885,9 @@ static void report_record(struct state *st, const struct options *o,
 static void init_register(struct hwevent_register *reg,
 			  const struct state *st, const struct options *o)
 {
-	memset(reg, 0, sizeof(*reg));	/* padding and reserved must be 0 */
-	reg->mode = o->mode;
-	reg->eventfd = o->mode == HWEVENT_MODE_EVENTFD ? st->efd : 0;
-	reg->delay_ns = o->delay_ns;
-	reg->period_ns = o->period_ns;
-	/* By default the number of the (first) event it will report. */
-	reg->cookie = o->has_cookie ? o->cookie : st->events + 1;
+	/* The cookie: by default the number of the (first) event it reports. */
+	reg_init(reg, o->mode, st->efd, o->delay_ns, o->period_ns,
+		 o->has_cookie ? o->cookie : st->events + 1);
 }
 
 /*
@@ -1154,16 +1109,6 @@ static enum wait_result read_queue(struct state *st, const struct options *o)
 	}
 	event_seen(st, o, woke);
 	return WAIT_EVENT;
-}
-
-/* Milliseconds from now to @deadline, rounded up; 0 once it has passed. */
-static int ms_until(uint64_t deadline)
-{
-	uint64_t now = now_ns();
-
-	if (now >= deadline)
-		return 0;
-	return (int)((deadline - now + NSEC_PER_MSEC - 1) / NSEC_PER_MSEC);
 }
 
 /* Windows: WaitForSingleObject(); here poll(), with stdin. */
@@ -1726,15 +1671,6 @@ static int run(struct state *st, const struct options *o)
 			return 0;
 		}
 	}
-}
-
-static int set_nonblocking(int fd)
-{
-	int flags = fcntl(fd, F_GETFL);
-
-	if (flags < 0 || fcntl(fd, F_SETFL, flags | O_NONBLOCK) < 0)
-		return -1;
-	return 0;
 }
 
 static int epoll_setup(struct state *st)
