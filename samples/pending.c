@@ -4,8 +4,9 @@
  *
  * Windows: event.exe's IRP mode, a synchronous DeviceIoControl() whose
  * IRP the driver pends and its DPC completes (OSR's "inverted call").
- * Here the ioctl sleeps in the driver until the bottom half wakes it, and
- * returns with the event's record.
+ * The caller sees the same; in the driver, the ioctl itself sleeps until
+ * the bottom half wakes it (a dispatch routine that waits in
+ * KeWaitForSingleObject), and returns with the event's record.
  */
 #include <err.h>
 #include <fcntl.h>

@@ -60,7 +60,7 @@ int main(void)
 		if (cqe->res < 0)	/* EINVAL: Linux before 5.19 */
 			errx(1, "request %llu: %s", cqe->user_data, strerror(-cqe->res));
 		printf("uring_cmd: request %llu completed: event %d\n",
-		       cqe->user_data, cqe->res);	/* res: the event's seqno */
+		       cqe->user_data, cqe->res);	/* the seqno's low 31 bits */
 		io_uring_cqe_seen(&ring, cqe);
 	}
 	io_uring_queue_exit(&ring);
