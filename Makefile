@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0
 #
-# hwevent: top-level build. `make` builds the module, the CLI and the
-# selftests; `make check` tests them in a QEMU guest (see README.md).
+# hwevent: top-level build. `make` builds the module, the CLI, the samples
+# and the selftests; `make check` tests them in a QEMU guest (see README.md).
 
 # The kernel to build the module against: KDIR wins; else the running
 # kernel's headers; else the newest installed /lib/modules/*/build (by
@@ -23,9 +23,9 @@ export HWEVENT_CACHE
 
 UAPI := $(CURDIR)/include/uapi
 
-.PHONY: all module user selftests check check-debug check-rt matrix bench demo shell deps checkpatch lint docs-check dkms-check intree-check deb deb-check print-kdir clean help
+.PHONY: all module user samples selftests check check-debug check-rt matrix bench demo shell deps checkpatch lint docs-check dkms-check intree-check deb deb-check print-kdir clean help
 
-all: module user selftests
+all: module user samples selftests
 
 module:
 	@if [ -z "$(KDIR)" ] || [ ! -e "$(KDIR)/Makefile" ]; then \
@@ -37,6 +37,10 @@ module:
 
 user:
 	$(MAKE) -C user UAPI=$(UAPI) all
+
+# One small program per way of being notified (samples/README.md).
+samples:
+	$(MAKE) -C samples UAPI=$(UAPI) all
 
 selftests:
 	@KSFT_DIR=$$(scripts/ksft.sh) && \
@@ -98,13 +102,14 @@ intree-check:
 clean:
 	-$(MAKE) -C $(KDIR) M=$(CURDIR)/module clean
 	$(MAKE) -C user clean
+	$(MAKE) -C samples clean
 	# The test programs are the ones selftests/.gitignore names.
 	rm -f $(addprefix selftests/,$(shell grep -v '^\#' selftests/.gitignore))
 	rm -rf build
 
 help:
 	@echo "make            build module/hwevent.ko, user/hwevent, user/hwecho, user/hwevent-bench"
-	@echo "                and selftests/"
+	@echo "                samples/ and selftests/"
 	@echo "make check      boot a Debian kernel in QEMU and run the selftests"
 	@echo "make check-debug  the same, then stress/race/fuzz/failslab and kmemleak, on a"
 	@echo "                KASAN/lockdep/kmemleak kernel built once and cached (~5 min)"
@@ -114,7 +119,7 @@ help:
 	@echo "                in the VM, with tables and plots (docs/performance.md)"
 	@echo "make demo       boot the VM and run the CLI in its modes"
 	@echo "make shell      boot the VM to a shell with the module loaded (docs/lab.md)"
-	@echo "make checkpatch run checkpatch.pl --strict on the module and header"
+	@echo "make checkpatch run checkpatch.pl --strict on the module, headers and samples"
 	@echo "make lint       W=1 build, sparse and checkpatch --strict; any finding fails"
 	@echo "make docs-check every file, function and test docs/ and README.md name exists"
 	@echo "make dkms-check dkms add/build/install/remove for every installed kernel (root)"

@@ -119,7 +119,7 @@ esac
 build_start=$SECONDS
 if [[ $flavour == image ]]; then
 	# The module was built for that kernel elsewhere; the programs here.
-	make -C "$ROOT" user selftests
+	make -C "$ROOT" user samples selftests
 else
 	stage_build
 fi

@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # Run the kernel's checkpatch.pl (from Debian's linux-source-6.1, cached
-# outside the clone) in --strict mode on the module and its uAPI headers.
+# outside the clone) in --strict mode on the module, its uAPI headers and
+# the samples.
 # Fails, printing the findings, if checkpatch reports anything at all.
 set -euo pipefail
 
@@ -15,7 +16,7 @@ checkpatch=$(linux_source_dir)/scripts/checkpatch.pl
 cd "$root"
 shopt -s nullglob
 files=()
-for f in module/*.c module/*.h include/uapi/linux/*.h; do
+for f in module/*.c module/*.h include/uapi/linux/*.h samples/*.c; do
 	# Skip kbuild's generated module/hwevent.mod.c.
 	[[ $f == *.mod.c ]] || files+=("$f")
 done

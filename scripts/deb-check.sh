@@ -4,7 +4,7 @@
 # make deb-check: build the Debian packages (scripts/deb-build.sh), lint
 # them, install them with apt the way a user would, check that DKMS built
 # hwevent.ko for every installed kernel and that hwevent-utils put its files
-# in place, boot the standard (non-rt) kernel in QEMU with the installed
+# in place (its examples, the samples, build from a copy), boot the standard (non-rt) kernel in QEMU with the installed
 # CLI, kmod and exactly the module DKMS installed, and check there that the
 # installed CLI loads that module with modprobe and unloads it at exit
 # (scripts/guest/deb-check.sh; the kselftests are make check's, on the same
@@ -237,6 +237,32 @@ else
 	not_ok "modules-load.d example $example"
 fi
 
+# The samples, as examples: built from a copy of them, as a user would,
+# against the uAPI headers hwevent-dkms installed; the VM runs them.
+examples=/usr/share/doc/hwevent-utils/examples/samples
+samples=(pending eventfd queue_read queue_epoll uring_cmd echo)
+missing=()
+for f in "${samples[@]/%/.c}" Makefile README.md; do
+	[[ -r $examples/$f ]] || missing+=("$f")
+done
+if ((${#missing[@]} == 0)); then
+	ok "examples $examples: the ${#samples[@]} samples, their Makefile and README.md"
+else
+	not_ok "examples $examples: missing ${missing[*]}"
+fi
+uapi=/usr/src/$name-$upstream/include/uapi
+sample_dir=$logs/samples
+rm -rf "$sample_dir"
+cp -R "$examples" "$sample_dir"
+if make -C "$sample_dir" >"$logs/samples.log" 2>&1 &&
+   grep -qF -- "-I$uapi " "$logs/samples.log" &&
+   ! grep -qiw warning "$logs/samples.log"; then
+	ok "the examples build from a copy with their Makefile, against $uapi, no warnings"
+else
+	not_ok "the examples build from a copy with their Makefile, against $uapi, no warnings"
+	show_log "$logs/samples.log"
+fi
+
 timed "files"
 
 # --- the installed CLI and the DKMS-built module in the VM -----------------
@@ -246,7 +272,8 @@ timed "files"
 # /usr/bin/hwevent, kmod, the module DKMS built for the kernel and the
 # module index DKMS's depmod wrote, and scripts/guest/deb-check.sh checks
 # that the installed CLI loads that module through modprobe, unloads it at
-# exit, and fails clearly when it cannot (its plan: "guest-plan N").
+# exit, and fails clearly when it cannot, and that the examples built
+# above run against that module (its plan: "guest-plan N").
 if [[ -z $std_kver ]]; then
 	not_ok "a standard (non-rt) kernel with the DKMS-built module to boot"
 else
@@ -255,8 +282,9 @@ else
 		--timeout 600
 		--add "$top/scripts/guest/deb-check.sh:/deb-check.sh"
 		--add /usr/bin/hwevent --add /bin/kmod
-		--add "$std_ko"
+		--add "$std_ko" --add "$sample_dir:/samples"
 		--env "HWEVENT_KVER=$std_kver" --env "HWEVENT_KO=$std_ko"
+		--env HWEVENT_SAMPLES=/samples
 	)
 	for f in "/lib/modules/$std_kver"/modules.*; do
 		vm_args+=(--add "$f")

@@ -4,7 +4,7 @@
 # The documents must not name what is not there: make check runs this so
 # that docs/ and README.md fail CI when the code moves under them.
 #
-#   scripts/docs-check.sh [FILE.md...]   default: docs/*.md README.md
+#   scripts/docs-check.sh [FILE.md...]   default: docs/*.md README.md samples/README.md
 #   scripts/docs-check.sh --self-test    each kind of bad reference caught
 #
 # Checked, in inline code spans outside fenced blocks:
@@ -16,7 +16,7 @@
 #                                  the word occurs in that file
 #   `hwevent_wait()`, `HWEVENT_IOC_CANCEL`
 #                                  a hwevent_/HWEVENT_ name occurs in
-#                                  module/, include/, user/, selftests/ or
+#                                  module/, include/, user/, samples/, selftests/ or
 #                                  scripts/ (with "()", a function defined
 #                                  there)
 # and every relative link [text](path) leads to a file that exists.
@@ -39,8 +39,7 @@
 set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-code_dirs=(module include user selftests scripts)
-[[ ! -d $root/samples ]] || code_dirs+=(samples)
+code_dirs=(module include user samples selftests scripts)
 
 # Source files a name is looked for in (not build products, nor this
 # script, whose self-test names what does not exist).
@@ -190,7 +189,7 @@ check_ref() {
 		[[ -e $(dirname "$doc")/$ref ]] || echo "link ($ref): no such file"
 		return
 	fi
-	if [[ $ref =~ ^((module|user|selftests|include|scripts|samples|docs|debian|dist|\.ci)/[^\ :]*|Makefile|Kconfig|dkms\.conf|README\.md)(:([A-Za-z_][A-Za-z0-9_]*)(\(\))?)?$ ]]; then
+	if [[ $ref =~ ^((module|user|samples|selftests|include|scripts|docs|debian|dist|\.ci)/[^\ :]*|Makefile|Kconfig|dkms\.conf|README\.md)(:([A-Za-z_][A-Za-z0-9_]*)(\(\))?)?$ ]]; then
 		path=${BASH_REMATCH[1]} sym=${BASH_REMATCH[4]}
 		# shellcheck disable=SC2206 # a path may be a glob: module/*.h
 		local files=($root/$path)
@@ -315,7 +314,7 @@ if [[ ${1:-} == --self-test ]]; then
 	exit
 fi
 if (($# == 0)); then
-	set -- "$root"/docs/*.md "$root/README.md"
+	set -- "$root"/docs/*.md "$root/README.md" "$root/samples/README.md"
 fi
 rc=0
 for doc in "$@"; do

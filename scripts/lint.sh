@@ -3,7 +3,8 @@
 #
 # The static checks a drivers/misc maintainer would run on the module: a
 # W=1 build with zero warnings, sparse (C=2: every file, even if built),
-# and checkpatch.pl --strict on the module and its uAPI header. Prints one
+# and checkpatch.pl --strict on the module, its uAPI headers and the
+# samples. Prints one
 # "ok - <check>" or "not ok - <check>" line per check, findings after each
 # failure, and fails if any check failed. A build that fails (make's exit
 # status), a finding in any case ("warning", "ERROR: modpost: ..."), a

@@ -8,7 +8,9 @@
 # with the host's module index (modules.dep.bin, ...) that DKMS's depmod
 # wrote. There is no hwevent.ko beside the program: the installed CLI must
 # find the module through modprobe, load it, and unload it at exit, as
-# event.exe did.
+# event.exe did. $HWEVENT_SAMPLES: the samples hwevent-utils installs as
+# examples, built on the host against the header hwevent-dkms installed;
+# each must run against that module and print its result.
 #
 # Prints "guest-plan N", then one "ok - <what>" / "not ok - <what>" line per
 # check, N of them (scripts/deb-check.sh counts them, and fails a run that
@@ -18,11 +20,12 @@
 
 KVER=${HWEVENT_KVER:?}
 KO=${HWEVENT_KO:?}
+SAMPLES=${HWEVENT_SAMPLES:?}
 CLI=/usr/bin/hwevent
 MOD=/sys/module/hwevent
 DEV=/dev/hwevent
 OUT=/tmp/cli.out
-PLAN=15
+PLAN=21
 rc=0
 
 echo "guest-plan $PLAN"
@@ -136,16 +139,42 @@ rm -f /sbin/modprobe
 run_cli /usr/sbin/modprobe -n 3 0.5 2 --period 0.5
 ln -s /bin/kmod /sbin/modprobe
 
-# 12-13: eventfd mode; a module loaded before is left alone.
+# 12: eventfd mode; a module loaded before is left alone.
 /sbin/modprobe hwevent >$OUT 2>&1
 "$CLI" -n 1 0.2 1 >>$OUT 2>&1
 rc=$?
 check "hwevent -n 1 0.2 1 after modprobe hwevent: exit 0, its event, the module left loaded (exit $rc)" \
 	left_loaded
+
+# sample NAME N PATTERN: the sample exits 0 and prints N lines that
+# match PATTERN (grep -E), and nothing on stderr.
+sample() {
+	"$SAMPLES/$1" >$OUT 2>/tmp/sample.err
+	rc=$?
+	cat /tmp/sample.err >>$OUT
+	[ "$rc" = 0 ] && [ ! -s /tmp/sample.err ] &&
+		[ "$(grep -Ec -e "$3" $OUT)" = "$2" ]
+}
+
+# 13-18: the installed samples, with the module modprobe loaded.
+check "example samples/pending: the ioctl returns the event, cookie 42" \
+	sample pending 1 '^pending: event [0-9]+, id 1, cookie 42, [0-9]+ us late$'
+check "example samples/eventfd: the eventfd is signalled, count 1" \
+	sample eventfd 1 '^eventfd: registration 1 signalled the eventfd, count 1, after [0-9]+ ms$'
+check "example samples/queue_read: 3 records read" \
+	sample queue_read 1 '^queue_read: 3 records read$'
+check "example samples/queue_epoll: 5 records, then cancelled" \
+	sample queue_epoll 1 '^queue_epoll: 5 records, registration 1 cancelled$'
+check "example samples/uring_cmd: 3 io_uring commands completed" \
+	sample uring_cmd 3 '^uring_cmd: request [123] completed: event [0-9]+$'
+check "example samples/echo: the write read back from /dev/hwecho" \
+	sample echo 1 '^echo: wrote 13 bytes, read back "Hello, hwecho"$'
+
+# 19: unloaded.
 /sbin/modprobe -r hwevent >>$OUT 2>&1
 check "modprobe -r hwevent unloads it" gone
 
-# 14-15: nothing to load: clear errors, exit 1, nothing loaded.
+# 20-21: nothing to load: clear errors, exit 1, nothing loaded.
 rm -f "$KO"
 /sbin/depmod -a "$KVER" >$OUT 2>&1
 "$CLI" -n 1 0 0 >$OUT 2>&1

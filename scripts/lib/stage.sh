@@ -26,6 +26,9 @@
 #   /hwevent/bin/hwecho                    the echo device's CLI (on PATH)
 #   /hwevent/bin/hwevent-bench             the benchmark (make bench, and
 #                                          its short run in the selftests)
+#   /hwevent/samples/                      the programs of samples/
+#                                          (selftests/hwevent_samples.sh,
+#                                          $HWEVENT_SAMPLES)
 #   /hwevent/*.sh                          scripts/guest/*
 #   /hwevent/phases                        the PHASES file, if given
 #   /kselftest/kselftest/runner.sh         the kernel's kselftest runner
@@ -99,6 +102,9 @@ stage_tree() {
 	cp "${HWEVENT_KO_FILE:-$ROOT/module/hwevent.ko}" "$STAGE/hwevent/hwevent.ko"
 	cp "$ROOT/user/hwevent" "$ROOT/user/hwecho" "$ROOT/user/hwevent-bench" \
 		"$STAGE/hwevent/bin/"
+	mkdir "$STAGE/hwevent/samples"
+	cp "$ROOT"/samples/{pending,eventfd,queue_read,queue_epoll,uring_cmd,echo} \
+		"$STAGE/hwevent/samples/"
 	cp "$ROOT"/scripts/guest/*.sh "$STAGE/hwevent/"
 	[[ -z $phases ]] || cp "$phases" "$STAGE/hwevent/phases"
 	cp "$ksft/kselftest/runner.sh" "$ksft/kselftest/prefix.pl" "$STAGE/kselftest/kselftest/"
@@ -125,5 +131,6 @@ stage_vm_run() {
 		--add /usr/bin/timeout:/usr/bin/timeout \
 		--add /usr/bin/cyclictest:/usr/bin/cyclictest \
 		--env PATH="$GUEST_PATH" --env HWEVENT_KO="$GUEST_KO" \
+		--env HWEVENT_SAMPLES=/hwevent/samples \
 		--env HWEVENT_TESTS="/kselftest/$KSFT_COLLECTION" "$@"
 }
