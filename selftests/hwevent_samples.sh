@@ -91,7 +91,7 @@ fi
 
 # As in hwevent_cli.sh: io_uring commands need a module with uring.o
 # (5.19 and later); scripts/matrix.sh accepts this skip there.
-desc="samples/uring_cmd: 3 io_uring commands, each completed on the ring with its event"
+desc="samples/uring_cmd: 3 io_uring commands, completed on the ring in the order of their events: 3, 2, 1"
 if ! grep -qw hwevent_uring_cmd /proc/kallsyms 2>/dev/null; then
 	skip "$desc" "no io_uring commands: hwevent.ko has no hwevent_uring_cmd (no ->uring_cmd before 5.19)"
 elif sample uring_cmd "$desc"; then
@@ -99,7 +99,9 @@ elif sample uring_cmd "$desc"; then
 	[ "$(lines)" -eq 3 ] &&
 		once '^uring_cmd: request 1 completed: event [0-9]+$' &&
 		once '^uring_cmd: request 2 completed: event [0-9]+$' &&
-		once '^uring_cmd: request 3 completed: event [0-9]+$' && good=1
+		once '^uring_cmd: request 3 completed: event [0-9]+$' &&
+		[ "$(sed -n 's/^uring_cmd: request \([0-9]\) .*/\1/p' "$tmp/out" | tr -d '\n')" = 321 ] &&
+		good=1
 	done_ok "$desc" $good
 fi
 
