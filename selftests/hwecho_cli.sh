@@ -215,6 +215,7 @@ async_stops() {
 
 # after_write: the last completion hwecho printed is a write's, and (with
 # debugfs) the next write is already queued behind the read: two requests.
+# shellcheck disable=SC2317 # called through wait_until
 after_write() {
 	tail -n 1 "$tmp/out" | grep -q '^write [0-9]*: ' &&
 		{ [ ! -r "$STATS" ] || [ "$(stat_value echo_queued)" = 2 ]; }
