@@ -15,11 +15,12 @@
  *
  * There is no hardware: nothing here touches a device, and the only
  * resources are memory, timers and the callers' eventfds. Each registration
- * belongs to the open file it was made on and ends exactly once: fired,
- * cancelled (HWEVENT_IOC_CANCEL), interrupted by a signal (PENDING), or
- * dropped when the file is released. The end is decided under
- * hwevent_file.lock by whoever moves it out of HWEVENT_ARMED or
- * HWEVENT_FIRED; its counters are in debugfs, hwevent/stats.
+ * belongs to the open file it was made on and ends exactly once:
+ * completed (by the bottom half), cancelled (HWEVENT_IOC_CANCEL),
+ * interrupted by a signal (PENDING), or dropped when the file is released.
+ * The end is decided under hwevent_file.lock by whoever moves it out of
+ * HWEVENT_ARMED or HWEVENT_BH_PENDING; its counters are in debugfs,
+ * hwevent/stats.
  *
  * Who owns a registration, and so frees it:
  *  - PENDING: the ioctl sleeping on it. The bottom half and a canceller only
@@ -28,16 +29,17 @@
  *    file's, on hwevent_file.detached, until the restarted call takes it
  *    back or it is reaped.
  *  - EVENTFD and QUEUE: the open file, while it is on hwevent_file.armed
- *    or .fired. Whoever ends it under the lock frees it: the bottom half
- *    (after delivering), a canceller or release (never delivered).
+ *    or .bh_pending. Whoever ends it under the lock frees it: the bottom
+ *    half (after delivering), a canceller or release (never delivered).
  *
  * A periodic registration stays on hwevent_file.armed, in HWEVENT_ARMED,
- * until cancelled or dropped; each expiry also puts it on .fired (through
- * its own link) for the bottom half. Its timer stops at each expiry; the
- * bottom half restarts it when it delivers the expiry, which it does only
- * once the consumer has taken the last one (a queue with room, an eventfd
- * read since), else the registration waits, parked, for read(2) or the
- * eventfd's wake-up: a consumer that stops reading stops the interrupts.
+ * until cancelled or dropped; each expiry also puts it on .bh_pending
+ * (through its own link) for the bottom half. Its timer stops at each
+ * expiry; the bottom half restarts it when it delivers the expiry, which it
+ * does only once the consumer has taken the last one (a queue with room, an
+ * eventfd read since), else the registration waits, parked, for read(2) or
+ * the eventfd's wake-up: a consumer that stops reading stops the
+ * interrupts.
  *
  * Nothing is delivered under hwevent_file.lock, and loops over many
  * registrations drop it every HWEVENT_BATCH, so the time spent with
@@ -148,9 +150,9 @@ static struct dentry *hwevent_debugfs;
  * enum hwevent_reg_state - where a registration is in its life
  * @HWEVENT_ARMED: its timer is queued; it is on hwevent_file.armed (a
  *	periodic one stays here until it ends)
- * @HWEVENT_FIRED: the interrupt ran; it is on hwevent_file.fired and the
- *	bottom half is scheduled
- * @HWEVENT_DONE: ended: the bottom half completed it (fired)
+ * @HWEVENT_BH_PENDING: the interrupt ran; it is on hwevent_file.bh_pending
+ *	and the bottom half is scheduled
+ * @HWEVENT_COMPLETED: ended: the bottom half delivered it
  * @HWEVENT_CANCELLED: ended: HWEVENT_IOC_CANCEL took it while armed
  * @HWEVENT_INTERRUPTED: ended: a signal reached its PENDING caller while
  *	it was armed
@@ -161,8 +163,8 @@ static struct dentry *hwevent_debugfs;
  */
 enum hwevent_reg_state {
 	HWEVENT_ARMED,
-	HWEVENT_FIRED,
-	HWEVENT_DONE,
+	HWEVENT_BH_PENDING,
+	HWEVENT_COMPLETED,
 	HWEVENT_CANCELLED,
 	HWEVENT_INTERRUPTED,
 	HWEVENT_DROPPED,
@@ -192,7 +194,7 @@ static atomic64_t hwevent_late_signals = ATOMIC64_INIT(0);
 
 /**
  * struct hwevent_file - one open file of /dev/hwevent
- * @lock: protects @armed, @fired, @parked, @nr_live, @next_id and the
+ * @lock: protects @armed, @bh_pending, @parked, @nr_live, @next_id and the
  *	state of every registration on them. Taken by the hrtimer callback
  *	(hard irq; a softirq thread on PREEMPT_RT), the bottom half (softirq,
  *	or a worker thread with bottom_half=thread),
@@ -205,12 +207,12 @@ static atomic64_t hwevent_late_signals = ATOMIC64_INIT(0);
  *	which work through @armed in batches (process context)
  * @armed: registrations whose timer is queued, and periodic ones until
  *	they end
- * @fired: registrations whose interrupt ran, waiting for the bottom half,
+ * @bh_pending: registrations whose interrupt ran, waiting for the bottom half,
  *	in the order the interrupts ran
- * @bh_run: counts the bottom half's runs; each takes what @fired holds
+ * @bh_run: counts the bottom half's runs; each takes what @bh_pending holds
  *	when it starts
  * @parked: periodic %HWEVENT_MODE_QUEUE registrations whose expiry waits
- *	for room in @queue, oldest first; read(2) moves them back to @fired
+ *	for room in @queue, oldest first; read(2) moves them back to @bh_pending
  * @watches: the &struct hwevent_watch of each eventfd periodic EVENTFD
  *	registrations of this file use, under @watch_lock
  * @watch_lock: serializes making and dropping watches (process context)
@@ -221,7 +223,7 @@ static atomic64_t hwevent_late_signals = ATOMIC64_INIT(0);
  * @next_id: id of the next registration, from 1
  * @user: the user who opened the file, charged for its registrations
  * @bh: the bottom half (Windows: the DPC, or a threaded DPC with
- *	bottom_half=thread), completes @fired; of the kind bottom_half named
+ *	bottom_half=thread), completes @bh_pending; of the kind bottom_half named
  *	when the file was opened
  * @bh_delay: schedules @bh late, while test_bh_delay_us is set
  * @queue: the records of %HWEVENT_MODE_QUEUE registrations, for read(2)
@@ -234,7 +236,7 @@ struct hwevent_file {
 	spinlock_t lock;	/* irq-safe: see @lock above */
 	struct mutex select_lock;
 	struct list_head armed;
-	struct list_head fired;
+	struct list_head bh_pending;
 	u32 bh_run;
 	struct list_head parked;
 	struct list_head watches;
@@ -265,7 +267,7 @@ struct hwevent_file {
  *	last: the others that run takes signal it too, as one read takes
  *	all their counts; under hwevent_file.lock
  * @parked: registrations whose expiry waits for a read (through their
- *	fired_node), under hwevent_file.lock
+ *	bh_node), under hwevent_file.lock
  */
 struct hwevent_watch {
 	struct list_head node;
@@ -282,7 +284,7 @@ struct hwevent_watch {
 /**
  * struct hwevent_reg - one registration (Windows: NOTIFY_RECORD)
  * @node: link in hwevent_file.armed while armed
- * @fired_node: link in hwevent_file.fired (or the list of the bottom
+ * @bh_node: link in hwevent_file.bh_pending (or the list of the bottom
  *	half's run that took it) while its interrupt has run and the bottom
  *	half has not, or in a list of parked ones; empty otherwise
  * @hfile: the open file it belongs to
@@ -292,11 +294,12 @@ struct hwevent_watch {
  *	or %HWEVENT_MODE_URING_CMD
  * @period_ns: 0, or the period of a periodic registration
  * @overruns: periodic: expiries since its last record that got none
- * @outstanding: periodic: an expiry is not delivered yet: on @fired, or
- *	parked, waiting for its consumer to take the last one (QUEUE: on
- *	hwevent_file.parked, the queue full; EVENTFD: on its watch's list,
- *	the eventfd not read since it was signalled), its timer stopped
- *	meanwhile; another expiry then is an overrun
+ * @outstanding: periodic: an expiry is not delivered yet: on
+ *	hwevent_file.bh_pending, or parked, waiting for its consumer to take
+ *	the last one (QUEUE: on hwevent_file.parked, the queue full;
+ *	EVENTFD: on its watch's list, the eventfd not read since it was
+ *	signalled), its timer stopped meanwhile; another expiry then is an
+ *	overrun
  * @timer_idle: periodic: its timer stopped at an expiry, for the bottom
  *	half to restart once that expiry is delivered
  * @delivering: periodic: the bottom half is delivering an expiry without
@@ -315,7 +318,7 @@ struct hwevent_watch {
  */
 struct hwevent_reg {
 	struct list_head node;
-	struct list_head fired_node;
+	struct list_head bh_node;
 	struct hwevent_file *hfile;
 	struct hrtimer timer;
 	enum hwevent_reg_state state;
@@ -361,7 +364,7 @@ static void hwevent_reg_free(struct hwevent_reg *reg)
 	/* Exactly once, as every registration ends exactly once. */
 	if (reg->ucmd)
 		hwevent_uring_done(reg->ucmd, &reg->event,
-				   reg->state == HWEVENT_DONE ? 0 : -ECANCELED);
+				   reg->state == HWEVENT_COMPLETED ? 0 : -ECANCELED);
 	kmem_cache_free(hwevent_reg_cache, reg);
 }
 
@@ -372,11 +375,11 @@ static void hwevent_reg_end(struct hwevent_file *hfile,
 {
 	lockdep_assert_held(&hfile->lock);
 	WARN_ON_ONCE(reg->state != HWEVENT_ARMED &&
-		     reg->state != HWEVENT_FIRED);
+		     reg->state != HWEVENT_BH_PENDING);
 	/* A periodic one's expiry not yet delivered never will be. */
-	list_del_init(&reg->fired_node);
+	list_del_init(&reg->bh_node);
 	reg->state = how;
-	if (how != HWEVENT_DONE)
+	if (how != HWEVENT_COMPLETED)
 		trace_hwevent_cancel(hfile->trace_id, reg->event.id,
 				     reg->mode, how);
 	hfile->nr_live--;
@@ -424,7 +427,7 @@ static void hwevent_reg_fire(struct hwevent_file *hfile,
 		reg->outstanding = true;
 		flags |= HWEVENT_EVENT_PERIODIC;
 	} else {
-		reg->state = HWEVENT_FIRED;
+		reg->state = HWEVENT_BH_PENDING;
 		list_del_init(&reg->node);
 	}
 	reg->event.due_ns = ktime_to_ns(hrtimer_get_expires(&reg->timer));
@@ -433,7 +436,7 @@ static void hwevent_reg_fire(struct hwevent_file *hfile,
 	reg->event.flags = flags;
 	trace_hwevent_irq(hfile->trace_id, reg->event.id, reg->event.seqno,
 			  reg->event.irq_ns - reg->event.due_ns, flags);
-	list_add_tail(&reg->fired_node, &hfile->fired);
+	list_add_tail(&reg->bh_node, &hfile->bh_pending);
 	hwevent_bh_kick(hfile);
 }
 
@@ -501,7 +504,7 @@ static int hwevent_eventfd_wake(wait_queue_entry_t *wait, unsigned int mode,
 	watch->unread = false;
 	/* All at once, however many: the bottom half takes them one by one. */
 	if (!list_empty(&watch->parked)) {
-		list_splice_tail_init(&watch->parked, &hfile->fired);
+		list_splice_tail_init(&watch->parked, &hfile->bh_pending);
 		hwevent_bh_kick(hfile);
 	}
 	spin_unlock_irqrestore(&hfile->lock, flags);
@@ -527,14 +530,14 @@ static void hwevent_unpark(struct hwevent_file *hfile)
 	while (room-- &&
 	       (reg = list_first_entry_or_null(&hfile->parked,
 					       struct hwevent_reg,
-					       fired_node))) {
+					       bh_node))) {
 		/*
 		 * Its record joins the queue now, after records of later
 		 * interrupts: a new seqno keeps the file's records in
-		 * seqno order, as @fired is.
+		 * seqno order, as @bh_pending is.
 		 */
 		reg->event.seqno = atomic64_inc_return(&hwevent_seqno);
-		list_move_tail(&reg->fired_node, &hfile->fired);
+		list_move_tail(&reg->bh_node, &hfile->bh_pending);
 		hwevent_bh_kick(hfile);
 	}
 	spin_unlock_irq(&hfile->lock);
@@ -560,7 +563,7 @@ static bool hwevent_tick_take(struct hwevent_file *hfile,
 	if (reg->mode == HWEVENT_MODE_QUEUE ?
 	    !hwevent_queue_room(&hfile->queue) :
 	    reg->watch->unread && reg->watch->bh_run != hfile->bh_run) {
-		list_add_tail(&reg->fired_node,
+		list_add_tail(&reg->bh_node,
 			      reg->mode == HWEVENT_MODE_QUEUE ? &hfile->parked :
 								 &reg->watch->parked);
 		return false;
@@ -633,21 +636,21 @@ static void hwevent_bh(struct hwevent_bh *bh)
 	struct hwevent_reg *reg;
 	LIST_HEAD(todo);
 
-	/* Off @todo, as off @fired, under the lock: hwevent_reg_end(). */
+	/* Off @todo, as off @bh_pending, under the lock: hwevent_reg_end(). */
 	spin_lock_irq(&hfile->lock);
 	hfile->bh_run++;
-	list_splice_init(&hfile->fired, &todo);
+	list_splice_init(&hfile->bh_pending, &todo);
 	spin_unlock_irq(&hfile->lock);
 
 	for (;;) {
 		spin_lock_irq(&hfile->lock);
 		reg = list_first_entry_or_null(&todo, struct hwevent_reg,
-					       fired_node);
+					       bh_node);
 		if (!reg) {
 			spin_unlock_irq(&hfile->lock);
 			break;
 		}
-		list_del_init(&reg->fired_node);
+		list_del_init(&reg->bh_node);
 
 		if (reg->period_ns) {
 			if (!hwevent_tick_take(hfile, reg, &ev)) {
@@ -666,7 +669,7 @@ static void hwevent_bh(struct hwevent_bh *bh)
 				 reg->event.seqno, reg->mode,
 				 reg->event.bh_ns - reg->event.irq_ns,
 				 hfile->bh.kind);
-		hwevent_reg_end(hfile, reg, HWEVENT_DONE);
+		hwevent_reg_end(hfile, reg, HWEVENT_COMPLETED);
 
 		if (reg->mode == HWEVENT_MODE_PENDING) {
 			/*
@@ -856,7 +859,7 @@ static struct hwevent_reg *hwevent_reg_create(struct hwevent_file *hfile,
 	}
 
 	INIT_LIST_HEAD(&reg->node);
-	INIT_LIST_HEAD(&reg->fired_node);
+	INIT_LIST_HEAD(&reg->bh_node);
 	reg->mode = req->mode;
 	reg->state = HWEVENT_ARMED;
 	init_completion(&reg->done);
@@ -1077,7 +1080,7 @@ static long hwevent_wait(struct hwevent_file *hfile, struct hwevent_reg *reg,
 		 * scheduled and completes it shortly. Report the event rather
 		 * than lose it.
 		 */
-		if (state == HWEVENT_FIRED) {
+		if (state == HWEVENT_BH_PENDING) {
 			atomic64_inc(&hwevent_late_signals);
 			wait_for_completion(&reg->done);
 		}
@@ -1085,7 +1088,7 @@ static long hwevent_wait(struct hwevent_file *hfile, struct hwevent_reg *reg,
 
 	/* Set before complete(), or by ourselves above. */
 	switch (READ_ONCE(reg->state)) {
-	case HWEVENT_DONE:
+	case HWEVENT_COMPLETED:
 		if (copy_to_user(&ureq->event, &reg->event, sizeof(reg->event)))
 			ret = -EFAULT;
 		break;
@@ -1414,7 +1417,7 @@ static int hwevent_open(struct inode *inode, struct file *file)
 	spin_lock_init(&hfile->lock);
 	mutex_init(&hfile->select_lock);
 	INIT_LIST_HEAD(&hfile->armed);
-	INIT_LIST_HEAD(&hfile->fired);
+	INIT_LIST_HEAD(&hfile->bh_pending);
 	INIT_LIST_HEAD(&hfile->parked);
 	INIT_LIST_HEAD(&hfile->watches);
 	mutex_init(&hfile->watch_lock);
@@ -1443,8 +1446,9 @@ out_free:
  * can be running, as each holds a reference to the file, so no PENDING
  * registration exists; only the timers and the bottom half still touch
  * @hfile. Drop every armed registration and stop its timer; those whose
- * interrupt already ran are on @fired and end as fired, so let the bottom
- * half finish them; then free: nothing is signalled after this returns.
+ * interrupt already ran are on @bh_pending and end as completed, so let the
+ * bottom half finish them; then free: nothing is signalled after this
+ * returns.
  */
 static int hwevent_release(struct inode *inode, struct file *file)
 {
@@ -1503,7 +1507,7 @@ static int hwevent_release(struct inode *inode, struct file *file)
 	 * KeFlushQueuedDpcs()), so every fired registration is completed.
 	 */
 	hwevent_bh_flush(&hfile->bh);
-	WARN_ON_ONCE(!list_empty(&hfile->fired) ||
+	WARN_ON_ONCE(!list_empty(&hfile->bh_pending) ||
 		     !list_empty(&hfile->parked) || hfile->nr_live);
 	hwevent_queue_destroy(&hfile->queue);
 	hwevent_user_put(hfile->user);
@@ -1542,7 +1546,7 @@ static int hwevent_fasync(int fd, struct file *file, int on)
 }
 
 static const char * const hwevent_state_names[HWEVENT_NR_STATES] = {
-	[HWEVENT_DONE]		= "fired",
+	[HWEVENT_COMPLETED]	= "completed",
 	[HWEVENT_CANCELLED]	= "cancelled",
 	[HWEVENT_INTERRUPTED]	= "interrupted",
 	[HWEVENT_DROPPED]	= "dropped",
@@ -1554,7 +1558,7 @@ static int hwevent_stats_show(struct seq_file *m, void *unused)
 	int i;
 
 	seq_printf(m, "armed %lld\n", atomic64_read(&hwevent_armed_total));
-	for (i = HWEVENT_DONE; i < HWEVENT_NR_STATES; i++)
+	for (i = HWEVENT_COMPLETED; i < HWEVENT_NR_STATES; i++)
 		seq_printf(m, "%s %lld\n", hwevent_state_names[i],
 			   atomic64_read(&hwevent_ended[i]));
 	seq_printf(m, "live %d\n", atomic_read(&hwevent_live));

@@ -58,7 +58,7 @@ static void hwevent_uring_finish(struct io_uring_cmd *ucmd,
 HWEVENT_URING_TW(hwevent_uring_tw, hwevent_uring_finish)
 
 /*
- * The registration of @ucmd ended (freed, main.c): fired (@res 0, @ev its
+ * The registration of @ucmd ended (freed, main.c): completed (@res 0, @ev its
  * record) or cancelled (@res -ECANCELED). Any context but hard irq.
  */
 void hwevent_uring_done(struct io_uring_cmd *ucmd,
