@@ -1621,7 +1621,7 @@ TEST_F_TIMEOUT(device, file_released_while_detached, 60)
 }
 
 /*
- * The test-only module parameters (module/main.c): set for one test,
+ * The test-only module parameters (module/interrupt.c): set for one test,
  * restored by the teardown, whatever becomes of the test.
  */
 FIXTURE(knob) {
