@@ -260,6 +260,75 @@ static void hwevent_tick_deliver(struct hwevent_file *hfile,
 }
 
 /*
+ * The expiry of periodic @reg, off the bottom half's list, with
+ * hwevent_file.lock held, which it drops: delivered if its consumer took
+ * the last one, else parked (hwevent_tick_take()). Returns the records it
+ * queued.
+ */
+static unsigned int hwevent_bh_tick(struct hwevent_file *hfile,
+				    struct hwevent_reg *reg)
+	__releases(&hfile->lock)
+{
+	struct hwevent_event ev;
+	unsigned int queued;
+
+	if (!hwevent_tick_take(hfile, reg, &ev)) {
+		spin_unlock_irq(&hfile->lock);
+		return 0;
+	}
+	spin_unlock_irq(&hfile->lock);
+	/* Not after: once delivered, @reg may be freed. */
+	queued = reg->mode == HWEVENT_MODE_QUEUE;
+	hwevent_tick_deliver(hfile, reg, &ev);
+	return queued;
+}
+
+/*
+ * One-shot @reg, off the bottom half's list, with hwevent_file.lock held,
+ * which it drops: end it as completed and deliver it, one way per mode.
+ * Returns the records it queued.
+ */
+static unsigned int hwevent_bh_complete(struct hwevent_file *hfile,
+					struct hwevent_reg *reg)
+	__releases(&hfile->lock)
+{
+	reg->event.bh_ns = ktime_get_ns();
+	trace_hwevent_bh(hfile->trace_id, reg->event.id, reg->event.seqno,
+			 reg->mode, reg->event.bh_ns - reg->event.irq_ns,
+			 hfile->bh.kind);
+	hwevent_reg_end(hfile, reg, HWEVENT_COMPLETED);
+
+	switch (reg->mode) {
+	case HWEVENT_MODE_PENDING:
+		/*
+		 * Windows: IoCompleteRequest() on the pending IRP. Under the
+		 * lock, so that a waiter cleaning up after a signal sees it
+		 * either done or not fired at all. The waiter frees it.
+		 */
+		complete(&reg->done);
+		spin_unlock_irq(&hfile->lock);
+		return 0;
+	case HWEVENT_MODE_QUEUE:
+		/* Off the lists it is ours alone: deliver without the lock. */
+		spin_unlock_irq(&hfile->lock);
+		hwevent_queue_push(&hfile->queue, &reg->event);
+		hwevent_reg_free(reg);
+		return 1;
+	case HWEVENT_MODE_EVENTFD:
+		spin_unlock_irq(&hfile->lock);
+		/* Windows: KeSetEvent() on the caller's event. */
+		hwevent_eventfd_add(reg->trigger, 1);
+		hwevent_reg_free(reg);
+		return 0;
+	default:
+		/* HWEVENT_MODE_URING_CMD: the command completes as it is freed. */
+		spin_unlock_irq(&hfile->lock);
+		hwevent_reg_free(reg);
+		return 0;
+	}
+}
+
+/*
  * The bottom half (Windows: the DPC): complete the registrations fired
  * when it starts, one at a time, each delivered outside hwevent_file.lock.
  * What fires meanwhile kicked it again and waits for its next run: a run
@@ -270,7 +339,6 @@ void hwevent_bh(struct hwevent_bh *bh)
 {
 	struct hwevent_file *hfile = container_of(bh, struct hwevent_file, bh);
 	unsigned int nr_queued = 0;
-	struct hwevent_event ev;
 	struct hwevent_reg *reg;
 	LIST_HEAD(todo);
 
@@ -290,47 +358,11 @@ void hwevent_bh(struct hwevent_bh *bh)
 		}
 		list_del_init(&reg->bh_node);
 
-		if (reg->period_ns) {
-			if (!hwevent_tick_take(hfile, reg, &ev)) {
-				spin_unlock_irq(&hfile->lock);
-				continue;
-			}
-			spin_unlock_irq(&hfile->lock);
-			/* Not after: once delivered, @reg may be freed. */
-			nr_queued += reg->mode == HWEVENT_MODE_QUEUE;
-			hwevent_tick_deliver(hfile, reg, &ev);
-			continue;
-		}
-
-		reg->event.bh_ns = ktime_get_ns();
-		trace_hwevent_bh(hfile->trace_id, reg->event.id,
-				 reg->event.seqno, reg->mode,
-				 reg->event.bh_ns - reg->event.irq_ns,
-				 hfile->bh.kind);
-		hwevent_reg_end(hfile, reg, HWEVENT_COMPLETED);
-
-		if (reg->mode == HWEVENT_MODE_PENDING) {
-			/*
-			 * Windows: IoCompleteRequest() on the pending IRP.
-			 * Under the lock, so that a waiter cleaning up after a
-			 * signal sees it either done or not fired at all.
-			 */
-			complete(&reg->done);
-			spin_unlock_irq(&hfile->lock);
-			continue;
-		}
-
-		/* Off the lists it is ours alone: deliver without the lock. */
-		spin_unlock_irq(&hfile->lock);
-		if (reg->mode == HWEVENT_MODE_QUEUE) {
-			hwevent_queue_push(&hfile->queue, &reg->event);
-			nr_queued++;
-		} else if (reg->mode == HWEVENT_MODE_EVENTFD) {
-			/* Windows: KeSetEvent() on the caller's event. */
-			hwevent_eventfd_add(reg->trigger, 1);
-		}
-		/* An io_uring command completes as it is freed. */
-		hwevent_reg_free(reg);
+		/* Each drops the lock. */
+		if (reg->period_ns)
+			nr_queued += hwevent_bh_tick(hfile, reg);
+		else
+			nr_queued += hwevent_bh_complete(hfile, reg);
 	}
 
 	if (nr_queued)
