@@ -27,7 +27,8 @@
  *    bottom half delivers; bh.c: the kinds of bottom half
  *  - budget.c: what one user may ask for; stats.c: debugfs counters;
  *    param.c: bounded module parameters; compat.h: older kernels
- *  - echo.c: /dev/hwecho, the KMDF echo sample, a second device
+ *  - echo.c, echo_queue.c: /dev/hwecho, the KMDF echo sample, a second
+ *    device
  */
 
 #include <linux/atomic.h>

@@ -37,6 +37,8 @@
 #include <linux/hwevent.h>
 
 #include "bh.h"
+/* in_hardirq() on 5.10 */
+#include "compat.h"
 #include "device.h"
 #include "echo.h"
 
