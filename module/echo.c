@@ -22,13 +22,9 @@
  * call takes expires a period later; poll() then reports it lapsed, so
  * that a caller that polls too late calls again rather than wait forever.
  *
- * Who may do what, all under hwecho_dev.lock: whoever queues a request
- * links it; the timer only looks; the bottom half moves the head from
- * HWECHO_CURRENT to HWECHO_DONE, and drops an expired reservation; only a
- * request's caller (or release, for a reservation no call holds) takes it
- * out of the queue otherwise. So each request ends exactly once:
- * completed, interrupted, released or expired, as the debugfs counters
- * (hwevent/stats, echo_*) show.
+ * The queue, its timer and its bottom half are in echo_queue.c; the
+ * structures, and who may touch them when, in echo.h. Here: the device's
+ * file operations, the calls that wait in the queue and transfer.
  */
 
 #include <linux/completion.h>
@@ -42,7 +38,6 @@
 #include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/poll.h>
-#include <linux/seq_file.h>
 #include <linux/slab.h>
 #include <linux/spinlock.h>
 #include <linux/uio.h>
@@ -56,306 +51,14 @@
 #include "param.h"
 #include "trace.h"
 
-static unsigned int echo_period_us = HWECHO_DEFAULT_PERIOD_US;
 static unsigned int echo_max_write = HWECHO_DEFAULT_MAX_WRITE;
-
-HWEVENT_PARAM_RANGE(echo_period_us, echo_period_us, HWECHO_MIN_PERIOD_US,
-		    HWECHO_MAX_PERIOD_US);
-MODULE_PARM_DESC(echo_period_us,
-		 "/dev/hwecho: the tick period, in us; from the next tick (default 100000, 100 to 10000000)");
 
 HWEVENT_PARAM_RANGE(echo_max_write, echo_max_write, 0, HWECHO_MAX_WRITE_LIMIT);
 MODULE_PARM_DESC(echo_max_write,
 		 "/dev/hwecho: the largest write, in bytes (default 40960, the sample's MAX_WRITE_LENGTH; 0 to 16777216)");
 
-/**
- * enum hwecho_state - where a request is
- * @HWECHO_IDLE: not queued (a reservation no call has queued)
- * @HWECHO_QUEUED: queued behind the head
- * @HWECHO_CURRENT: the head, in the driver, waiting for a tick
- * @HWECHO_DONE: the head, completed by the bottom half: its caller (any
- *	call of a reservation's file) may transfer
- * @HWECHO_CLAIMED: a reservation a call took, transferring; still the head
- */
-enum hwecho_state {
-	HWECHO_IDLE,
-	HWECHO_QUEUED,
-	HWECHO_CURRENT,
-	HWECHO_DONE,
-	HWECHO_CLAIMED,
-};
-
-struct hwecho_file;
-
-/**
- * struct hwecho_req - one request in the queue
- * @node: link in hwecho_dev.fifo while queued
- * @efile: the open file it came through
- * @state: an &enum hwecho_state; written under hwecho_dev.lock, read
- *	without it by poll (WRITE_ONCE, READ_ONCE)
- * @dir: an &enum hwecho_dir
- * @reservation: one of hwecho_file.resv (non-blocking calls), not the
- *	request of a sleeping call
- * @lapsed: a reservation that expired untaken and was not queued again;
- *	under hwecho_dev.lock, read by poll (READ_ONCE)
- * @head_tick: hwecho_dev.ticks when it became the head; only a later tick
- *	completes it
- * @done_at: when the bottom half completed it: a reservation expires a
- *	period after
- * @done: a blocking call's, completed by the bottom half
- */
-struct hwecho_req {
-	struct list_head node;
-	struct hwecho_file *efile;
-	enum hwecho_state state;
-	u8 dir;
-	bool reservation;
-	bool lapsed;
-	u64 head_tick;
-	ktime_t done_at;
-	struct completion done;
-};
-
-/**
- * struct hwecho_file - one open file of /dev/hwecho
- * @bh: the bottom half (Windows: the timer DPC), of the kind bottom_half
- *	named at open; the timer schedules it while the head is this file's
- * @wait: pollers, woken when a reservation completes or expires
- * @resv: the read and the write reservation (non-blocking calls)
- * @trace_id: this file's number in the trace events, from 1 per load
- *
- * Windows: the file object; the reservations stand in for the pending
- * overlapped requests an application leaves in the driver.
- */
-struct hwecho_file {
-	struct hwevent_bh bh;
-	wait_queue_head_t wait;
-	struct hwecho_req resv[HWECHO_NR_DIRS];
-	u32 trace_id;
-};
-
-/**
- * struct hwecho_dev - the device
- * @lock: protects @fifo, @ticking, @ticks, @in_driver and the state of
- *	every request. Taken by the hrtimer callback (hard irq; a softirq
- *	thread on PREEMPT_RT), so with interrupts off: irqsave there, _irq in
- *	the bottom half (softirq, or a kworker with bottom_half=thread) and
- *	in process context (read, write, release).
- * @fifo: the queue, oldest first; its head is in the driver
- * @timer: the simulated device; runs while @fifo is not empty
- * @ticking: @timer is started and has not yet found @fifo empty
- * @ticks: the timer's expiries since load
- * @in_driver: requests in the driver (the head): at most 1
- * @data: the last write's data (Windows: the queue context's Buffer)
- * @len: its length
- *
- * @data and @len are not under @lock: only the head's caller touches
- * them, after the bottom half completed it, and the queue lets one
- * request at a time be the head. That is the Linux form of the AutoSync
- * sample's queue-level lock, which serialized EvtIoRead, EvtIoWrite and
- * the timer DPC (AutomaticSerialization). Each caller reaches them after
- * taking @lock, and leaves them before taking it to dequeue: @lock orders
- * one head's accesses before the next's.
- */
-struct hwecho_dev {
-	spinlock_t lock;	/* irq-safe: see @lock above */
-	struct list_head fifo;
-	struct hrtimer timer;
-	bool ticking;
-	u64 ticks;
-	unsigned int in_driver;
-	void *data;
-	size_t len;
-};
-
-static struct hwecho_dev hwecho = {
-	.lock = __SPIN_LOCK_UNLOCKED(hwecho.lock),
-	.fifo = LIST_HEAD_INIT(hwecho.fifo),
-};
-
 /* Open files numbered for the trace events: their pointers are hashed. */
 static atomic_t hwecho_trace_files = ATOMIC_INIT(0);
-
-/*
- * For debugfs hwevent/stats and the tests: every request that joins the
- * queue (requests) ends once, as a completed read or write, interrupted,
- * released or expired; queued is how many are in the queue now.
- */
-static atomic64_t hwecho_requests = ATOMIC64_INIT(0);
-static atomic64_t hwecho_reads = ATOMIC64_INIT(0);
-static atomic64_t hwecho_writes = ATOMIC64_INIT(0);
-static atomic64_t hwecho_ticks = ATOMIC64_INIT(0);
-static atomic64_t hwecho_interrupted = ATOMIC64_INIT(0);
-static atomic64_t hwecho_released = ATOMIC64_INIT(0);
-static atomic64_t hwecho_expired = ATOMIC64_INIT(0);
-static atomic_t hwecho_queued = ATOMIC_INIT(0);
-/* The most requests in the driver at once: 1 if the queue serializes. */
-static atomic_t hwecho_in_driver_max = ATOMIC_INIT(0);
-
-static ktime_t hwecho_period(void)
-{
-	return ns_to_ktime((u64)READ_ONCE(echo_period_us) * NSEC_PER_USEC);
-}
-
-static void hwecho_set_state(struct hwecho_req *req, enum hwecho_state state)
-{
-	WRITE_ONCE(req->state, state);
-}
-
-/* @req reaches the head of the queue: it is in the driver from now on. */
-static void hwecho_make_head(struct hwecho_dev *dev, struct hwecho_req *req)
-{
-	lockdep_assert_held(&dev->lock);
-	hwecho_set_state(req, HWECHO_CURRENT);
-	req->head_tick = dev->ticks;
-	dev->in_driver++;
-	if (dev->in_driver > atomic_read(&hwecho_in_driver_max))
-		atomic_set(&hwecho_in_driver_max, dev->in_driver);
-	/* Only the head is ever current. */
-	WARN_ON_ONCE(dev->in_driver > 1);
-}
-
-/*
- * Queue @req behind the others (Windows: the framework presents requests
- * of a sequential queue one at a time, in order), and start the timer if
- * it stopped (Windows: EvtDeviceSelfManagedIoStart starting the timer).
- */
-static void hwecho_enqueue(struct hwecho_dev *dev, struct hwecho_req *req,
-			   size_t len)
-{
-	lockdep_assert_held(&dev->lock);
-	WRITE_ONCE(req->lapsed, false);
-	list_add_tail(&req->node, &dev->fifo);
-	atomic64_inc(&hwecho_requests);
-	atomic_inc(&hwecho_queued);
-	if (list_is_first(&req->node, &dev->fifo))
-		hwecho_make_head(dev, req);
-	else
-		hwecho_set_state(req, HWECHO_QUEUED);
-	trace_hwecho_request(req->efile->trace_id, req->dir, len,
-			     req->reservation, atomic_read(&hwecho_queued));
-	/* A timer still ticking completes it at its next tick. */
-	if (!dev->ticking) {
-		dev->ticking = true;
-		hrtimer_start(&dev->timer, hwecho_period(), HRTIMER_MODE_REL);
-	}
-}
-
-/* Take @req out of the queue; if it was the head, the next one is. */
-static void hwecho_dequeue(struct hwecho_dev *dev, struct hwecho_req *req)
-{
-	struct hwecho_req *next;
-	bool head;
-
-	lockdep_assert_held(&dev->lock);
-	head = list_is_first(&req->node, &dev->fifo);
-	list_del_init(&req->node);
-	hwecho_set_state(req, HWECHO_IDLE);
-	atomic_dec(&hwecho_queued);
-	if (!head)
-		return;
-	dev->in_driver--;
-	next = list_first_entry_or_null(&dev->fifo, struct hwecho_req, node);
-	if (next)
-		hwecho_make_head(dev, next);
-}
-
-/* Take @req out of the queue without completing it, for reason @why. */
-static void hwecho_end(struct hwecho_dev *dev, struct hwecho_req *req,
-		       enum hwecho_end why, atomic64_t *counter)
-{
-	trace_hwecho_end(req->efile->trace_id, req->dir, why);
-	hwecho_dequeue(dev, req);
-	atomic64_inc(counter);
-}
-
-/*
- * The simulated device (Windows: the WDFTIMER expiring): hand the head to
- * its file's bottom half, and stop once the queue is empty (Windows:
- * EvtDeviceSelfManagedIoSuspend stopping the timer).
- */
-static enum hrtimer_restart hwecho_tick(struct hrtimer *timer)
-{
-	struct hwecho_dev *dev = container_of(timer, struct hwecho_dev, timer);
-	enum hrtimer_restart ret = HRTIMER_NORESTART;
-	struct hwecho_req *head;
-	unsigned long flags;
-
-	spin_lock_irqsave(&dev->lock, flags);
-	dev->ticks++;
-	atomic64_inc(&hwecho_ticks);
-	head = list_first_entry_or_null(&dev->fifo, struct hwecho_req, node);
-	trace_hwecho_tick(head ? head->efile->trace_id : 0, dev->ticks);
-	if (head) {
-		/* Windows: the timer DPC; with the file's kind of bottom half. */
-		hwevent_bh_schedule(&head->efile->bh);
-		hrtimer_forward_now(timer, hwecho_period());
-		ret = HRTIMER_RESTART;
-	} else {
-		/* hwecho_enqueue() starts it again. */
-		dev->ticking = false;
-	}
-	spin_unlock_irqrestore(&dev->lock, flags);
-
-	return ret;
-}
-
-/*
- * The bottom half of @bh's file (Windows: the timer DPC, which
- * AutomaticSerialization ran under the queue's lock; here hwecho_dev.lock):
- * complete the head if it is this file's and a tick came since it became
- * the head, or drop it if it is a completed reservation of this file that
- * no call took for a period. A head that changed since the tick waits for
- * the next tick, which schedules its own file's bottom half.
- */
-static void hwecho_bh(struct hwevent_bh *bh)
-{
-	struct hwecho_file *efile = container_of(bh, struct hwecho_file, bh);
-	struct hwecho_dev *dev = &hwecho;
-	struct hwecho_req *head;
-	__poll_t wake = 0;
-
-	spin_lock_irq(&dev->lock);
-	head = list_first_entry_or_null(&dev->fifo, struct hwecho_req, node);
-	if (!head || head->efile != efile)
-		goto out;
-
-	if (head->state == HWECHO_CURRENT && head->head_tick < dev->ticks) {
-		trace_hwecho_bh(efile->trace_id, head->dir, dev->ticks,
-				efile->bh.kind);
-		hwecho_set_state(head, HWECHO_DONE);
-		head->done_at = ktime_get();
-		if (!head->reservation) {
-			/*
-			 * Windows: WdfRequestComplete() from the DPC. Under
-			 * the lock: the request is on its caller's stack, and
-			 * a signal lets the caller return once it sees DONE.
-			 */
-			complete(&head->done);
-		} else {
-			/* Windows: the overlapped request completes. */
-			wake = head->dir == HWECHO_DIR_READ ?
-			       EPOLLIN | EPOLLRDNORM : EPOLLOUT | EPOLLWRNORM;
-		}
-	} else if (head->state == HWECHO_DONE && head->reservation &&
-		   ktime_compare(ktime_sub(ktime_get(), head->done_at),
-				 hwecho_period()) >= 0) {
-		/*
-		 * Its call went away (io_uring cancelled it, or gave up), or
-		 * has not polled yet: poll() says so from now on, and the
-		 * call queues it again.
-		 */
-		wake = head->dir == HWECHO_DIR_READ ?
-		       EPOLLIN | EPOLLRDNORM : EPOLLOUT | EPOLLWRNORM;
-		WRITE_ONCE(head->lapsed, true);
-		hwecho_end(dev, head, HWECHO_END_EXPIRED, &hwecho_expired);
-	}
-out:
-	spin_unlock_irq(&dev->lock);
-	/* @efile lives until release has flushed us. */
-	if (wake)
-		wake_up_interruptible_poll(&efile->wait, wake);
-}
 
 /*
  * A write's data, copied in from @from (Windows: EvtIoWrite copies it
@@ -634,22 +337,6 @@ static struct miscdevice hwecho_misc = {
 	.fops	= &hwecho_fops,
 	.mode	= 0600,
 };
-
-/* debugfs hwevent/stats: the echo_ lines. */
-void hwecho_stats_show(struct seq_file *m)
-{
-	seq_printf(m, "echo_requests %lld\n", atomic64_read(&hwecho_requests));
-	seq_printf(m, "echo_reads %lld\n", atomic64_read(&hwecho_reads));
-	seq_printf(m, "echo_writes %lld\n", atomic64_read(&hwecho_writes));
-	seq_printf(m, "echo_ticks %lld\n", atomic64_read(&hwecho_ticks));
-	seq_printf(m, "echo_interrupted %lld\n",
-		   atomic64_read(&hwecho_interrupted));
-	seq_printf(m, "echo_released %lld\n", atomic64_read(&hwecho_released));
-	seq_printf(m, "echo_expired %lld\n", atomic64_read(&hwecho_expired));
-	seq_printf(m, "echo_queued %d\n", atomic_read(&hwecho_queued));
-	seq_printf(m, "echo_in_driver_max %d\n",
-		   atomic_read(&hwecho_in_driver_max));
-}
 
 /* At module load, once the bottom halves can run (hwevent_bh_setup()). */
 int hwecho_init(void)

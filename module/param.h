@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * hwevent - module parameters bounded when they are written, shared by
- * /dev/hwevent (main.c) and /dev/hwecho (echo.c)
+ * /dev/hwevent and /dev/hwecho (echo.c)
  */
 #ifndef _HWEVENT_PARAM_H
 #define _HWEVENT_PARAM_H

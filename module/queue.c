@@ -20,7 +20,7 @@
 /* Device-wide, for debugfs: records queued, records lost. */
 atomic64_t hwevent_queued_total = ATOMIC64_INIT(0);
 atomic64_t hwevent_queue_lost_total = ATOMIC64_INIT(0);
-/* The test-only module parameter test_count_unit (main.c). */
+/* The test-only module parameter test_count_unit (interrupt.c). */
 unsigned int hwevent_test_count_unit = 1;
 
 int hwevent_queue_init(struct hwevent_queue *q, u32 size)

@@ -23,7 +23,7 @@
  */
 #define HWEVENT_QUEUE_MAX	262144U
 
-/* Bounds of the test-only module parameters (main.c). */
+/* Bounds of the test-only module parameters (interrupt.c). */
 #define HWEVENT_TEST_BH_DELAY_MAX_US	100000U
 #define HWEVENT_TEST_COUNT_UNIT_MAX	0x80000000U
 

@@ -23,8 +23,7 @@
  * completed reservation no call took). @file numbers the open files of
  * /dev/hwecho from 1, apart from those of /dev/hwevent.
  *
- * Included by main.c after enum hwevent_reg_state, which hwevent_cancel
- * prints.
+ * hwevent_cancel prints an enum hwevent_reg_state (device.h).
  */
 #undef TRACE_SYSTEM
 #define TRACE_SYSTEM hwevent
@@ -38,6 +37,9 @@
 #include <linux/hwevent.h>
 
 #include "bh.h"
+/* in_hardirq() on 5.10 */
+#include "compat.h"
+#include "device.h"
 #include "echo.h"
 
 #ifndef _HWEVENT_TRACE_CTX
@@ -294,7 +296,7 @@ TRACE_EVENT(hwecho_end,
 
 #endif /* _HWEVENT_TRACE_H */
 
-/* Out of the include path: Kbuild adds -I$(src) for main.o. */
+/* Out of the include path: Kbuild adds -I$(src) for device.o. */
 #undef TRACE_INCLUDE_PATH
 #define TRACE_INCLUDE_PATH .
 #undef TRACE_INCLUDE_FILE

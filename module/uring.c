@@ -7,9 +7,9 @@
  * completion port. Here ->uring_cmd returns -EIOCBQUEUED (the pending
  * status), the driver keeps the command, and completes it later with
  * io_uring_cmd_done(): the CQE lands on the ring's completion queue. The
- * registration behind it is an ordinary one of the file (main.c), armed,
- * fired, triggered and cancelled like the rest; freeing it completes the
- * command, so each command completes exactly once.
+ * registration behind it is an ordinary one of the file (registration.c),
+ * armed, fired, triggered and cancelled like the rest; freeing it completes
+ * the command, so each command completes exactly once.
  *
  * Completion never runs in the interrupt or the bottom half: it hops to
  * task work in the submitter's context (io_uring_cmd_complete_in_task(),
@@ -25,6 +25,7 @@
 #include <linux/hwevent.h>
 
 #include "compat.h"
+#include "device.h"
 #include "uring.h"
 
 static_assert(sizeof(struct hwevent_uring_wait) == 16);
@@ -58,8 +59,9 @@ static void hwevent_uring_finish(struct io_uring_cmd *ucmd,
 HWEVENT_URING_TW(hwevent_uring_tw, hwevent_uring_finish)
 
 /*
- * The registration of @ucmd ended (freed, main.c): fired (@res 0, @ev its
- * record) or cancelled (@res -ECANCELED). Any context but hard irq.
+ * The registration of @ucmd ended (freed, registration.c): completed (@res
+ * 0, @ev its record) or cancelled (@res -ECANCELED). Any context but hard
+ * irq.
  */
 void hwevent_uring_done(struct io_uring_cmd *ucmd,
 			const struct hwevent_event *ev, int res)
@@ -69,6 +71,68 @@ void hwevent_uring_done(struct io_uring_cmd *ucmd,
 	pdu->res = res ? res : (s32)(ev->seqno & INT_MAX);
 	pdu->irq_ns = res ? 0 : ev->irq_ns;
 	io_uring_cmd_complete_in_task(ucmd, hwevent_uring_tw);
+}
+
+/*
+ * The registration of an io_uring command, reserved and not yet armed:
+ * the caller makes the command cancelable, then arms it with
+ * hwevent_uring_arm(), after which it may complete at any moment.
+ */
+static struct hwevent_reg *hwevent_uring_prepare(struct file *file, u64 cookie,
+						 u64 *id)
+{
+	struct hwevent_file *hfile = file->private_data;
+	const struct hwevent_register req = {
+		.mode = HWEVENT_MODE_URING_CMD,
+		.cookie = cookie,
+	};
+	struct hwevent_reg *reg;
+	int ret;
+
+	reg = hwevent_reg_create(hfile, &req);
+	if (IS_ERR(reg))
+		return reg;
+	ret = hwevent_reg_reserve(hfile, reg);
+	if (ret) {
+		hwevent_reg_free(reg);
+		return ERR_PTR(ret);
+	}
+	*id = reg->event.id;
+	return reg;
+}
+
+static void hwevent_uring_arm(struct hwevent_reg *reg,
+			      struct io_uring_cmd *ucmd, u64 delay_ns)
+{
+	/* From here on, freeing @reg completes @ucmd. */
+	reg->ucmd = ucmd;
+	hwevent_reg_arm(reg->hfile, reg, delay_ns);
+}
+
+/*
+ * io_uring cancels command @id (ring closed, task exiting): cancel its
+ * registration if its interrupt has not run yet. If it has, or a cancel
+ * or trigger has it, it completes soon anyway; io_uring asks again until
+ * it has.
+ */
+static void hwevent_uring_cancel(struct file *file, u64 id)
+{
+	struct hwevent_file *hfile = file->private_data;
+	struct hwevent_reg *reg, *found = NULL;
+	LIST_HEAD(owned);
+
+	spin_lock_irq(&hfile->lock);
+	list_for_each_entry(reg, &hfile->armed, node) {
+		if (reg->event.id == id) {
+			found = reg;
+			break;
+		}
+	}
+	if (found)
+		hwevent_reg_cancel(hfile, found, &owned);
+	spin_unlock_irq(&hfile->lock);
+	if (found)
+		hwevent_reg_free(found);
 }
 
 static int hwevent_uring_wait(struct io_uring_cmd *ucmd,

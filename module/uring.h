@@ -21,13 +21,6 @@ struct io_uring_cmd;
 int hwevent_uring_cmd(struct io_uring_cmd *ucmd, unsigned int issue_flags);
 void hwevent_uring_done(struct io_uring_cmd *ucmd,
 			const struct hwevent_event *ev, int res);
-
-/* main.c */
-struct hwevent_reg *hwevent_uring_prepare(struct file *file, u64 cookie,
-					  u64 *id);
-void hwevent_uring_arm(struct hwevent_reg *reg, struct io_uring_cmd *ucmd,
-		       u64 delay_ns);
-void hwevent_uring_cancel(struct file *file, u64 id);
 #else
 /* No ->uring_cmd (before 5.19): no registration has a command. */
 static inline void hwevent_uring_done(struct io_uring_cmd *ucmd,

@@ -8,8 +8,9 @@
 #   scripts/docs-check.sh --self-test    each kind of bad reference caught
 #
 # Checked, in inline code spans outside fenced blocks:
-#   `module/main.c`               a path in the repository exists
-#   `module/main.c:hwevent_wait()` the function (C or shell) is defined
+#   `module/pending.c`             a path in the repository exists
+#   `module/pending.c:hwevent_wait()`
+#                                  the function (C or shell) is defined
 #                                  there: a line starting with its type or
 #                                  its name, not a declaration
 #   `selftests/hwevent_test.c:signal_races_fire`
@@ -243,10 +244,10 @@ self_test() {
 	dir=$(mktemp -d "$root/docs/.docs-check.XXXXXX")
 	doc=$dir/t.md
 	cat >"$doc" <<-'EOF'
-		Good: `module/main.c`, `module/main.c:hwevent_wait()`,
+		Good: `module/pending.c`, `module/pending.c:hwevent_wait()`,
 		`selftests/hwevent_test.c:signal_races_fire`, `hwevent_wait()`,
 		`HWEVENT_IOC_CANCEL`, [up](../lab.md), `hrtimer_cancel()`.
-		Bad: `module/nosuch.c`, `module/main.c:hwevent_nosuch()`,
+		Bad: `module/nosuch.c`, `module/pending.c:hwevent_nosuch()`,
 		`module/queue.c:hwevent_wait()`, `selftests/hwevent_test.c:no_such_test`,
 		`hwevent_nosuch()`, `HWEVENT_NOSUCH`, [gone](nosuch.md).
 		```

@@ -32,7 +32,7 @@
  * SIGALRM every 2 ms (EINTR then allowed if it may sleep), and most random
  * PENDING delays are at most 1 ms. At the end everything is closed and the
  * debugfs counters (hwevent/stats) must be back: live and eventfd_refs as
- * before, armed == fired + cancelled + interrupted + dropped.
+ * before, armed == completed + cancelled + interrupted + dropped.
  *
  * Prints TAP and "# figures: iterations=... registrations=... calls_ok=...
  * errno_counts=...";

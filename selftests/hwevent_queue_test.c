@@ -1311,7 +1311,7 @@ TEST_F(queue, close_frees_queued)
 	EXPECT_EQ(base.live, st.live);
 	EXPECT_EQ(base.eventfd_refs, st.eventfd_refs);
 	EXPECT_EQ(24, st.armed - base.armed);
-	EXPECT_EQ(12, st.fired - base.fired);
+	EXPECT_EQ(12, st.completed - base.completed);
 	EXPECT_EQ(12, st.dropped - base.dropped);
 	EXPECT_EQ(st.armed - base.armed, stats_ended(&st) - stats_ended(&base));
 	EXPECT_EQ(0, st.queue_lost - base.queue_lost);
@@ -1370,7 +1370,7 @@ static void check_tick_stats(struct __test_metadata *_metadata,
 	ASSERT_EQ(0, stats_settle(&st, base, SLACK_NS));
 	EXPECT_EQ(1, st.armed - base->armed);
 	EXPECT_EQ(1, st.cancelled - base->cancelled);
-	EXPECT_EQ(0, st.fired - base->fired);
+	EXPECT_EQ(0, st.completed - base->completed);
 	EXPECT_EQ(n, st.ticks - base->ticks);
 	EXPECT_EQ(n, st.queued - base->queued);
 	EXPECT_LE(overruns, st.overruns - base->overruns);
@@ -1504,7 +1504,7 @@ TEST_F(queue, periodic_eventfd_counts)
 	NEED_QUEUE_STATS("the tick counters");
 	ASSERT_EQ(0, stats_settle(&st, &base, SLACK_NS));
 	EXPECT_EQ(1, st.cancelled - base.cancelled);
-	EXPECT_EQ(0, st.fired - base.fired);
+	EXPECT_EQ(0, st.completed - base.completed);
 	/* One per delivery, and one per expiry it merged (overruns). */
 	EXPECT_LE(st.ticks - base.ticks, (long long)sum);
 	EXPECT_GE(st.ticks - base.ticks + st.overruns - base.overruns,
@@ -1644,7 +1644,7 @@ TEST_F(queue, periodic_dropped_at_close)
 	ASSERT_EQ(0, stats_settle(&st, &base, SLACK_NS));
 	EXPECT_EQ(2, st.armed - base.armed);
 	EXPECT_EQ(2, st.dropped - base.dropped);
-	EXPECT_EQ(0, st.fired - base.fired);
+	EXPECT_EQ(0, st.completed - base.completed);
 	EXPECT_EQ(base.live, st.live);
 	EXPECT_EQ(base.eventfd_refs, st.eventfd_refs);
 }
@@ -1760,7 +1760,7 @@ TEST_F(queue, trigger_by_id)
 	NEED_QUEUE_STATS("the triggered counter");
 	ASSERT_EQ(0, stats_settle(&st, &base, SLACK_NS));
 	EXPECT_EQ(2, st.triggered - base.triggered);
-	EXPECT_EQ(2, st.fired - base.fired);
+	EXPECT_EQ(2, st.completed - base.completed);
 	EXPECT_EQ(base.live, st.live);
 }
 

@@ -44,7 +44,7 @@
  *  queue-close: one-shot QUEUE registrations due within 20 us; a dup of
  *	the file is read once by the helper (blocking or RWF_NOWAIT) and
  *	closed, while the original is closed: records are read at most once,
- *	sane, and the seqnos taken match debugfs fired and queued.
+ *	sane, and the seqnos taken match debugfs completed and queued.
  *  periodic-cancel: a periodic QUEUE or EVENTFD registration cancelled
  *	(by id or ALL, either thread; sometimes triggered meanwhile) after
  *	0..4 periods: once the cancel returned, no record or eventfd count
@@ -600,9 +600,9 @@ static void check_stats(enum phase_id ph, const struct hw_stats *before,
 			       d.armed, stats_ended(&d));
 		ok = 0;
 	}
-	if (d.fired < (long long)t->fired ||
+	if (d.completed < (long long)t->fired ||
 	    d.cancelled < (long long)t->cancelled ||
-	    d.fired - (long long)t->fired + d.cancelled -
+	    d.completed - (long long)t->fired + d.cancelled -
 	    (long long)t->cancelled != (long long)t->unseen ||
 	    (t->unseen_fired_only && d.cancelled != (long long)t->cancelled) ||
 	    d.interrupted != (long long)t->interrupted ||
@@ -1330,7 +1330,7 @@ static void phase_irq_close(struct prng *rng)
  * read is sane and belongs to the round, at most once, seqnos rising; a
  * blocking read returns at least one (the file is open while it waits).
  * Over the phase, the seqnos taken say how many fired: debugfs queued
- * must equal them, fired + dropped == registered, nothing lost.
+ * must equal them, completed + dropped == registered, nothing lost.
  */
 static void phase_queue_close(struct prng *rng)
 {
@@ -1992,7 +1992,7 @@ static void uc_reap(struct tally *t, struct io_uring *ring, uint64_t base,
  * HWEVENT_IOC_CANCEL ALL ends what is left. On a ring that stays, every
  * command completes exactly once (its CQE counted), fired with a seqno of
  * its own or ECANCELED, as many ECANCELED as the cancels counted; a closed
- * ring's commands are accounted by the debugfs counters (armed, fired +
+ * ring's commands are accounted by the debugfs counters (armed, completed +
  * cancelled, live), and a new ring takes over. A round is one command,
  * from its submission to its end: --iterations of them.
  */

@@ -47,7 +47,7 @@
  * the lost counts read); one-shot QUEUE records read count as fired,
  * periodic registrations end cancelled; for files closed during the run (which drop what had
  * not fired) the sum may only be smaller. Then, from the debugfs counters
- * over the run: armed == fired + cancelled + interrupted + dropped,
+ * over the run: armed == completed + cancelled + interrupted + dropped,
  * cancelled == what the cancels reported, live and eventfd_refs back to
  * where they were once everything is closed; queued >= records read +
  * lost, queue_lost >= lost, ticks >= periodic eventfd counts, triggered ==
@@ -2023,7 +2023,7 @@ int main(int argc, char **argv)
 	}
 
 	if (!have_stats) {
-		tap_skip("debugfs: armed == fired + cancelled + interrupted + dropped, cancelled as reported",
+		tap_skip("debugfs: armed == completed + cancelled + interrupted + dropped, cancelled as reported",
 			 "cannot read " HWEVENT_STATS_PATH);
 		tap_skip("debugfs: live and eventfd_refs back after closing everything",
 			 "cannot read " HWEVENT_STATS_PATH);
@@ -2042,8 +2042,8 @@ int main(int argc, char **argv)
 		     d.cancelled == (long long)cancelled &&
 		     d.armed >= (long long)(registered + child_own_registered) &&
 		     d.armed <= (long long)(registered + child_own_registered + unknown) &&
-		     d.fired >= (long long)(fired + child_own_fired) &&
-		     d.fired <= (long long)(fired + child_own_fired + unknown +
+		     d.completed >= (long long)(fired + child_own_fired) &&
+		     d.completed <= (long long)(fired + child_own_fired + unknown +
 					    q1_registered - q1_read);
 		if (!ok)
 			ksft_print_msg("user space: registered %llu (+%llu by children on their own files, +%llu unknown), fired %llu (+%llu), cancelled %llu, interrupted %llu\n",
@@ -2054,7 +2054,7 @@ int main(int argc, char **argv)
 				       (unsigned long long)child_own_fired,
 				       (unsigned long long)cancelled,
 				       (unsigned long long)interrupted);
-		tap_result(ok, "debugfs: armed == fired + cancelled + interrupted + dropped, cancelled as reported, armed and fired as seen");
+		tap_result(ok, "debugfs: armed == completed + cancelled + interrupted + dropped, cancelled as reported, armed and completed as seen");
 		tap_result(!err && !d.live && !d.eventfd_refs,
 			   "debugfs: live and eventfd_refs back after closing everything (%lld, %lld)",
 			   err ? -1LL : st1.live, err ? -1LL : st1.eventfd_refs);
@@ -2105,7 +2105,7 @@ int main(int argc, char **argv)
 		       (unsigned long long)opt.seed,
 		       have_stats ? (unsigned long long)d.armed :
 				    (unsigned long long)registered,
-		       have_stats ? d.fired : (long long)fired,
+		       have_stats ? d.completed : (long long)fired,
 		       have_stats ? d.cancelled : (long long)cancelled,
 		       have_stats ? d.interrupted : (long long)interrupted,
 		       have_stats ? d.dropped : -1LL,

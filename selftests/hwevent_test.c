@@ -150,19 +150,20 @@ static int register_pestered(struct __test_metadata *_metadata, int fd,
 /* What the counters must have moved by since @base. */
 static void check_stats(struct __test_metadata *_metadata,
 			const struct hw_stats *base, long long armed,
-			long long fired, long long cancelled)
+			long long completed, long long cancelled)
 {
 	struct hw_stats st;
 
 	ASSERT_EQ(0, stats_settle(&st, base, SLACK_NS));
 	EXPECT_EQ(armed, st.armed - base->armed);
-	EXPECT_EQ(fired, st.fired - base->fired);
+	EXPECT_EQ(completed, st.completed - base->completed);
 	EXPECT_EQ(cancelled, st.cancelled - base->cancelled);
 	EXPECT_EQ(0, st.interrupted - base->interrupted);
 	EXPECT_EQ(0, st.dropped - base->dropped);
 	/* Every registration ended exactly once... */
 	EXPECT_EQ(st.armed - base->armed,
-		  st.fired - base->fired + st.cancelled - base->cancelled +
+		  st.completed - base->completed +
+		  st.cancelled - base->cancelled +
 		  st.interrupted - base->interrupted +
 		  st.dropped - base->dropped);
 	/* ...and took its eventfd reference along. */
@@ -953,7 +954,7 @@ TEST_F_TIMEOUT(device, close_does_not_wake_pending, 60)
 		return;
 	ASSERT_EQ(0, stats_settle(&after, &before, SLACK_NS));
 	d = stats_sub(&after, &before);
-	EXPECT_EQ(1, d.fired);
+	EXPECT_EQ(1, d.completed);
 	EXPECT_EQ(0, d.dropped);
 	EXPECT_EQ(0, d.cancelled + d.interrupted);
 }
@@ -1082,7 +1083,7 @@ TEST_F_TIMEOUT(device, pending_waiter_killed, 90)
 	/* ...as interrupted: the kill ended it. */
 	ASSERT_EQ(0, stats_read(&after));
 	EXPECT_EQ(1, after.interrupted - before.interrupted);
-	EXPECT_EQ(0, after.fired - before.fired);
+	EXPECT_EQ(0, after.completed - before.completed);
 }
 
 /*
@@ -1264,7 +1265,7 @@ static void check_resumed(struct __test_metadata *_metadata,
 	ASSERT_EQ(0, stats_settle(&after, base, SLACK_NS));
 	d = stats_sub(&after, base);
 	EXPECT_EQ(1, d.armed);
-	EXPECT_EQ(1, d.fired);
+	EXPECT_EQ(1, d.completed);
 	EXPECT_EQ(0, d.interrupted + d.cancelled + d.dropped);
 	EXPECT_EQ(0, d.live);
 }
@@ -1528,7 +1529,7 @@ static void handled_signal_ends_pending(struct __test_metadata *_metadata,
 	d = stats_sub(&after, &before);
 	EXPECT_EQ(2, d.armed);
 	EXPECT_EQ(1, d.interrupted);
-	EXPECT_EQ(1, d.fired);	/* the probe */
+	EXPECT_EQ(1, d.completed);	/* the probe */
 	EXPECT_EQ(0, d.cancelled + d.dropped);
 	EXPECT_EQ(0, d.live);
 }
@@ -1615,12 +1616,12 @@ TEST_F_TIMEOUT(device, file_released_while_detached, 60)
 	d = stats_sub(&after, &base);
 	EXPECT_EQ(1, d.armed);
 	EXPECT_EQ(1, d.interrupted);
-	EXPECT_EQ(0, d.fired + d.cancelled + d.dropped);
+	EXPECT_EQ(0, d.completed + d.cancelled + d.dropped);
 	EXPECT_EQ(0, d.live);
 }
 
 /*
- * The test-only module parameters (module/main.c): set for one test,
+ * The test-only module parameters (module/interrupt.c): set for one test,
  * restored by the teardown, whatever becomes of the test.
  */
 FIXTURE(knob) {
@@ -1764,7 +1765,7 @@ TEST_F_TIMEOUT(knob, signal_after_fire_reports_event, 120)
 	/* ...and each round that hit it returned its event. */
 	EXPECT_GE(fired, d.late_signals);
 	EXPECT_EQ(interrupted, d.interrupted);
-	EXPECT_EQ(fired + 1, d.fired);	/* and the probe */
+	EXPECT_EQ(fired + 1, d.completed);	/* and the probe */
 	EXPECT_EQ(seq0 + fired + 1, seq1)
 		TH_LOG("an event that fired was reported as EINTR");
 }

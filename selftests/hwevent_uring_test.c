@@ -925,12 +925,12 @@ TEST_F(ucmd, ring_closed_with_command_pending)
 	if (kernel_has_symbol("io_uring_cmd_mark_cancelable")) {
 		EXPECT_EQ(1, d.cancelled);
 	} else {
-		EXPECT_EQ(1, d.fired);
+		EXPECT_EQ(1, d.completed);
 	}
 	/* TH_LOG: stderr, which a test's _exit() does not lose. */
 	TH_LOG("ring closed with a command pending: its registration was %s",
 	       d.cancelled ? "cancelled (IO_URING_F_CANCEL)" :
-	       d.fired ? "fired (no cancel before 6.7)" : "not ended");
+	       d.completed ? "completed (no cancel before 6.7)" : "not ended");
 }
 
 /* Threads, each with a ring of its own, two threads on each of two files. */
@@ -1131,11 +1131,11 @@ TEST_F(ucmd, task_exit_with_commands_pending)
 	d = stats_sub(&after, &base);
 	EXPECT_EQ(0, d.live);
 	EXPECT_EQ(2 * per_child, d.armed);
-	EXPECT_EQ(2 * per_child, d.fired + d.cancelled);
+	EXPECT_EQ(2 * per_child, d.completed + d.cancelled);
 	if (can_cancel) {
 		EXPECT_EQ(2 * per_child, d.cancelled);
 	} else {
-		EXPECT_EQ(2 * per_child, d.fired);
+		EXPECT_EQ(2 * per_child, d.completed);
 	}
 	/* The test's file has nothing left of the children's. */
 	cmds_quiet(_metadata, &self->ring);

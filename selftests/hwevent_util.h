@@ -199,7 +199,7 @@ static inline uint64_t default_seed(void)
  */
 struct hw_stats {
 	long long armed;
-	long long fired;
+	long long completed;
 	long long cancelled;
 	long long interrupted;
 	long long dropped;
@@ -246,12 +246,12 @@ struct hw_stats {
 static inline int stats_read(struct hw_stats *st)
 {
 	static const char * const names[] = {
-		"armed", "fired", "cancelled", "interrupted", "dropped",
+		"armed", "completed", "cancelled", "interrupted", "dropped",
 		"live", "eventfd_refs",
 		"queued", "queue_lost", "ticks", "overruns", "triggered",
 	};
 	long long *vals[] = {
-		&st->armed, &st->fired, &st->cancelled, &st->interrupted,
+		&st->armed, &st->completed, &st->cancelled, &st->interrupted,
 		&st->dropped, &st->live, &st->eventfd_refs,
 		&st->queued, &st->queue_lost, &st->ticks, &st->overruns,
 		&st->triggered,
@@ -310,7 +310,7 @@ static inline struct hw_stats stats_sub(const struct hw_stats *a,
 {
 	struct hw_stats d = {
 		.armed = a->armed - b->armed,
-		.fired = a->fired - b->fired,
+		.completed = a->completed - b->completed,
 		.cancelled = a->cancelled - b->cancelled,
 		.interrupted = a->interrupted - b->interrupted,
 		.dropped = a->dropped - b->dropped,
@@ -344,7 +344,7 @@ static inline struct hw_stats stats_sub(const struct hw_stats *a,
 
 static inline long long stats_ended(const struct hw_stats *st)
 {
-	return st->fired + st->cancelled + st->interrupted + st->dropped;
+	return st->completed + st->cancelled + st->interrupted + st->dropped;
 }
 
 /* /dev/hwecho requests that left its queue, each exactly once. */
@@ -356,8 +356,8 @@ static inline long long echo_stats_ended(const struct hw_stats *st)
 
 static inline void stats_print(const char *what, const struct hw_stats *st)
 {
-	ksft_print_msg("%s: armed=%lld fired=%lld cancelled=%lld interrupted=%lld dropped=%lld live=%lld eventfd_refs=%lld\n",
-		       what, st->armed, st->fired, st->cancelled,
+	ksft_print_msg("%s: armed=%lld completed=%lld cancelled=%lld interrupted=%lld dropped=%lld live=%lld eventfd_refs=%lld\n",
+		       what, st->armed, st->completed, st->cancelled,
 		       st->interrupted, st->dropped, st->live,
 		       st->eventfd_refs);
 	if (st->have_queue)
