@@ -134,9 +134,11 @@ void hwevent_reap(struct hwevent_file *hfile)
 }
 
 /*
- * PENDING mode: sleep until @reg ends (Windows: IoMarkIrpPending() and
- * STATUS_PENDING; here the caller simply sleeps), then stop its timer,
- * hand the record to the caller and free @reg.
+ * PENDING mode: sleep until @reg ends, then stop its timer, hand the
+ * record to the caller and free @reg. The caller sees event.exe's
+ * synchronous DeviceIoControl(); the driver side is a dispatch routine
+ * that waits (KeWaitForSingleObject()), not IoMarkIrpPending(), whose
+ * Linux form is -EIOCBQUEUED (uring.c).
  */
 long hwevent_wait(struct hwevent_file *hfile, struct hwevent_reg *reg,
 		  struct hwevent_register __user *ureq)

@@ -164,7 +164,7 @@ ssize_t hwevent_queue_read(struct hwevent_queue *q, struct kiocb *iocb,
 			/* io_uring then polls instead of parking a thread. */
 			if (nowait)
 				return -EAGAIN;
-			/* Windows: IoMarkIrpPending() on the read; here sleep. */
+			/* Windows: a read that waits in its dispatch routine. */
 			ret = wait_event_interruptible(q->wait,
 						       hwevent_queue_ready(q));
 			if (ret)
@@ -184,7 +184,10 @@ ssize_t hwevent_queue_read(struct hwevent_queue *q, struct kiocb *iocb,
 	return done;
 }
 
-/* Windows: an IOCP reports reads completed; epoll, files now readable. */
+/*
+ * Readiness: a read would not block now. Windows has no such thing; an
+ * IOCP reports requests completed, as io_uring does (uring.c).
+ */
 __poll_t hwevent_queue_poll(struct hwevent_queue *q, struct file *file,
 			    poll_table *wait)
 {

@@ -8,7 +8,8 @@
  *
  *  HWEVENT_MODE_PENDING: the ioctl sleeps until the event, then returns 0
  *	and copies the event record into &hwevent_register.event (Windows: a
- *	pending IRP completed by the DPC, "inverted call").
+ *	synchronous DeviceIoControl() whose IRP the DPC completes, OSR's
+ *	"inverted call"; here the ioctl itself sleeps).
  *  HWEVENT_MODE_EVENTFD: the ioctl returns 0 at once; the driver later
  *	adds one to the counter of the caller's eventfd (Windows: KeSetEvent
  *	on an event handle passed in the IOCTL).
