@@ -60,6 +60,7 @@ check-rt:
 	scripts/check.sh rt
 
 # MATRIX="5.10 7.2" picks kernels; scripts/matrix.sh --list names them all.
+# MATRIX_BOTTOM_HALVES="tasklet bh_work" limits the passes (scripts/matrix.sh).
 matrix:
 	scripts/matrix.sh $(MATRIX)
 

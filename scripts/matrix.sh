@@ -9,6 +9,11 @@
 #   scripts/matrix.sh --build-only [NAME...]
 #                                    build only, boot nothing
 #
+# MATRIX_BOTTOM_HALVES="tasklet bh_work" (environment or make variable):
+# run the suite only with those of the named bottom halves each kernel has
+# (default: every one it has). CI uses it to leave out the thread pass,
+# which make check and make check-debug run.
+#
 # Per kernel: the kernel image and its headers come from that kernel's
 # suite through apt, inside a debootstrap chroot of the suite whose
 # compiler built the kernel (bullseye: gcc-10, bookworm: gcc-12, sid: the
