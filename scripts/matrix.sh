@@ -110,11 +110,24 @@ chroot_ready() {
 
 # in_chroot DIR CMD...: run CMD in the chroot, without the host's locale,
 # with /proc mounted (objtool and dpkg want it) in a mount namespace of its
-# own, so that nothing stays mounted when it ends.
+# own, so that nothing stays mounted when it ends. Where this script itself
+# runs in a chroot whose / is no mount point (../shared/tools/fresh-machine.sh),
+# unshare cannot make / private: then /proc is mounted for CMD and
+# unmounted after it.
 in_chroot() {
-	# shellcheck disable=SC2016 # expanded by the inner sh
-	LC_ALL=C DEBIAN_FRONTEND=noninteractive unshare --mount --propagation private \
-		sh -c 'mount -t proc proc "$1/proc" && exec chroot "$@"' sh "$@"
+	if unshare --mount --propagation private true 2>/dev/null; then
+		# shellcheck disable=SC2016 # expanded by the inner sh
+		LC_ALL=C DEBIAN_FRONTEND=noninteractive unshare --mount --propagation private \
+			sh -c 'mount -t proc proc "$1/proc" && exec chroot "$@"' sh "$@"
+	else
+		# shellcheck disable=SC2016 # expanded by the inner sh
+		LC_ALL=C DEBIAN_FRONTEND=noninteractive \
+			sh -c 'mount -t proc proc "$1/proc" || exit
+				chroot "$@"
+				rc=$?
+				umount "$1/proc" || rc=1
+				exit $rc' sh "$@"
+	fi
 }
 
 # chroot_suites DIR ROOT: the chroot's apt also sees the other suites that
