@@ -43,8 +43,11 @@ phases=""
 mem=512
 limit=${HWEVENT_CHECK_TIMEOUT:-900}
 vm_args=()
-# The bottom halves the suite must run with; empty: each the kernel has.
+# The bottom halves the suite runs with (HWEVENT_BOTTOM_HALVES); empty:
+# each the kernel has.
 bottom_halves=
+# The passes the run must show: every kernel has tasklet and thread.
+required="tasklet thread"
 case $flavour in
 "") name=hwevent ;;
 debug)
@@ -63,7 +66,6 @@ debug)
 	# so lockdep and KASAN watch both. The suite's second pass cost about
 	# 300 s of CI's time.
 	bottom_halves=tasklet
-	vm_args+=(--env HWEVENT_BOTTOM_HALVES="$bottom_halves")
 	vm_args+=(--env HWEVENT_PHASE_BOTTOM_HALVES="tasklet thread")
 	;;
 rt)
@@ -77,7 +79,6 @@ rt)
 	# threaded), so thread adds little here; check, check-debug and the
 	# matrix run it. A second pass cost about 190 s of CI's time.
 	bottom_halves=tasklet
-	vm_args+=(--env HWEVENT_BOTTOM_HALVES="$bottom_halves")
 	vm_args+=(--env HWEVENT_PHASE_BOTTOM_HALVES=tasklet)
 	;;
 image)
@@ -88,11 +89,12 @@ image)
 	limit=${HWEVENT_CHECK_TIMEOUT:-1800}
 	if [[ -n ${MATRIX_BOTTOM_HALVES:-} ]]; then
 		vm_args+=(--env HWEVENT_BOTTOM_HALVES_AMONG="$MATRIX_BOTTOM_HALVES")
-		# The passes it must have run: every kernel has these two.
-		for bh in tasklet thread; do
-			[[ " $MATRIX_BOTTOM_HALVES " != *" $bh "* ]] || bottom_halves+=" $bh"
+		# Of the two every kernel has, those named.
+		named=
+		for bh in $required; do
+			[[ " $MATRIX_BOTTOM_HALVES " != *" $bh "* ]] || named+=" $bh"
 		done
-		bottom_halves=${bottom_halves:- }
+		required=$named
 	fi
 	;;
 *)
@@ -100,6 +102,10 @@ image)
 	exit 2
 	;;
 esac
+if [[ -n $bottom_halves ]]; then
+	vm_args+=(--env HWEVENT_BOTTOM_HALVES="$bottom_halves")
+	required=$bottom_halves
+fi
 if [[ -n $flavour && $flavour != image ]]; then
 	phases=${HWEVENT_PHASES:-$ROOT/scripts/guest/$flavour.phases}
 	[[ -r $phases ]] || { echo "$name: no phase list $phases" >&2; exit 1; }
@@ -231,8 +237,8 @@ done
 # Once per bottom half (scripts/guest/run-selftests.sh): every kernel has
 # tasklet and thread; bh_work's pass is there where the kernel has
 # system_bh_wq, which selftests/hwevent_module.sh checks. A flavour that
-# names its bottom halves (rt) must have run those.
-for bh in ${bottom_halves:-tasklet thread}; do
+# names its bottom halves (debug, rt) must have run those.
+for bh in $required; do
 	grep -qE "^(not )?ok [0-9]+ selftests: bottom_half=$bh/$KSFT_COLLECTION: " "$console" ||
 		result check fail "selftests ran with bottom_half=$bh (no test program reported)"
 done

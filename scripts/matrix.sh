@@ -112,22 +112,19 @@ chroot_ready() {
 # with /proc mounted (objtool and dpkg want it) in a mount namespace of its
 # own, so that nothing stays mounted when it ends. Where this script itself
 # runs in a chroot whose / is no mount point (../shared/tools/fresh-machine.sh),
-# unshare cannot make / private: then /proc is mounted for CMD and
-# unmounted after it.
+# unshare cannot make / private: then the namespace is left out, and the
+# /proc mounted for CMD is unmounted after it either way.
 in_chroot() {
-	if unshare --mount --propagation private true 2>/dev/null; then
-		# shellcheck disable=SC2016 # expanded by the inner sh
-		LC_ALL=C DEBIAN_FRONTEND=noninteractive unshare --mount --propagation private \
-			sh -c 'mount -t proc proc "$1/proc" && exec chroot "$@"' sh "$@"
-	else
-		# shellcheck disable=SC2016 # expanded by the inner sh
-		LC_ALL=C DEBIAN_FRONTEND=noninteractive \
-			sh -c 'mount -t proc proc "$1/proc" || exit
-				chroot "$@"
-				rc=$?
-				umount "$1/proc" || rc=1
-				exit $rc' sh "$@"
-	fi
+	local ns=(unshare --mount --propagation private)
+
+	unshare --mount --propagation private true 2>/dev/null || ns=()
+	# shellcheck disable=SC2016 # expanded by the inner sh
+	LC_ALL=C DEBIAN_FRONTEND=noninteractive "${ns[@]}" \
+		sh -c 'mount -t proc proc "$1/proc" || exit
+			chroot "$@"
+			rc=$?
+			umount "$1/proc" || rc=1
+			exit $rc' sh "$@"
 }
 
 # chroot_suites DIR ROOT: the chroot's apt also sees the other suites that
