@@ -29,6 +29,8 @@
  *    param.c: bounded module parameters; compat.h: older kernels
  *  - echo.c, echo_queue.c: /dev/hwecho, the KMDF echo sample, a second
  *    device
+ *  - edu.c: a real interrupt, from QEMU's edu PCI device, for the
+ *    registrations that ask for it
  */
 
 #include <linux/atomic.h>
@@ -51,6 +53,7 @@
 #include "compat.h"
 #include "device.h"
 #include "echo.h"
+#include "edu.h"
 #include "param.h"
 #include "queue.h"
 #include "uring.h"
@@ -130,6 +133,7 @@ static int hwevent_open(struct inode *inode, struct file *file)
 	INIT_LIST_HEAD(&hfile->watches);
 	mutex_init(&hfile->watch_lock);
 	INIT_LIST_HEAD(&hfile->detached);
+	INIT_LIST_HEAD(&hfile->dev_fired);
 	hwevent_bh_init(&hfile->bh, hwevent_bh_param(), hwevent_bh);
 	hrtimer_setup(&hfile->bh_delay, hwevent_bh_delay_fn, CLOCK_MONOTONIC,
 		      HRTIMER_MODE_REL);
@@ -216,7 +220,8 @@ static int hwevent_release(struct inode *inode, struct file *file)
 	 */
 	hwevent_bh_flush(&hfile->bh);
 	WARN_ON_ONCE(!list_empty(&hfile->bh_pending) ||
-		     !list_empty(&hfile->parked) || hfile->nr_live);
+		     !list_empty(&hfile->parked) ||
+		     !list_empty(&hfile->dev_fired) || hfile->nr_live);
 	hwevent_queue_destroy(&hfile->queue);
 	hwevent_user_put(hfile->user);
 	WARN_ON_ONCE(!list_empty(&hfile->watches));
@@ -295,10 +300,17 @@ static int __init hwevent_init(void)
 	if (ret)
 		goto out_misc;
 
+	/* Binds the edu device now, if there is one. */
+	ret = hwevent_edu_init();
+	if (ret)
+		goto out_echo;
+
 	hwevent_stats_init();
 
 	return 0;
 
+out_echo:
+	hwecho_exit();
 out_misc:
 	misc_deregister(&hwevent_misc);
 out_bh:
@@ -318,6 +330,8 @@ out_cache:
 static void __exit hwevent_exit(void)
 {
 	hwevent_stats_exit();
+	/* No file is open: no registration is on the device. */
+	hwevent_edu_exit();
 	hwecho_exit();
 	misc_deregister(&hwevent_misc);
 	WARN_ON_ONCE(atomic_read(&hwevent_live) ||

@@ -3,11 +3,12 @@
  * hwevent - /dev/hwevent's open files and registrations: the structures
  * every part of the device shares, and the rules they are shared by
  *
- * There is no hardware: nothing here touches a device, and the only
- * resources are memory, timers and the callers' eventfds. Each registration
- * belongs to the open file it was made on and ends exactly once:
- * completed (by the bottom half), cancelled (HWEVENT_IOC_CANCEL),
- * interrupted by a signal (PENDING), or dropped when the file is released.
+ * The interrupt is simulated, an hrtimer, unless a registration asks for
+ * the PCI device (edu.c, QEMU's edu): then the timer makes the device
+ * raise a real one. Each registration belongs to the open file it was made
+ * on and ends exactly once: completed (by the bottom half), cancelled
+ * (HWEVENT_IOC_CANCEL), interrupted by a signal (PENDING), dropped when the
+ * file is released, or, on the device, ended when the device went away.
  * The end is decided under hwevent_file.lock by whoever moves it out of
  * HWEVENT_ARMED or HWEVENT_BH_PENDING; its counters are in debugfs,
  * hwevent/stats.
@@ -74,6 +75,8 @@
  * @HWEVENT_INTERRUPTED: ended: a signal reached its PENDING caller while
  *	it was armed
  * @HWEVENT_DROPPED: ended: release took it before it completed
+ * @HWEVENT_DEVICE_GONE: ended: its PCI device was removed before its
+ *	interrupt (the bottom half ended it, edu.c)
  * @HWEVENT_NR_STATES: number of states
  *
  * An ended registration is on no list.
@@ -85,6 +88,7 @@ enum hwevent_reg_state {
 	HWEVENT_CANCELLED,
 	HWEVENT_INTERRUPTED,
 	HWEVENT_DROPPED,
+	HWEVENT_DEVICE_GONE,
 	HWEVENT_NR_STATES
 };
 
@@ -115,6 +119,8 @@ enum hwevent_reg_state {
  * @detached: PENDING registrations whose caller a stop, a ptrace stop or
  *	a freeze took out of the call, armed, timer stopped, until the
  *	restarted call resumes them (hwevent_wait())
+ * @dev_fired: registrations the PCI device's interrupt fired (or whose
+ *	device went away), for the bottom half, under hwevent_edu_lock (edu.c)
  * @nr_live: registrations not yet ended, held to max_pending
  * @next_id: id of the next registration, from 1
  * @user: the user who opened the file, charged for its registrations
@@ -138,6 +144,7 @@ struct hwevent_file {
 	struct list_head watches;
 	struct mutex watch_lock;	/* see @watch_lock above */
 	struct list_head detached;
+	struct list_head dev_fired;
 	unsigned int nr_live;
 	u64 next_id;
 	struct hwevent_user *user;
@@ -208,6 +215,13 @@ struct hwevent_watch {
  * @owner: PENDING, detached: the thread whose call it is (a reference)
  * @ureq: PENDING, detached: that call's argument, to know the call again
  * @ucmd: URING_CMD: the io_uring command, completed when it is freed
+ * @dev_node: %HWEVENT_REGISTER_DEVICE: link in one of the PCI device's
+ *	lists, or in hwevent_file.dev_fired; under hwevent_edu_lock (edu.c)
+ * @dev_state: %HWEVENT_REGISTER_DEVICE: which (&enum hwevent_dev_state),
+ *	under hwevent_edu_lock
+ * @source: %HWEVENT_REGISTER_DEVICE and %HWEVENT_REGISTER_DMA, as asked
+ * @dev_irq_ns: when the device's interrupt handler took it (or the
+ *	device went away), under hwevent_edu_lock
  * @event: the record; seqno, due_ns, irq_ns and flags written at the
  *	interrupt, bh_ns by the bottom half, the rest before the timer is
  *	armed; all under hwevent_file.lock once armed
@@ -231,6 +245,10 @@ struct hwevent_reg {
 	struct pid *owner;
 	struct hwevent_register __user *ureq;
 	struct io_uring_cmd *ucmd;
+	struct list_head dev_node;
+	u8 dev_state;
+	u32 source;
+	u64 dev_irq_ns;
 	struct hwevent_event event;
 };
 
@@ -242,8 +260,8 @@ void hwevent_reg_end(struct hwevent_file *hfile, struct hwevent_reg *reg,
 struct hwevent_reg *hwevent_reg_create(struct hwevent_file *hfile,
 				       const struct hwevent_register *req);
 int hwevent_reg_reserve(struct hwevent_file *hfile, struct hwevent_reg *reg);
-void hwevent_reg_arm(struct hwevent_file *hfile, struct hwevent_reg *reg,
-		     u64 delay_ns);
+int hwevent_reg_arm(struct hwevent_file *hfile, struct hwevent_reg *reg,
+		    u64 delay_ns);
 void hwevent_reg_cancel(struct hwevent_file *hfile, struct hwevent_reg *reg,
 			struct list_head *owned);
 void hwevent_reg_trigger(struct hwevent_file *hfile, struct hwevent_reg *reg,
@@ -275,6 +293,8 @@ void hwevent_watch_put(struct hwevent_file *hfile,
 /* interrupt.c: the simulated interrupt, and what the bottom half delivers */
 void hwevent_reg_fire(struct hwevent_file *hfile, struct hwevent_reg *reg,
 		      u32 flags);
+void hwevent_reg_fire_at(struct hwevent_file *hfile, struct hwevent_reg *reg,
+			 u32 flags, u64 irq_ns);
 void hwevent_bh_kick(struct hwevent_file *hfile);
 enum hrtimer_restart hwevent_timer_fn(struct hrtimer *timer);
 enum hrtimer_restart hwevent_bh_delay_fn(struct hrtimer *timer);

@@ -9,7 +9,9 @@
  * by its mode: it wakes a PENDING caller, signals an eventfd, queues a
  * record for read(2) (queue.c) or completes an io_uring command (uring.c).
  * A periodic registration's expiry waits, parked, while its consumer has
- * not taken the last one.
+ * not taken the last one. A registration on the PCI device (edu.c) makes
+ * the device interrupt instead, and its interrupt handler hands it to the
+ * same bottom half.
  */
 
 #include <linux/completion.h>
@@ -28,6 +30,7 @@
 #include "bh.h"
 #include "compat.h"
 #include "device.h"
+#include "edu.h"
 #include "param.h"
 #include "queue.h"
 #include "trace.h"
@@ -75,12 +78,12 @@ void hwevent_bh_kick(struct hwevent_file *hfile)
 }
 
 /*
- * The interrupt of @reg, from its timer or HWEVENT_IOC_TRIGGER (Windows:
- * the ISR queueing its DPC): note when it ran, hand it to the bottom half.
- * Called with hwevent_file.lock held and @reg armed.
+ * The interrupt of @reg, at @irq_ns (Windows: the ISR queueing its DPC):
+ * hand it to the bottom half. Called with hwevent_file.lock held and @reg
+ * armed.
  */
-void hwevent_reg_fire(struct hwevent_file *hfile, struct hwevent_reg *reg,
-		      u32 flags)
+void hwevent_reg_fire_at(struct hwevent_file *hfile, struct hwevent_reg *reg,
+			 u32 flags, u64 irq_ns)
 {
 	lockdep_assert_held(&hfile->lock);
 
@@ -97,13 +100,29 @@ void hwevent_reg_fire(struct hwevent_file *hfile, struct hwevent_reg *reg,
 		list_del_init(&reg->node);
 	}
 	reg->event.due_ns = ktime_to_ns(hrtimer_get_expires(&reg->timer));
-	reg->event.irq_ns = ktime_get_ns();
+	reg->event.irq_ns = irq_ns;
 	reg->event.seqno = atomic64_inc_return(&hwevent_seqno);
 	reg->event.flags = flags;
 	trace_hwevent_irq(hfile->trace_id, reg->event.id, reg->event.seqno,
 			  reg->event.irq_ns - reg->event.due_ns, flags);
 	list_add_tail(&reg->bh_node, &hfile->bh_pending);
 	hwevent_bh_kick(hfile);
+}
+
+/*
+ * The time of @reg came: its timer expired, or HWEVENT_IOC_TRIGGER. Fire
+ * it now; on the PCI device, make the device interrupt for it (edu.c),
+ * whose handler fires it. Called with hwevent_file.lock held and @reg
+ * armed.
+ */
+void hwevent_reg_fire(struct hwevent_file *hfile, struct hwevent_reg *reg,
+		      u32 flags)
+{
+	if (reg->source) {
+		hwevent_edu_raise(reg, flags);
+		return;
+	}
+	hwevent_reg_fire_at(hfile, reg, flags, ktime_get_ns());
 }
 
 /* test_bh_delay_us after an interrupt: the bottom half, late. */
@@ -292,11 +311,15 @@ static unsigned int hwevent_bh_complete(struct hwevent_file *hfile,
 					struct hwevent_reg *reg)
 	__releases(&hfile->lock)
 {
+	/* Its device went away first (edu.c): it ends without an event. */
+	bool gone = reg->event.flags & HWEVENT_EVENT_DEVICE_GONE;
+
 	reg->event.bh_ns = ktime_get_ns();
 	trace_hwevent_bh(hfile->trace_id, reg->event.id, reg->event.seqno,
 			 reg->mode, reg->event.bh_ns - reg->event.irq_ns,
 			 hfile->bh.kind);
-	hwevent_reg_end(hfile, reg, HWEVENT_COMPLETED);
+	hwevent_reg_end(hfile, reg, gone ? HWEVENT_DEVICE_GONE :
+					   HWEVENT_COMPLETED);
 
 	switch (reg->mode) {
 	case HWEVENT_MODE_PENDING:
@@ -317,7 +340,8 @@ static unsigned int hwevent_bh_complete(struct hwevent_file *hfile,
 	case HWEVENT_MODE_EVENTFD:
 		spin_unlock_irq(&hfile->lock);
 		/* Windows: KeSetEvent() on the caller's event. */
-		hwevent_eventfd_add(reg->trigger, 1);
+		if (!gone)
+			hwevent_eventfd_add(reg->trigger, 1);
 		hwevent_reg_free(reg);
 		return 0;
 	default:
@@ -344,6 +368,8 @@ void hwevent_bh(struct hwevent_bh *bh)
 
 	/* Off @todo, as off @bh_pending, under the lock: hwevent_reg_end(). */
 	spin_lock_irq(&hfile->lock);
+	/* What the PCI device's interrupt fired joins @bh_pending. */
+	hwevent_edu_collect(hfile);
 	hfile->bh_run++;
 	list_splice_init(&hfile->bh_pending, &todo);
 	spin_unlock_irq(&hfile->lock);

@@ -24,6 +24,7 @@
 
 #include "compat.h"
 #include "device.h"
+#include "edu.h"
 
 /*
  * Whether a signal pending for the caller will run a handler. Such a
@@ -102,6 +103,8 @@ hwevent_resume(struct hwevent_file *hfile, struct hwevent_register __user *ureq,
 			list_move_tail(&reg->node, &hfile->armed);
 			hrtimer_start(&reg->timer, ns_to_ktime(reg->event.due_ns),
 				      HRTIMER_MODE_ABS);
+			if (reg->source)
+				hwevent_edu_resume(hfile, reg);
 			break;
 		}
 	}
@@ -189,6 +192,10 @@ long hwevent_wait(struct hwevent_file *hfile, struct hwevent_reg *reg,
 	case HWEVENT_CANCELLED:
 		/* The canceller left stopping the timer to us (below). */
 		ret = -ECANCELED;
+		break;
+	case HWEVENT_DEVICE_GONE:
+		/* Windows: STATUS_NO_SUCH_DEVICE, after a surprise removal. */
+		ret = -ENODEV;
 		break;
 	case HWEVENT_INTERRUPTED:
 		/*

@@ -26,12 +26,13 @@
 #include "budget.h"
 #include "compat.h"
 #include "device.h"
+#include "edu.h"
 #include "param.h"
 #include "trace.h"
 #include "uring.h"
 
-/* No registration flags are defined yet. */
-#define HWEVENT_REGISTER_VALID_FLAGS	0U
+#define HWEVENT_REGISTER_VALID_FLAGS \
+	(HWEVENT_REGISTER_DEVICE | HWEVENT_REGISTER_DMA)
 
 /* Most max_pending may be set to: a file's registrations take 20 MiB. */
 #define HWEVENT_MAX_PENDING_MAX		65536U
@@ -63,6 +64,8 @@ void hwevent_reg_free(struct hwevent_reg *reg)
 		eventfd_ctx_put(reg->trigger);
 		atomic_dec(&hwevent_eventfd_refs);
 	}
+	if (reg->source)
+		hwevent_edu_forget(reg);
 	put_pid(reg->owner);
 	/* Exactly once, as every registration ends exactly once. */
 	if (reg->ucmd)
@@ -97,6 +100,10 @@ static int hwevent_register_validate(const struct hwevent_register *req)
 	    req->mode != HWEVENT_MODE_QUEUE)
 		return -EINVAL;
 	if (req->flags & ~HWEVENT_REGISTER_VALID_FLAGS)
+		return -EINVAL;
+	/* The device interrupts once per registration: one-shot only. */
+	if (req->flags && (!(req->flags & HWEVENT_REGISTER_DEVICE) ||
+			   req->period_ns))
 		return -EINVAL;
 	/* Zero now, so that they can be given a meaning later. */
 	if (req->padding || memchr_inv(req->reserved, 0, sizeof(req->reserved)))
@@ -137,6 +144,8 @@ struct hwevent_reg *hwevent_reg_create(struct hwevent_file *hfile,
 
 	INIT_LIST_HEAD(&reg->node);
 	INIT_LIST_HEAD(&reg->bh_node);
+	INIT_LIST_HEAD(&reg->dev_node);
+	reg->source = req->flags;
 	reg->mode = req->mode;
 	reg->state = HWEVENT_ARMED;
 	init_completion(&reg->done);
@@ -184,17 +193,26 @@ static void hwevent_reg_unreserve(struct hwevent_file *hfile,
 
 /*
  * List @reg and start its timer in one step, so that cancel and release
- * never see a registration whose timer is not running yet.
+ * never see a registration whose timer is not running yet; and, for the
+ * device, put it on the device's list in the same step, so that the
+ * device's removal either sees it or came first (-ENODEV).
  */
-void hwevent_reg_arm(struct hwevent_file *hfile, struct hwevent_reg *reg,
-		     u64 delay_ns)
+int hwevent_reg_arm(struct hwevent_file *hfile, struct hwevent_reg *reg,
+		    u64 delay_ns)
 {
 	ktime_t due;
-
-	atomic64_inc(&hwevent_armed_total);
-	atomic_inc(&hwevent_live);
+	int ret;
 
 	spin_lock_irq(&hfile->lock);
+	if (reg->source) {
+		ret = hwevent_edu_attach(reg);
+		if (ret) {
+			spin_unlock_irq(&hfile->lock);
+			return ret;
+		}
+	}
+	atomic64_inc(&hwevent_armed_total);
+	atomic_inc(&hwevent_live);
 	list_add_tail(&reg->node, &hfile->armed);
 	/*
 	 * The delay is relative to now; take now ourselves rather than let
@@ -207,6 +225,7 @@ void hwevent_reg_arm(struct hwevent_file *hfile, struct hwevent_reg *reg,
 	/* Windows: KeSetTimer(). */
 	hrtimer_start(&reg->timer, due, HRTIMER_MODE_ABS);
 	spin_unlock_irq(&hfile->lock);
+	return 0;
 }
 
 long hwevent_ioctl_register(struct hwevent_file *hfile,
@@ -245,7 +264,9 @@ long hwevent_ioctl_register(struct hwevent_file *hfile,
 		goto out_unreserve;
 	}
 
-	hwevent_reg_arm(hfile, reg, req.delay_ns);
+	ret = hwevent_reg_arm(hfile, reg, req.delay_ns);
+	if (ret)
+		goto out_unreserve;
 
 	/* Any but a PENDING registration may be gone already. */
 	if (req.mode != HWEVENT_MODE_PENDING)

@@ -10,6 +10,7 @@
 
 #include "device.h"
 #include "echo.h"
+#include "edu.h"
 #include "queue.h"
 
 /*
@@ -37,6 +38,7 @@ static const char * const hwevent_state_names[HWEVENT_NR_STATES] = {
 	[HWEVENT_CANCELLED]	= "cancelled",
 	[HWEVENT_INTERRUPTED]	= "interrupted",
 	[HWEVENT_DROPPED]	= "dropped",
+	[HWEVENT_DEVICE_GONE]	= "device_gone",
 };
 
 /* debugfs hwevent/stats: "name value" lines, for people and tests. */
@@ -59,6 +61,7 @@ static int hwevent_stats_show(struct seq_file *m, void *unused)
 	seq_printf(m, "late_signals %lld\n",
 		   atomic64_read(&hwevent_late_signals));
 	seq_printf(m, "interrupts %lld\n", atomic64_read(&hwevent_interrupts));
+	hwevent_edu_stats_show(m);
 	hwecho_stats_show(m);
 	return 0;
 }

@@ -106,6 +106,7 @@ static void hwevent_uring_arm(struct hwevent_reg *reg,
 {
 	/* From here on, freeing @reg completes @ucmd. */
 	reg->ucmd = ucmd;
+	/* Never fails: no io_uring command asks for the device. */
 	hwevent_reg_arm(reg->hfile, reg, delay_ns);
 }
 

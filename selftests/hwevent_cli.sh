@@ -17,7 +17,7 @@ set -u
 DEV=/dev/hwevent
 # Bounds a run that should take a second or two.
 LIMIT=60
-PLAN=47
+PLAN=54
 
 need_cli hwevent HWEVENT_CLI
 need_device "$DEV" "hwevent.ko (CONFIG_HWEVENT)"
@@ -198,6 +198,40 @@ trigger() {
 	verdict "$desc" $good
 }
 
+# edu MODE: --edu, the interrupt from the edu PCI device that every VM of
+# the project has: the record says so (mode 1 has no record: one event).
+edu() {
+	desc="hwevent 0.05 $1 --edu -n 1 --json: one event, from the device"
+	run 0.05 "$1" --edu -n 1 --json
+	good=0
+	[ $rc -eq 0 ] && [ "$(lines)" -eq 1 ] && good=1
+	if [ "$1" != 1 ] && ! every '"flags":\["device"\]'; then
+		diag "no \"device\" flag"
+		good=0
+	fi
+	verdict "$desc" $good
+}
+
+edu_text() {
+	desc="hwevent 0.05 0 --edu -n 1: the event line says where it came from"
+	run 0.05 0 --edu -n 1
+	good=0
+	[ $rc -eq 0 ] && grep -q '^event 1:.*, from the edu device$' "$tmp/out" &&
+		good=1
+	verdict "$desc" $good
+}
+
+# dma: --dma brings a word of the device's memory with each event.
+dma() {
+	desc="hwevent 0 2 --dma -n 2 --json: two events, each with the device's word"
+	run 0 2 --dma -n 2 --json
+	good=0
+	[ $rc -eq 0 ] && [ "$(lines)" -eq 2 ] &&
+		every '"flags":\["device","dma"\]' && every '"data":[0-9]+' &&
+		good=1
+	verdict "$desc" $good
+}
+
 # The module takes io_uring commands (->uring_cmd, 5.19 and later) if it
 # was built with uring.o, whose hwevent_uring_cmd is then in kallsyms.
 # scripts/matrix.sh accepts these skips from a kernel without uring.o.
@@ -320,13 +354,18 @@ json 2 queue $MODE0_KEYS
 json 1 eventfd event id cookie count due_ns wake_ns latency_ns flags
 trigger 1
 trigger 2
+edu 0
+edu 1
+edu 2
+edu_text
+dma
 uring_support
 uring_events
 uring_json
 uring_stops SIGINT
 uring_stops q
 help_names hwevent '-n, --count' --period --cookie --poll --epoll --trigger \
-	--uring --json '-m, --module' '-d, --device' '-h, --help'
+	--edu --dma --uring --json '-m, --module' '-d, --device' '-h, --help'
 bad "no arguments" 'missing'
 bad "hwevent x 0 (delay not a number)" 'not a number' x 0
 bad "hwevent 1 7 (unknown mode)" 'unknown notification type' 1 7
@@ -353,5 +392,9 @@ bad "hwevent 11 0 --uring 4 (a command waits at most 10 s)" \
 	"delay '11' is too long for --uring" 11 0 --uring 4
 bad "hwevent 1 0 --uring 4 --trigger" '--trigger does not go with --uring' \
 	1 0 --uring 4 --trigger
+bad "hwevent 1 0 --uring 4 --edu" '--edu and --dma does not go with --uring' \
+	1 0 --uring 4 --edu
+bad "hwevent 1 2 --edu --period 1" '--period does not go with --edu' \
+	1 2 --edu --period 1
 
 tap_exit

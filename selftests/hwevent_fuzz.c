@@ -91,7 +91,7 @@ static long long max_pending;
 
 static const int bit_errnos[] = {
 	0, EINVAL, EBADF, EFAULT, ENOSPC, ENOMEM, EINTR, ECANCELED, ENOENT,
-	ENOTTY,
+	ENOTTY, ENODEV,
 };
 
 static uint64_t errno_bit(int err)
@@ -113,6 +113,7 @@ static uint64_t errno_bit(int err)
 #define B_EINTR		errno_bit(EINTR)
 #define B_ENOENT	errno_bit(ENOENT)
 #define B_ENOTTY	errno_bit(ENOTTY)
+#define B_ENODEV	errno_bit(ENODEV)
 
 static void describe_set(uint64_t set, char *buf, size_t len)
 {
@@ -599,7 +600,12 @@ static uint64_t reg_allowed(const struct reg_case *c, int *may_sleep)
 	if (!arg_readable(&c->a))
 		return B_EFAULT;
 	if (r->mode > HWEVENT_MODE_QUEUE ||
-	    r->flags || r->padding || r->delay_ns > HWEVENT_MAX_DELAY_NS)
+	    (r->flags & ~(HWEVENT_REGISTER_DEVICE | HWEVENT_REGISTER_DMA)) ||
+	    r->padding || r->delay_ns > HWEVENT_MAX_DELAY_NS)
+		errs |= B_EINVAL;
+	/* The device's registrations: DMA only with DEVICE, one-shot. */
+	if (r->flags && (!(r->flags & HWEVENT_REGISTER_DEVICE) ||
+			 r->period_ns))
 		errs |= B_EINVAL;
 	if (r->period_ns && (r->mode == HWEVENT_MODE_PENDING ||
 			     r->period_ns < HWEVENT_MIN_PERIOD_NS ||
@@ -617,6 +623,9 @@ static uint64_t reg_allowed(const struct reg_case *c, int *may_sleep)
 
 	/* A good request: what may still go wrong. */
 	errs = B_ENOMEM;
+	/* No edu device bound (it may be unbound at any time). */
+	if (r->flags)
+		errs |= B_ENODEV;
 	if (c->f->live_max >= max_pending)
 		errs |= B_ENOSPC;
 	/* The id is written back, then (PENDING) the record. */
@@ -1025,8 +1034,8 @@ static unsigned int run_table(struct prng *rng)
 		table_reg(&c, name, EINVAL);
 	}
 
-	/* flags, padding, reserved: in both modes */
-	for (i = 0; i < 32; i++) {
+	/* flags, padding, reserved: in both modes; bit 0 is DEVICE */
+	for (i = 1; i < 32; i++) {
 		c = reg_base(f, i % 2, 0, rng);
 		c.r.flags = 1U << i;
 		snprintf(name, sizeof(name), "flags bit %u", i);

@@ -264,7 +264,7 @@ static void check_event(struct __test_metadata *_metadata,
 	EXPECT_EQ(0U, e->flags & ~known);
 	EXPECT_EQ(!!e->lost, !!(e->flags & HWEVENT_EVENT_LOST))
 		TH_LOG("lost %u, flags %#x", e->lost, e->flags);
-	EXPECT_EQ(0U, e->reserved);
+	EXPECT_EQ(0U, e->data);
 }
 
 FIXTURE(queue) {
@@ -1981,7 +1981,7 @@ TEST_F(queue, trigger_pending_waiter)
 	EXPECT_GE(triggered, w.r.event.irq_ns);
 	EXPECT_GE(w.returned_ns, w.r.event.bh_ns);
 	EXPECT_EQ(0U, w.r.event.lost);
-	EXPECT_EQ(0U, w.r.event.reserved);
+	EXPECT_EQ(0U, w.r.event.data);
 	EXPECT_EQ(ENOENT, trigger_id(self->fd, id, 0, NULL));
 	/* PENDING records never go to the queue. */
 	EXPECT_TRUE(stays_empty(self->fd));

@@ -539,7 +539,7 @@ static const char *pending_insane(const struct hwevent_register *r,
 		return "bottom half before interrupt";
 	if (e->bh_ns > end)
 		return "bottom half after the ioctl returned";
-	if (e->lost || e->overruns || e->reserved)
+	if (e->lost || e->overruns || e->data)
 		return "lost, overruns or reserved not zero";
 	return NULL;
 }

@@ -230,7 +230,7 @@ static void check_rec(struct __test_metadata *_metadata,
 	EXPECT_GE(end, e->bh_ns);
 	EXPECT_EQ(0U, e->lost);
 	EXPECT_EQ(0U, e->overruns);
-	EXPECT_EQ(0U, e->reserved);
+	EXPECT_EQ(0U, e->data);
 }
 
 FIXTURE(uring) {

@@ -53,8 +53,7 @@ static_assert(offsetof(struct hwevent_event, bh_ns) == 0x28, "bh_ns");
 static_assert(offsetof(struct hwevent_event, flags) == 0x30, "event.flags");
 static_assert(offsetof(struct hwevent_event, lost) == 0x34, "lost");
 static_assert(offsetof(struct hwevent_event, overruns) == 0x38, "overruns");
-static_assert(offsetof(struct hwevent_event, reserved) == 0x3c,
-	      "event.reserved");
+static_assert(offsetof(struct hwevent_event, data) == 0x3c, "event.data");
 static_assert(sizeof(struct hwevent_register) == 0x88,
 	      "hwevent_register size");
 static_assert(alignof(struct hwevent_register) == 8, "alignment");
@@ -203,6 +202,8 @@ struct hw_stats {
 	long long cancelled;
 	long long interrupted;
 	long long dropped;
+	/* ended because the edu PCI device went away (hwevent_edu_test) */
+	long long device_gone;
 	long long live;
 	long long eventfd_refs;
 	long long queued;	/* records queued */
@@ -281,6 +282,8 @@ static inline int stats_read(struct hw_stats *st)
 			st->late_signals = val;
 			st->have_late = 1;
 		}
+		if (!strcmp(name, "device_gone"))
+			st->device_gone = val;
 		if (!strcmp(name, "interrupts")) {
 			st->interrupts = val;
 			st->have_interrupts = 1;
@@ -314,6 +317,7 @@ static inline struct hw_stats stats_sub(const struct hw_stats *a,
 		.cancelled = a->cancelled - b->cancelled,
 		.interrupted = a->interrupted - b->interrupted,
 		.dropped = a->dropped - b->dropped,
+		.device_gone = a->device_gone - b->device_gone,
 		.live = a->live - b->live,
 		.eventfd_refs = a->eventfd_refs - b->eventfd_refs,
 		.queued = a->queued - b->queued,
@@ -344,7 +348,8 @@ static inline struct hw_stats stats_sub(const struct hw_stats *a,
 
 static inline long long stats_ended(const struct hw_stats *st)
 {
-	return st->completed + st->cancelled + st->interrupted + st->dropped;
+	return st->completed + st->cancelled + st->interrupted + st->dropped +
+	       st->device_gone;
 }
 
 /* /dev/hwecho requests that left its queue, each exactly once. */
@@ -681,11 +686,12 @@ static inline const char *queue_record_insane(const struct hwevent_event *e)
 {
 	if (!e->id || !e->seqno)
 		return "id or seqno 0";
-	if (e->reserved)
-		return "reserved not zero";
 	if (e->flags & ~(HWEVENT_EVENT_TRIGGERED | HWEVENT_EVENT_PERIODIC |
-			 HWEVENT_EVENT_LOST))
+			 HWEVENT_EVENT_LOST | HWEVENT_EVENT_DEVICE |
+			 HWEVENT_EVENT_DMA | HWEVENT_EVENT_DEVICE_GONE))
 		return "unknown flags";
+	if (!(e->flags & HWEVENT_EVENT_DMA) && e->data)
+		return "data without HWEVENT_EVENT_DMA";
 	if (!(e->flags & HWEVENT_EVENT_LOST) != !e->lost)
 		return "HWEVENT_EVENT_LOST and lost disagree";
 	if (e->bh_ns < e->irq_ns)
@@ -733,8 +739,8 @@ static inline const char *record_insane(const struct hwevent_register *r,
 		return "bottom half before interrupt";
 	if (e->bh_ns > end)
 		return "bottom half after the ioctl returned";
-	if (e->flags || e->lost || e->overruns || e->reserved)
-		return "flags, lost, overruns or reserved not zero";
+	if (e->flags || e->lost || e->overruns || e->data)
+		return "flags, lost, overruns or data not zero";
 	return NULL;
 }
 

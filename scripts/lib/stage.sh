@@ -124,9 +124,10 @@ stage_tree() {
 # is one, to hold each test to its "settings" timeout (busybox's lacks the
 # --foreground option the runner passes). cyclictest (rt-tests, installed by
 # scripts/deps.sh): the timer wake-up latency that selftests/hwevent_load
-# measures beside its load, and make bench.
+# measures beside its load, and make bench. Every guest has QEMU's edu PCI
+# device, which hwevent binds (module/edu.c).
 stage_vm_run() {
-	"$ROOT/scripts/vm-run" --kernel "$KIMAGE" \
+	"$ROOT/scripts/vm-run" --kernel "$KIMAGE" --device edu \
 		--add "$STAGE/hwevent:/hwevent" --add "$STAGE/kselftest:/kselftest" \
 		--add /usr/bin/timeout:/usr/bin/timeout \
 		--add /usr/bin/cyclictest:/usr/bin/cyclictest \

@@ -82,6 +82,7 @@ enum path {
 	P_QUEUE_EPOLL,
 	P_URING_READ,
 	P_URING_CMD,
+	P_EDU_PENDING,
 	P_TFD_READ,
 	P_TFD_EPOLL,
 	NR_PATHS
@@ -136,6 +137,9 @@ struct lat_result {
 	int64_t *irqw;		/* wake-up - the record's irq_ns; sorted */
 	unsigned int nirqw;	/* 0: no irq_ns (eventfd, timerfd) */
 	int64_t irqw_p50;
+	int64_t *dirq;		/* the records' irq_ns - due_ns; sorted */
+	unsigned int ndirq;	/* 0: no record with both */
+	int64_t dirq_p50;
 };
 
 struct tp_result {
@@ -204,6 +208,8 @@ struct bench {
 	 * row) cannot run on this kernel or module; "" if they can.
 	 */
 	char uring_cmd_no[160];
+	/* Why edu-pending cannot run here (no edu device bound), or "". */
+	char edu_no[160];
 	/* The module's bottom_half when it started ("" if unreadable). */
 	char bottom_half[32];
 	FILE *json_out;
@@ -249,6 +255,8 @@ bool ucmd_prep(struct io_uring *ring, int fd, uint64_t delay_ns,
 	       uint64_t cookie, uint64_t data);
 void ucqe_copy(struct ucqe *u, const struct io_uring_cqe *cqe);
 int ucmd_probe(struct bench *b);
+int edu_probe(struct bench *b);
+const char *path_unavailable(const struct bench *b, unsigned int p);
 
 /* latency.c */
 int read_counter(int fd, uint64_t *count, const char *what);

@@ -57,9 +57,9 @@ static void check_latency(struct tap *t, const struct bench *b)
 		if (!(o->paths & 1U << k))
 			continue;
 		/* Not measured is not passed: a skip, with the reason. */
-		if (k == P_URING_CMD && b->uring_cmd_no[0]) {
+		if (path_unavailable(b, k)) {
 			tap_add(t, true, "latency %s # SKIP unavailable: %s", p,
-				b->uring_cmd_no);
+				path_unavailable(b, k));
 			continue;
 		}
 		tap_add(t, r->n == o->samples, "latency %s: %u of %u samples",
@@ -76,6 +76,11 @@ static void check_latency(struct tap *t, const struct bench *b)
 			isfinite(r->ratio_p99) && r->ratio_p99 > 0,
 			"latency %s: ratios to %s finite and > 0", p,
 			path_info[path_info[k].baseline].name);
+		/* Never an interrupt before its due time (no trigger here). */
+		if (r->ndirq)
+			tap_add(t, r->ndirq == r->n && r->dirq[0] >= 0,
+				"latency %s: every interrupt at or after its due time (due→irq min %lld ns)",
+				p, (long long)r->dirq[0]);
 		/* uring-cmd's irq_ns comes from its CQE's big_cqe[0]. */
 		if (r->nirqw)
 			tap_add(t, r->nirqw == r->n && r->irqw[0] > 0,

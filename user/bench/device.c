@@ -107,6 +107,53 @@ void ucqe_copy(struct ucqe *u, const struct io_uring_cqe *cqe)
 }
 
 /*
+ * Whether an edu PCI device is bound to hwevent, for edu-pending. If not,
+ * says why in b->edu_no, and the path is reported unavailable. One
+ * PENDING registration on the device, delay 0. -1 (said) for another
+ * error.
+ */
+int edu_probe(struct bench *b)
+{
+	const size_t len = sizeof(b->edu_no);
+	struct hwevent_register r;
+	int fd, err = 0;
+
+	fd = dev_open(&b->o, 0);
+	if (fd < 0)
+		return fail("edu-pending: %s: %s", b->o.device,
+			    strerror(errno));
+	reg_init(&r, HWEVENT_MODE_PENDING, -1, 0, 0, 0);
+	r.flags = HWEVENT_REGISTER_DEVICE;
+	if (ioctl(fd, HWEVENT_IOC_REGISTER, &r))
+		err = errno;
+	close(fd);
+	if (err == ENODEV) {
+		snprintf(b->edu_no, len, "no edu PCI device is bound to hwevent (QEMU: -device edu)");
+		return 0;
+	}
+	if (err == EINVAL) {
+		snprintf(b->edu_no, len, "the module takes no HWEVENT_REGISTER_DEVICE (older than this program)");
+		return 0;
+	}
+	if (err)
+		return fail("edu-pending: a registration with delay 0: %s",
+			    strerror(err));
+	if (!(r.event.flags & HWEVENT_EVENT_DEVICE))
+		return fail("edu-pending: the record lacks HWEVENT_EVENT_DEVICE");
+	return 0;
+}
+
+/* Why path @p cannot run here, or NULL. */
+const char *path_unavailable(const struct bench *b, unsigned int p)
+{
+	if (p == P_URING_CMD && b->uring_cmd_no[0])
+		return b->uring_cmd_no;
+	if (p == P_EDU_PENDING && b->edu_no[0])
+		return b->edu_no;
+	return NULL;
+}
+
+/*
  * Whether this kernel and module take io_uring commands. If not, says why
  * in b->uring_cmd_no, and what needs them is reported unavailable, not
  * run: 5.10 has neither 32-byte CQEs nor IORING_OP_URING_CMD, and builds

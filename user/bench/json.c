@@ -28,7 +28,8 @@ static void json_unavailable_path(FILE *f, bool first, unsigned int k,
 	fputs(",\"n\":0,\"early\":0,\"min_ns\":null,\"mean_ns\":null,"
 	      "\"p50_ns\":null,\"p90_ns\":null,\"p99_ns\":null,"
 	      "\"max_ns\":null,\"ratio_p50\":null,\"ratio_p99\":null,"
-	      "\"bh_p50_ns\":null,\"irq_wake_p50_ns\":null}", f);
+	      "\"due_irq_p50_ns\":null,\"bh_p50_ns\":null,"
+	      "\"irq_wake_p50_ns\":null}", f);
 }
 
 void write_json(FILE *f, const struct bench *b)
@@ -59,9 +60,9 @@ void write_json(FILE *f, const struct bench *b)
 
 			if (!(o->paths & 1U << k))
 				continue;
-			if (k == P_URING_CMD && b->uring_cmd_no[0]) {
+			if (path_unavailable(b, k)) {
 				json_unavailable_path(f, first, k,
-						      b->uring_cmd_no);
+						      path_unavailable(b, k));
 				first = 0;
 				continue;
 			}
@@ -80,6 +81,11 @@ void write_json(FILE *f, const struct bench *b)
 			json_double(f, 4, r->ratio_p50);
 			fputs(",\"ratio_p99\":", f);
 			json_double(f, 4, r->ratio_p99);
+			fputs(",\"due_irq_p50_ns\":", f);
+			if (r->ndirq)
+				fprintf(f, "%lld", (long long)r->dirq_p50);
+			else
+				fputs("null", f);
 			fputs(",\"bh_p50_ns\":", f);
 			if (r->nbh)
 				fprintf(f, "%lld", (long long)r->bh_p50);

@@ -41,6 +41,9 @@ struct lat_ctx {
 	/* The last sample's wake-up after the record's interrupt, if known. */
 	int64_t irq_wake;
 	bool have_irq;
+	/* The last sample's record: due time to interrupt, if it had one. */
+	int64_t due_irq;
+	bool have_dirq;
 };
 
 static int epoll_with(int fd)
@@ -195,15 +198,26 @@ static int check_rec(const char *what, ssize_t n,
 	return 0;
 }
 
-static int lat_pending(struct lat_ctx *c, int64_t *late)
+/*
+ * pending, and edu-pending, whose interrupt comes from the edu PCI device:
+ * its irq_ns is when the device's handler ran.
+ */
+static int lat_pending(struct lat_ctx *c, enum path p, int64_t *late)
 {
+	const char *what = path_info[p].name;
 	struct hwevent_register r;
 	uint64_t wake;
 
 	reg_init(&r, HWEVENT_MODE_PENDING, -1, c->o->delay_ns, 0, 0);
-	if (ioctl(c->f[P_PENDING].dev, HWEVENT_IOC_REGISTER, &r))
-		return wait_failed("pending", errno);
+	if (p == P_EDU_PENDING)
+		r.flags = HWEVENT_REGISTER_DEVICE;
+	if (ioctl(c->f[p].dev, HWEVENT_IOC_REGISTER, &r))
+		return wait_failed(what, errno);
 	wake = now_ns();
+	if (p == P_EDU_PENDING && !(r.event.flags & HWEVENT_EVENT_DEVICE))
+		return fail("%s: the record lacks HWEVENT_EVENT_DEVICE", what);
+	c->due_irq = (int64_t)(r.event.irq_ns - r.event.due_ns);
+	c->have_dirq = true;
 	*late = (int64_t)(wake - r.event.due_ns);
 	c->bh_delay = (int64_t)(r.event.bh_ns - r.event.irq_ns);
 	c->have_bh = true;
@@ -268,6 +282,8 @@ static int lat_queue(struct lat_ctx *c, enum path p, int64_t *late)
 	if (check_rec(what, n, &ev, id))
 		goto cancel;
 	*late = (int64_t)(wake - ev.due_ns);
+	c->due_irq = (int64_t)(ev.irq_ns - ev.due_ns);
+	c->have_dirq = true;
 	c->bh_delay = (int64_t)(ev.bh_ns - ev.irq_ns);
 	c->have_bh = true;
 	c->irq_wake = (int64_t)(wake - ev.irq_ns);
@@ -321,6 +337,8 @@ static int lat_uring(struct lat_ctx *c, int64_t *late)
 	if (check_rec(what, res, &c->ubuf, id))
 		goto cancel;
 	*late = (int64_t)(wake - c->ubuf.due_ns);
+	c->due_irq = (int64_t)(c->ubuf.irq_ns - c->ubuf.due_ns);
+	c->have_dirq = true;
 	c->bh_delay = (int64_t)(c->ubuf.bh_ns - c->ubuf.irq_ns);
 	c->have_bh = true;
 	c->irq_wake = (int64_t)(wake - c->ubuf.irq_ns);
@@ -413,7 +431,8 @@ static int lat_sample(struct lat_ctx *c, enum path p, int64_t *late)
 {
 	switch (p) {
 	case P_PENDING:
-		return lat_pending(c, late);
+	case P_EDU_PENDING:
+		return lat_pending(c, p, late);
 	case P_EFD_READ:
 	case P_EFD_EPOLL:
 		return lat_eventfd(c, p, late);
@@ -461,6 +480,10 @@ static void lat_stats(struct bench *b)
 			qsort(r->irqw, r->nirqw, sizeof(*r->irqw), cmp_i64);
 			r->irqw_p50 = percentile(r->irqw, r->nirqw, 50);
 		}
+		if (r->ndirq) {
+			qsort(r->dirq, r->ndirq, sizeof(*r->dirq), cmp_i64);
+			r->dirq_p50 = percentile(r->dirq, r->ndirq, 50);
+		}
 	}
 	for (p = 0; p < NR_PATHS; p++) {
 		struct lat_result *r = &b->lat[p];
@@ -493,17 +516,19 @@ int run_latency(struct bench *b)
 	for (k = 0; k < NR_PATHS; k++) {
 		if (!(o->paths & 1U << k))
 			continue;
-		if (k == P_URING_CMD && b->uring_cmd_no[0]) {
+		if (path_unavailable(b, k)) {
 			/* Reported as such in every output, never dropped. */
-			msg("latency: uring-cmd unavailable: %s",
-			    b->uring_cmd_no);
+			msg("latency: %s unavailable: %s", path_info[k].name,
+			    path_unavailable(b, k));
 			continue;
 		}
 		order[np++] = k;
 		b->lat[k].lat = calloc(o->samples, sizeof(*b->lat[k].lat));
 		b->lat[k].bh = calloc(o->samples, sizeof(*b->lat[k].bh));
 		b->lat[k].irqw = calloc(o->samples, sizeof(*b->lat[k].irqw));
-		if (!b->lat[k].lat || !b->lat[k].bh || !b->lat[k].irqw) {
+		b->lat[k].dirq = calloc(o->samples, sizeof(*b->lat[k].dirq));
+		if (!b->lat[k].lat || !b->lat[k].bh || !b->lat[k].irqw ||
+		    !b->lat[k].dirq) {
 			fail("out of memory");
 			goto out;
 		}
@@ -529,6 +554,7 @@ int run_latency(struct bench *b)
 
 			c.have_bh = false;
 			c.have_irq = false;
+			c.have_dirq = false;
 			if (lat_sample(&c, p, &late))
 				goto out;
 			b->lat[p].lat[b->lat[p].n++] = late;
@@ -536,6 +562,8 @@ int run_latency(struct bench *b)
 				b->lat[p].bh[b->lat[p].nbh++] = c.bh_delay;
 			if (c.have_irq)
 				b->lat[p].irqw[b->lat[p].nirqw++] = c.irq_wake;
+			if (c.have_dirq)
+				b->lat[p].dirq[b->lat[p].ndirq++] = c.due_irq;
 		}
 		if (stop_signal) {
 			fail("latency: stopped by signal %d", (int)stop_signal);

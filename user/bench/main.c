@@ -57,6 +57,7 @@ const struct path_info path_info[NR_PATHS] = {
 	[P_QUEUE_EPOLL]	= { "queue-epoll",	P_TFD_EPOLL,	true },
 	[P_URING_READ]	= { "uring-read",	P_TFD_READ,	true },
 	[P_URING_CMD]	= { "uring-cmd",	P_TFD_READ,	true },
+	[P_EDU_PENDING]	= { "edu-pending",	P_TFD_READ,	true },
 	[P_TFD_READ]	= { "timerfd-read",	P_TFD_READ,	false },
 	[P_TFD_EPOLL]	= { "timerfd-epoll",	P_TFD_EPOLL,	false },
 };
@@ -224,6 +225,9 @@ int main(int argc, char **argv)
 		if (ucmd_probe(&b))
 			return 1;
 	}
+	if (o->sections & 1U << S_LATENCY && o->paths & 1U << P_EDU_PENDING &&
+	    edu_probe(&b))
+		return 1;
 
 	b.max_pending = read_ll(MAX_PENDING_PATH);
 	if (b.max_pending <= 0 &&
@@ -279,6 +283,7 @@ int main(int argc, char **argv)
 		free(b.lat[i].lat);
 		free(b.lat[i].bh);
 		free(b.lat[i].irqw);
+		free(b.lat[i].dirq);
 	}
 	return ret;
 }

@@ -43,22 +43,24 @@ void write_markdown(FILE *f, const struct bench *b)
 			"How late each path wakes the program for one event "
 			"%.3f ms after arming, in µs (%u samples per path, "
 			"taken in turns); ratios to timerfd-read, or to "
-			"timerfd-epoll for the *-epoll paths; irq→bh is the "
-			"median from the interrupt to the bottom half in the "
-			"records (paths with one), irq→wake from the "
+			"timerfd-epoll for the *-epoll paths; due→irq is the "
+			"median from the due time to the interrupt in the "
+			"records (edu-pending: to the edu device's interrupt "
+			"handler), irq→bh from the interrupt to the bottom "
+			"half (paths with a record), irq→wake from the "
 			"interrupt to the program's wake-up (paths with the "
 			"record's irq_ns, uring-cmd's from its CQE).\n\n",
 			o->delay_ns / 1e6, o->samples);
-		fputs("| path | n | early | min | mean | p50 | p90 | p99 | max | p50 ratio | p99 ratio | irq→bh p50 | irq→wake p50 |\n"
-		      "|------|--:|------:|----:|-----:|----:|----:|----:|----:|----------:|----------:|-----------:|-------------:|\n",
+		fputs("| path | n | early | min | mean | p50 | p90 | p99 | max | p50 ratio | p99 ratio | due→irq p50 | irq→bh p50 | irq→wake p50 |\n"
+		      "|------|--:|------:|----:|-----:|----:|----:|----:|----:|----------:|----------:|------------:|-----------:|-------------:|\n",
 		      f);
 		for (k = 0; k < NR_PATHS; k++) {
 			const struct lat_result *r = &b->lat[k];
 
 			if (!(o->paths & 1U << k))
 				continue;
-			if (k == P_URING_CMD && b->uring_cmd_no[0]) {
-				fprintf(f, "| %s | unavailable | - | - | - | - | - | - | - | - | - | - | - |\n",
+			if (path_unavailable(b, k)) {
+				fprintf(f, "| %s | unavailable | - | - | - | - | - | - | - | - | - | - | - | - |\n",
 					path_info[k].name);
 				continue;
 			}
@@ -68,6 +70,10 @@ void write_markdown(FILE *f, const struct bench *b)
 				us(r->p99), us(r->max));
 			md_ratio(f, r->ratio_p50);
 			md_ratio(f, r->ratio_p99);
+			if (r->ndirq)
+				fprintf(f, " %.1f |", us(r->dirq_p50));
+			else
+				fputs(" - |", f);
 			if (r->nbh)
 				fprintf(f, " %.1f |", us(r->bh_p50));
 			else
@@ -80,6 +86,9 @@ void write_markdown(FILE *f, const struct bench *b)
 		if (o->paths & 1U << P_URING_CMD && b->uring_cmd_no[0])
 			fprintf(f, "\nuring-cmd is unavailable here: %s.\n",
 				b->uring_cmd_no);
+		if (o->paths & 1U << P_EDU_PENDING && b->edu_no[0])
+			fprintf(f, "\nedu-pending is unavailable here: %s.\n",
+				b->edu_no);
 		if (b->n_arm_offset)
 			fprintf(f, "\nThe driver's due time came %.1f µs (median, "
 				"from the queue paths' records) after the "

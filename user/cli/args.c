@@ -55,6 +55,11 @@ static void print_help(void)
 	       "  --epoll            the same with epoll_wait(2)\n"
 	       "  --trigger          modes 1 and 2: fire each registration at once with\n"
 	       "                     HWEVENT_IOC_TRIGGER (a periodic one: one extra event)\n"
+	       "  --edu              the interrupt comes from the edu PCI device (QEMU's\n"
+	       "                     -device edu, bound to hwevent): when the delay\n"
+	       "                     has passed the driver makes the device raise it\n"
+	       "  --dma              --edu, and the device's DMA engine brings a word\n"
+	       "                     of its memory with each event (about 100 ms)\n"
 	       "  --uring N          mode 0: keep N requests pending at once (1 to %u)\n"
 	       "                     as io_uring commands, each submitted again as it\n"
 	       "                     completes, and wait on the ring (Windows: overlapped\n"
@@ -202,6 +207,8 @@ enum {
 	OPT_TRIGGER,
 	OPT_JSON,
 	OPT_URING,
+	OPT_EDU,
+	OPT_DMA,
 };
 
 static void report_bad_option(char **argv)
@@ -247,6 +254,12 @@ static int parse_option(int c, char **argv, struct options *o)
 		return 0;
 	case OPT_URING:
 		return parse_uring(optarg, &o->uring);
+	case OPT_EDU:
+		o->reg_flags |= HWEVENT_REGISTER_DEVICE;
+		return 0;
+	case OPT_DMA:
+		o->reg_flags |= HWEVENT_REGISTER_DEVICE | HWEVENT_REGISTER_DMA;
+		return 0;
 	case 'h':
 		print_help();
 		return 1;
@@ -310,6 +323,8 @@ static int check_uring_options(const struct options *o, const char *delay)
 		  "the program waits on the ring, for a key too" },
 		{ o->trigger, "--trigger",
 		  "a command's completion does not say whether it was triggered" },
+		{ o->reg_flags != 0, "--edu and --dma",
+		  "io_uring commands take the timer's interrupt only" },
 	};
 	char lim[32];
 	size_t i;
@@ -352,6 +367,8 @@ int parse_args(int argc, char **argv, struct options *o)
 		{ "trigger",	no_argument,	   NULL, OPT_TRIGGER },
 		{ "json",	no_argument,	   NULL, OPT_JSON },
 		{ "uring",	required_argument, NULL, OPT_URING },
+		{ "edu",	no_argument,	   NULL, OPT_EDU },
+		{ "dma",	no_argument,	   NULL, OPT_DMA },
 		{ "help",	no_argument,	   NULL, 'h' },
 		{ NULL,		0,		   NULL, 0 },
 	};
@@ -386,6 +403,11 @@ int parse_args(int argc, char **argv, struct options *o)
 	    check_uring_options(o, argv[optind]) < 0 ||
 	    check_mode_options(o) < 0)
 		goto bad;
+	if (o->reg_flags && o->period_ns) {
+		fprintf(stderr,
+			PROG ": --period does not go with --edu or --dma: the device interrupts once per registration\n");
+		goto bad;
+	}
 	return -1;
 bad:
 	usage_hint();

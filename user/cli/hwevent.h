@@ -50,6 +50,7 @@ struct options {
 	enum wait_method wait;
 	bool trigger;
 	bool json;
+	uint32_t reg_flags;		/* --edu, --dma: HWEVENT_REGISTER_* */
 	unsigned int uring;		/* mode 0: commands in flight; 0: none */
 	unsigned long long count;	/* 0: no limit */
 	const char *module;		/* NULL: look next to the program */

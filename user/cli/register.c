@@ -22,6 +22,8 @@ static void init_register(struct hwevent_register *reg,
 	/* The cookie: by default the number of the (first) event it reports. */
 	reg_init(reg, o->mode, st->efd, o->delay_ns, o->period_ns,
 		 o->has_cookie ? o->cookie : st->events + 1);
+	/* --edu, --dma: the interrupt from the PCI device. */
+	reg->flags = o->reg_flags;
 }
 
 /*

@@ -58,7 +58,7 @@ static const char *ioctl_hint(int err)
 	case EFAULT:
 		return "the driver could not read or write our argument (a bug)";
 	case ENODEV:
-		return "the device is going away (module being unloaded?)";
+		return "no edu PCI device is bound to hwevent (--edu, --dma; QEMU: -device edu), or it went away";
 	case ENOENT:
 		return "the registration is no longer waiting (a bug?)";
 	default:
@@ -112,6 +112,10 @@ static void print_extras(const struct options *o, const struct report *r)
 		printf(", cookie %llu", (unsigned long long)r->cookie);
 	if (r->flags & HWEVENT_EVENT_TRIGGERED)
 		printf(", triggered");
+	if (r->flags & HWEVENT_EVENT_DMA)
+		printf(", from the edu device by DMA: word %#x", r->ev->data);
+	else if (r->flags & HWEVENT_EVENT_DEVICE)
+		printf(", from the edu device");
 	if (r->ev && r->ev->overruns)
 		printf(", %u overrun%s", r->ev->overruns,
 		       r->ev->overruns == 1 ? "" : "s");
@@ -192,6 +196,9 @@ static void print_json_flags(uint32_t flags)
 		{ HWEVENT_EVENT_TRIGGERED, "triggered" },
 		{ HWEVENT_EVENT_PERIODIC, "periodic" },
 		{ HWEVENT_EVENT_LOST, "lost" },
+		{ HWEVENT_EVENT_DEVICE, "device" },
+		{ HWEVENT_EVENT_DMA, "dma" },
+		{ HWEVENT_EVENT_DEVICE_GONE, "device_gone" },
 	};
 	const char *sep = "";
 	uint32_t bit;
@@ -240,6 +247,8 @@ static void print_json(const struct state *st, const struct options *o,
 	print_json_flags(r->flags);
 	if (ev && !o->uring)
 		printf(",\"lost\":%u,\"overruns\":%u", ev->lost, ev->overruns);
+	if (ev && (ev->flags & HWEVENT_EVENT_DMA))
+		printf(",\"data\":%u", ev->data);
 	printf("}\n");
 }
 
@@ -292,6 +301,11 @@ void print_banner(const struct state *st, const struct options *o)
 			o->uring);
 	fprintf(info_out, ", delay %s s",
 		fmt_seconds(delay, sizeof(delay), o->delay_ns));
+	if (o->reg_flags & HWEVENT_REGISTER_DMA)
+		fprintf(info_out,
+			", the interrupt from the edu PCI device at the end of a DMA transfer");
+	else if (o->reg_flags)
+		fprintf(info_out, ", the interrupt from the edu PCI device");
 	if (o->period_ns)
 		fprintf(info_out, ", then every %s s",
 			fmt_seconds(period, sizeof(period), o->period_ns));

@@ -18,6 +18,12 @@
  *	returns (Windows: a pending ReadFile completed with the data, KB
  *	117308; Linux: the GPIO character device and evdev).
  *
+ * With %HWEVENT_REGISTER_DEVICE the interrupt is a real one: when the
+ * delay has passed, the driver makes a PCI device (QEMU's "edu", 1234:11e8)
+ * raise its interrupt, and the registration fires from the device's
+ * interrupt handler; with %HWEVENT_REGISTER_DMA the device also copies a
+ * word of its memory by DMA, delivered in &hwevent_event.data.
+ *
  * With &hwevent_register.period_ns an EVENTFD or QUEUE registration fires
  * again every period until it is cancelled or its file released (a device
  * that interrupts at a rate), as fast as its consumer takes what it
@@ -82,8 +88,11 @@
  *	periodic registration, the expiry this record reports); with
  *	%HWEVENT_EVENT_TRIGGERED, when the timer was due next
  * @irq_ns: CLOCK_MONOTONIC time, in ns, at which the simulated interrupt
- *	(the hrtimer callback, or HWEVENT_IOC_TRIGGER) ran; never earlier
- *	than @due_ns unless %HWEVENT_EVENT_TRIGGERED is set
+ *	(the hrtimer callback, or HWEVENT_IOC_TRIGGER) ran; with
+ *	%HWEVENT_EVENT_DEVICE, at which the device's interrupt handler ran
+ *	(with %HWEVENT_EVENT_DEVICE_GONE, at which the device was removed,
+ *	which may be before @due_ns);
+ *	never earlier than @due_ns unless %HWEVENT_EVENT_TRIGGERED is set
  * @bh_ns: CLOCK_MONOTONIC time, in ns, at which the bottom half completed
  *	the registration; never earlier than @irq_ns
  * @flags: %HWEVENT_EVENT_* flags
@@ -98,7 +107,10 @@
  *	saturates at %UINT32_MAX); else zero.
  *	Without triggers, the next record's expiry is @due_ns +
  *	(1 + @overruns) periods.
- * @reserved: always zero
+ * @data: with %HWEVENT_EVENT_DMA, the 32-bit word the device copied from
+ *	its own memory into the driver's buffer by DMA for this event (edu:
+ *	word k of its buffer holds 0xed000000 | k << 12 | k, k from 0 to 511,
+ *	taken in turn, one per transfer); else zero
  *
  * 64 bytes, the same for 32- and 64-bit callers.
  */
@@ -112,7 +124,7 @@ struct hwevent_event {
 	__u32 flags;			/* 0x30 */
 	__u32 lost;			/* 0x34 */
 	__u32 overruns;			/* 0x38 */
-	__u32 reserved;			/* 0x3c */
+	__u32 data;			/* 0x3c */
 };
 
 /* &hwevent_event.flags: */
@@ -122,6 +134,32 @@ struct hwevent_event {
 #define HWEVENT_EVENT_PERIODIC	(1U << 1)
 /* &hwevent_event.lost is not zero. */
 #define HWEVENT_EVENT_LOST	(1U << 2)
+/* Fired by the PCI device's interrupt (%HWEVENT_REGISTER_DEVICE). */
+#define HWEVENT_EVENT_DEVICE	(1U << 3)
+/* ... at the end of a DMA transfer; &hwevent_event.data holds its word. */
+#define HWEVENT_EVENT_DMA	(1U << 4)
+/*
+ * %HWEVENT_MODE_QUEUE: the PCI device was removed before the registration
+ * fired; it ended without an interrupt (see HWEVENT_IOC_REGISTER, %ENODEV).
+ */
+#define HWEVENT_EVENT_DEVICE_GONE	(1U << 5)
+
+/*
+ * &hwevent_register.flags: the interrupt comes from the PCI device (QEMU's
+ * edu, bound to this driver; /sys/bus/pci/drivers/hwevent) rather than
+ * from the timer alone: when @delay_ns has passed (or at
+ * HWEVENT_IOC_TRIGGER) the driver writes the device's interrupt-raise
+ * register, and the device's interrupt (MSI, else INTx) fires the
+ * registration, through the same bottom half. One-shot only.
+ */
+#define HWEVENT_REGISTER_DEVICE	(1U << 0)
+/*
+ * With %HWEVENT_REGISTER_DEVICE: the device's DMA engine copies a word of
+ * its memory into the driver's buffer and the interrupt at the end of the
+ * transfer fires the registration (&hwevent_event.data). The engine does
+ * one transfer at a time, each about 100 ms on edu.
+ */
+#define HWEVENT_REGISTER_DMA	(1U << 1)
 
 /**
  * struct hwevent_register - argument of HWEVENT_IOC_REGISTER
@@ -135,11 +173,13 @@ struct hwevent_event {
  *	CLOCK_MONOTONIC, at most %HWEVENT_MAX_DELAY_NS; 0 fires at once
  *	(still through the timer and the bottom half)
  * @cookie: in: any value; copied into &hwevent_event.cookie
- * @flags: in: no flags are defined yet; must be zero
+ * @flags: in: 0, or %HWEVENT_REGISTER_DEVICE, optionally with
+ *	%HWEVENT_REGISTER_DMA
  * @padding: must be zero
  * @period_ns: in: 0 for one event; else, for %HWEVENT_MODE_EVENTFD and
- *	%HWEVENT_MODE_QUEUE only, fire again every @period_ns ns after the
- *	first (@delay_ns) until cancelled or released, from
+ *	%HWEVENT_MODE_QUEUE without %HWEVENT_REGISTER_DEVICE only, fire
+ *	again every @period_ns ns after the first (@delay_ns) until
+ *	cancelled or released, from
  *	%HWEVENT_MIN_PERIOD_NS to %HWEVENT_MAX_DELAY_NS. An expiry is
  *	delivered only once the consumer has taken the last one, as a
  *	timerfd's timer is restarted by read(2): a QUEUE one's record waits
@@ -190,9 +230,16 @@ struct hwevent_register {
  *  interrupted: a signal whose handler runs (or that kills) reached its
  *	PENDING caller before its interrupt ran (the call returns %EINTR);
  *  dropped: the file was released (last close) before it fired (the
- *	eventfd is never signalled).
+ *	eventfd is never signalled);
+ *  device gone (%HWEVENT_REGISTER_DEVICE): the PCI device was removed (or
+ *	its driver unbound) before its interrupt fired it: the PENDING call
+ *	returns %ENODEV, a QUEUE registration queues a record flagged
+ *	%HWEVENT_EVENT_DEVICE_GONE, an eventfd is never signalled (Windows:
+ *	IRP_MN_SURPRISE_REMOVAL, its IRPs completed with
+ *	STATUS_NO_SUCH_DEVICE).
  *
- * Once its interrupt has run, a registration always ends as fired. The
+ * Once its interrupt has run (with %HWEVENT_REGISTER_DEVICE: the device's
+ * interrupt), a registration always ends as fired. The
  * driver's eventfd reference is dropped exactly once, when it ends.
  *
  * A periodic registration (@period_ns) never ends as fired: each expiry
@@ -203,11 +250,12 @@ struct hwevent_register {
  * once, with @id written back; in %HWEVENT_MODE_PENDING once the event
  * fired, with @id and @event written back. On failure -1 with errno set:
  *
- * %EINVAL: unknown @mode, non-zero @flags, @padding or @reserved, @delay_ns
+ * %EINVAL: unknown @mode or @flags, %HWEVENT_REGISTER_DMA without
+ * %HWEVENT_REGISTER_DEVICE, non-zero @padding or @reserved, @delay_ns
  * above %HWEVENT_MAX_DELAY_NS, @period_ns non-zero in
- * %HWEVENT_MODE_PENDING or outside %HWEVENT_MIN_PERIOD_NS to
- * %HWEVENT_MAX_DELAY_NS, @eventfd is not an eventfd, or @eventfd is not
- * zero outside %HWEVENT_MODE_EVENTFD.
+ * %HWEVENT_MODE_PENDING or with %HWEVENT_REGISTER_DEVICE or outside
+ * %HWEVENT_MIN_PERIOD_NS to %HWEVENT_MAX_DELAY_NS, @eventfd is not an
+ * eventfd, or @eventfd is not zero outside %HWEVENT_MODE_EVENTFD.
  * %EBADF: %HWEVENT_MODE_EVENTFD and @eventfd is not an open descriptor.
  * %EFAULT: the argument is not readable and writable memory. In
  * %HWEVENT_MODE_PENDING, if @event cannot be written back once the event
@@ -242,6 +290,8 @@ struct hwevent_register {
  * closed, the resumed call fails with %EBADF (and the registration ends as
  * interrupted).
  * %ECANCELED: %HWEVENT_MODE_PENDING and HWEVENT_IOC_CANCEL cancelled it.
+ * %ENODEV: %HWEVENT_REGISTER_DEVICE and no device is bound to the driver;
+ * or %HWEVENT_MODE_PENDING and the device went away before the event.
  *
  * Unknown ioctl numbers, including this one with another size, fail with
  * %ENOTTY.
