@@ -57,6 +57,7 @@
 
 #include "device.h"
 #include "edu.h"
+#include "trace.h"
 
 #define HWEVENT_EDU_VENDOR	0x1234
 #define HWEVENT_EDU_DEVICE	0x11e8
@@ -203,6 +204,8 @@ void hwevent_edu_raise(struct hwevent_reg *reg, u32 flags)
 		reg->dev_state = HWEVENT_DEV_RAISED;
 		/* For the record (hwevent_edu_collect()). */
 		reg->event.flags = flags;
+		trace_hwevent_edu_raise(reg->hfile->trace_id, reg->event.id,
+					reg->source & HWEVENT_REGISTER_DMA);
 		if (reg->source & HWEVENT_REGISTER_DMA) {
 			list_move_tail(&reg->dev_node, &edu->dma_wait);
 			if (!edu->dma_running)
@@ -259,6 +262,7 @@ static irqreturn_t hwevent_edu_isr(int irq, void *data)
 	writel(status, edu->mmio + EDU_IRQ_ACK);
 	ret = IRQ_HANDLED;
 	hwevent_edu_irqs++;
+	trace_hwevent_edu_irq(status);
 
 	if (status & EDU_IRQ_EVENT)
 		hwevent_edu_hand_off(&edu->raised, HWEVENT_DEV_FIRED, now, 0);

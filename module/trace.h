@@ -23,6 +23,13 @@
  * completed reservation no call took). @file numbers the open files of
  * /dev/hwecho from 1, apart from those of /dev/hwevent.
  *
+ * A registration on the edu PCI device (edu.c) adds two: hwevent_edu_raise
+ * when its time comes and the driver asks the device to interrupt (or to
+ * DMA), and hwevent_edu_irq in the device's hard handler, with the
+ * interrupt status it acknowledged; its hwevent_irq follows in the
+ * bottom half, which takes what the handler handed over, with late_ns
+ * up to when the handler ran.
+ *
  * hwevent_cancel prints an enum hwevent_reg_state (device.h).
  */
 #undef TRACE_SYSTEM
@@ -70,6 +77,7 @@ TRACE_DEFINE_ENUM(HWEVENT_BH_THREAD);
 TRACE_DEFINE_ENUM(HWEVENT_CANCELLED);
 TRACE_DEFINE_ENUM(HWEVENT_INTERRUPTED);
 TRACE_DEFINE_ENUM(HWEVENT_DROPPED);
+TRACE_DEFINE_ENUM(HWEVENT_DEVICE_GONE);
 TRACE_DEFINE_ENUM(HWECHO_DIR_READ);
 TRACE_DEFINE_ENUM(HWECHO_DIR_WRITE);
 TRACE_DEFINE_ENUM(HWECHO_END_SIGNAL);
@@ -98,13 +106,17 @@ TRACE_DEFINE_ENUM(HWECHO_END_EXPIRED);
 #define hwevent_show_flags(flags)					\
 	__print_flags(flags, "|",					\
 		      { HWEVENT_EVENT_TRIGGERED, "triggered" },		\
-		      { HWEVENT_EVENT_PERIODIC, "periodic" })
+		      { HWEVENT_EVENT_PERIODIC, "periodic" },		\
+		      { HWEVENT_EVENT_DEVICE, "device" },		\
+		      { HWEVENT_EVENT_DMA, "dma" },			\
+		      { HWEVENT_EVENT_DEVICE_GONE, "device_gone" })
 
 #define hwevent_show_how(how)						\
 	__print_symbolic(how,						\
 			 { HWEVENT_CANCELLED, "cancelled" },		\
 			 { HWEVENT_INTERRUPTED, "interrupted" },	\
-			 { HWEVENT_DROPPED, "dropped" })
+			 { HWEVENT_DROPPED, "dropped" },		\
+			 { HWEVENT_DEVICE_GONE, "device_gone" })
 
 #define hwecho_show_dir(dir)						\
 	__print_symbolic(dir,						\
@@ -209,6 +221,35 @@ TRACE_EVENT(hwevent_release,
 	    TP_fast_assign(__entry->file = file;
 			   __entry->dropped = dropped;),
 	    TP_printk("file=%u dropped=%u", __entry->file, __entry->dropped)
+);
+
+/* The edu device is asked to interrupt for a registration, or to DMA. */
+TRACE_EVENT(hwevent_edu_raise,
+	    TP_PROTO(u32 file, u64 id, bool dma),
+	    TP_ARGS(file, id, dma),
+	    TP_STRUCT__entry(__field(u32, file)
+			     __field(u64, id)
+			     __field(bool, dma)
+			     __field(u8, ctx)),
+	    TP_fast_assign(__entry->file = file;
+			   __entry->id = id;
+			   __entry->dma = dma;
+			   __entry->ctx = hwevent_trace_ctx();),
+	    TP_printk("file=%u id=%llu dma=%d ctx=%s",
+		      __entry->file, __entry->id, __entry->dma,
+		      hwevent_show_ctx(__entry->ctx))
+);
+
+/* The edu device's hard handler: the status it acknowledged. */
+TRACE_EVENT(hwevent_edu_irq,
+	    TP_PROTO(u32 status),
+	    TP_ARGS(status),
+	    TP_STRUCT__entry(__field(u32, status)
+			     __field(u8, ctx)),
+	    TP_fast_assign(__entry->status = status;
+			   __entry->ctx = hwevent_trace_ctx();),
+	    TP_printk("status=%#x ctx=%s", __entry->status,
+		      hwevent_show_ctx(__entry->ctx))
 );
 
 /* A request of /dev/hwecho joins the queue; @queued counts it. */

@@ -4,7 +4,8 @@
 # hwevent_trace.sh - the module's trace events (module/trace.h), read from
 # tracefs while the hwevent program makes registrations end each way:
 # fired (pending mode), triggered, cancelled, interrupted by a signal, and
-# dropped when a killed program's file is released; and that an open file
+# dropped when a killed program's file is released; the path of an event
+# whose interrupt comes from the edu PCI device; and that an open file
 # keeps the bottom half (module parameter bottom_half) it was opened with.
 #
 # Needs root, the module loaded, tracefs and the hwevent program
@@ -18,7 +19,7 @@ set -u
 # shellcheck source=selftests/hwevent_lib.sh
 . "$(dirname "$0")/hwevent_lib.sh"
 
-PLAN=11
+PLAN=14
 
 need_cli hwevent HWEVENT_CLI
 [ -c /dev/hwevent ] || skip_all "no /dev/hwevent: load hwevent.ko"
@@ -57,9 +58,14 @@ echo 1 >"$T"/events/hwevent/enable
 # On PREEMPT_RT the timer callback runs in a softirq thread. The kernel's
 # version string says PREEMPT_RT on every kernel; /sys/kernel/realtime is
 # only there where the out-of-tree RT patches are (not on 7.x).
+# And the edu device's handler in its interrupt thread (forced threading).
 irq_ctx=hardirq
+edu_ctx=hardirq
 case " $(uname -v) " in
-*" PREEMPT_RT "*) irq_ctx=softirq ;;
+*" PREEMPT_RT "*)
+	irq_ctx=softirq
+	edu_ctx=task
+	;;
 esac
 
 # The bottom half the files opened now get, and the context it runs in:
@@ -121,6 +127,22 @@ if awk -v r="$reg" -v i="$irq" -v b="$bh" 'BEGIN { exit !(i - r >= 0.15 && b >= 
 else
 	not_ok "pending: irq about 0.2 s after register, bh after irq (register $reg, irq $irq, bh $bh)"
 fi
+
+trace "$CLI" -n 1 --edu 0.1 0
+if [ "$(events)" = "hwevent_register hwevent_edu_raise hwevent_edu_irq hwevent_irq hwevent_bh hwevent_release" ]; then
+	ok "edu: register, raise, the device's interrupt, irq, bh, release, in that order"
+else
+	not_ok "edu: register, raise, the device's interrupt, irq, bh, release, in that order (got: $(events))"
+	sed 's/^/# /' "$tmp/trace"
+fi
+edu_contexts() {
+	has hwevent_edu_raise "id=1 dma=0 ctx=$irq_ctx\$" &&
+		has hwevent_edu_irq "status=0x10000 ctx=$edu_ctx\$"
+}
+check "edu: raised from the timer ($irq_ctx), the device's handler in $edu_ctx context" \
+	edu_contexts
+check "edu: irq says the device fired it, not early" \
+	has hwevent_irq "id=1 seqno=[0-9]+ ctx=$bh_ctx late_ns=[0-9]+ flags=device\$"
 
 trace "$CLI" -n 1 --trigger 5 2
 check "trigger: irq in the ioctl (task context), before it was due" \
