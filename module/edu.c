@@ -57,6 +57,7 @@
 
 #include "device.h"
 #include "edu.h"
+#include "param.h"
 #include "trace.h"
 
 #define HWEVENT_EDU_VENDOR	0x1234
@@ -132,6 +133,16 @@ struct hwevent_edu {
 	struct list_head dma_wait;
 	struct list_head dma_busy;
 };
+
+/*
+ * Test only: INTx even where MSI could be had, read at probe, so that the
+ * selftests reach the fallback (unbind and bind to apply).
+ */
+static unsigned int test_edu_intx;
+
+HWEVENT_PARAM_RANGE(test_edu_intx, test_edu_intx, 0, 1);
+MODULE_PARM_DESC(test_edu_intx,
+		 "Test only: give the edu device INTx rather than MSI when it is bound (default 0)");
 
 static DEFINE_SPINLOCK(hwevent_edu_lock);
 /* Under hwevent_edu_lock: the bound device, or NULL. */
@@ -471,7 +482,8 @@ static int hwevent_edu_probe(struct pci_dev *pdev,
 	}
 
 	/* MSI where it can be had, else INTx: the line the BIOS gave. */
-	ret = pci_alloc_irq_vectors(pdev, 1, 1, PCI_IRQ_MSI | PCI_IRQ_INTX);
+	ret = pci_alloc_irq_vectors(pdev, 1, 1, READ_ONCE(test_edu_intx) ?
+				    PCI_IRQ_INTX : PCI_IRQ_MSI | PCI_IRQ_INTX);
 	if (ret < 0)
 		goto out_master;
 	edu->irq = pci_irq_vector(pdev, 0);

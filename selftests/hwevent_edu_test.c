@@ -17,7 +17,8 @@
  * it with ENODEV (PENDING), a HWEVENT_EVENT_DEVICE_GONE record (QUEUE) or
  * no signal (EVENTFD), refuses new ones with ENODEV while the rest of the
  * driver works on, and a rescan (or bind) brings it back. TEST(rebind):
- * remove and rescan twice with no file open. Every test ends with nothing
+ * remove and rescan twice with no file open. TEST(intx_fallback): bound
+ * with INTx (test_edu_intx), where a platform has no MSI, it delivers too. Every test ends with nothing
  * left on the device (debugfs edu_live 0).
  *
  * Timing is strict in one direction only: an event is never seen before
@@ -527,6 +528,46 @@ TEST(rebind)
 	EXPECT_EQ(0, do_register(fd, &r));
 	EXPECT_EQ(HWEVENT_EVENT_DEVICE, r.event.flags);
 	close(fd);
+}
+
+#define INTX_PARAM	"/sys/module/hwevent/parameters/test_edu_intx"
+
+/* Unbound and bound again with test_edu_intx @intx; 0 or the errno. */
+static int edu_rebind_intx(int intx)
+{
+	int err = write_str(INTX_PARAM, intx ? "1" : "0");
+
+	if (!err)
+		err = edu_unbind();
+	if (!err && !edu_bound_within(0))
+		err = ETIMEDOUT;
+	return err ?: edu_bind();
+}
+
+/* Without MSI (test_edu_intx), the device's INTx line delivers. */
+TEST(intx_fallback)
+{
+	struct hwevent_register r;
+	char line[1024];
+	long long before;
+	int fd;
+
+	ASSERT_EQ(0, edu_rebind_intx(1));
+	before = irq_count(line, sizeof(line));
+	EXPECT_LE(0, before);
+	EXPECT_EQ(NULL, strstr(line, "MSI")) TH_LOG("%s", line);
+	TH_LOG("%s", line);
+	fd = open_dev(_metadata);
+	reg_set(&r, HWEVENT_MODE_PENDING, -1, NSEC_PER_MSEC, 0);
+	r.flags = HWEVENT_REGISTER_DEVICE;
+	EXPECT_EQ(0, do_register(fd, &r));
+	EXPECT_EQ(HWEVENT_EVENT_DEVICE, r.event.flags);
+	EXPECT_LE(before + 1, irq_count(NULL, 0));
+	close(fd);
+	/* MSI again, for the tests after this one. */
+	ASSERT_EQ(0, edu_rebind_intx(0));
+	EXPECT_LE(0, irq_count(line, sizeof(line)));
+	EXPECT_NE(NULL, strstr(line, "MSI")) TH_LOG("%s", line);
 }
 
 /*

@@ -25,7 +25,7 @@ CLI=/usr/bin/hwevent
 MOD=/sys/module/hwevent
 DEV=/dev/hwevent
 OUT=/tmp/cli.out
-PLAN=21
+PLAN=22
 rc=0
 
 echo "guest-plan $PLAN"
@@ -170,11 +170,17 @@ check "example samples/uring_cmd: 3 io_uring commands completed" \
 check "example samples/echo: the write read back from /dev/hwecho" \
 	sample echo 1 '^echo: wrote 13 bytes, read back "Hello, hwecho"$'
 
-# 19: unloaded.
+# 19: this VM has no edu PCI device: --edu says so, the rest works.
+"$CLI" -n 1 --edu 0 0 >$OUT 2>&1
+rc=$?
+check "hwevent --edu without an edu device: exit 1, ENODEV explained (exit $rc)" \
+	sh -c "[ $rc = 1 ] && grep -q 'no edu PCI device is bound to hwevent' $OUT"
+
+# 20: unloaded.
 /sbin/modprobe -r hwevent >>$OUT 2>&1
 check "modprobe -r hwevent unloads it" gone
 
-# 20-21: nothing to load: clear errors, exit 1, nothing loaded.
+# 21-22: nothing to load: clear errors, exit 1, nothing loaded.
 rm -f "$KO"
 /sbin/depmod -a "$KVER" >$OUT 2>&1
 "$CLI" -n 1 0 0 >$OUT 2>&1
