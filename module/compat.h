@@ -14,6 +14,7 @@
 #include <linux/eventfd.h>
 #include <linux/hrtimer.h>
 #include <linux/minmax.h>
+#include <linux/pm.h>
 #include <linux/preempt.h>
 #include <linux/sched.h>
 
@@ -73,6 +74,19 @@ static inline int hwevent_wait_freezable(struct completion *x)
  */
 #ifndef HWEVENT_HAVE_WQ_PERCPU
 #define WQ_PERCPU	0
+#endif
+
+/*
+ * DEFINE_SIMPLE_DEV_PM_OPS() and pm_sleep_ptr(), which leave the callbacks
+ * out without CONFIG_PM_SLEEP: 5.17. Before, the older macro, which needs
+ * none of that on the kernels we build for (all have PM_SLEEP).
+ */
+#ifndef DEFINE_SIMPLE_DEV_PM_OPS
+#define DEFINE_SIMPLE_DEV_PM_OPS(name, suspend_fn, resume_fn)		\
+	SIMPLE_DEV_PM_OPS(name, suspend_fn, resume_fn)
+#endif
+#ifndef pm_sleep_ptr
+#define pm_sleep_ptr(ptr)	(IS_ENABLED(CONFIG_PM_SLEEP) ? (ptr) : NULL)
 #endif
 
 /* 5.10 has only in_irq(), the older name of in_hardirq(). */

@@ -55,6 +55,7 @@
 
 #include <linux/hwevent.h>
 
+#include "compat.h"
 #include "device.h"
 #include "edu.h"
 #include "param.h"
@@ -112,12 +113,14 @@
  *	transfer brings (EDU_RESULT)
  * @buf_dma: @buf's bus address
  * @gone: removed: nothing touches the device any more
+ * @suspended: between suspend and resume: raises wait on @deferred
  * @dma_running: a transfer runs; it fires @dma_busy
  * @dma_next: the word the next transfer copies
  * @armed: device registrations whose timer runs (by dev_node)
  * @raised: those the device was asked to interrupt for
  * @dma_wait: DMA ones waiting for the engine
  * @dma_busy: DMA ones the running transfer fires
+ * @deferred: those whose time came while the device was suspended
  */
 struct hwevent_edu {
 	struct pci_dev *pdev;
@@ -126,12 +129,14 @@ struct hwevent_edu {
 	u32 *buf;
 	dma_addr_t buf_dma;
 	bool gone;
+	bool suspended;
 	bool dma_running;
 	u32 dma_next;
 	struct list_head armed;
 	struct list_head raised;
 	struct list_head dma_wait;
 	struct list_head dma_busy;
+	struct list_head deferred;
 };
 
 /*
@@ -152,6 +157,7 @@ static bool hwevent_edu_claimed;
 /* For debugfs (hwevent/stats), across binds; under the lock. */
 static u64 hwevent_edu_binds, hwevent_edu_irqs, hwevent_edu_spurious;
 static u64 hwevent_edu_transfers, hwevent_edu_removals;
+static u64 hwevent_edu_suspends, hwevent_edu_resumes, hwevent_edu_deferred;
 
 /* Word @k of the device's memory, as probe loads it. */
 static u32 hwevent_edu_word(u32 k)
@@ -217,7 +223,11 @@ void hwevent_edu_raise(struct hwevent_reg *reg, u32 flags)
 		reg->event.flags = flags;
 		trace_hwevent_edu_raise(reg->hfile->trace_id, reg->event.id,
 					reg->source & HWEVENT_REGISTER_DMA);
-		if (reg->source & HWEVENT_REGISTER_DMA) {
+		if (edu->suspended) {
+			/* Asleep: it is raised at resume. */
+			list_move_tail(&reg->dev_node, &edu->deferred);
+			hwevent_edu_deferred++;
+		} else if (reg->source & HWEVENT_REGISTER_DMA) {
 			list_move_tail(&reg->dev_node, &edu->dma_wait);
 			if (!edu->dma_running)
 				hwevent_edu_dma_start(edu);
@@ -285,7 +295,7 @@ static irqreturn_t hwevent_edu_isr(int irq, void *data)
 		edu->dma_running = false;
 		hwevent_edu_hand_off(&edu->dma_busy, HWEVENT_DEV_FIRED, now,
 				     word);
-		if (!list_empty(&edu->dma_wait))
+		if (!list_empty(&edu->dma_wait) && !edu->suspended)
 			hwevent_edu_dma_start(edu);
 	}
 	if (!(status & (EDU_IRQ_EVENT | EDU_IRQ_DMA)))
@@ -361,7 +371,7 @@ void hwevent_edu_stats_show(struct seq_file *m)
 	struct hwevent_edu *edu;
 	unsigned int live = 0;
 	struct hwevent_reg *reg;
-	u64 c[5];
+	u64 c[8];
 
 	spin_lock_irq(&hwevent_edu_lock);
 	edu = hwevent_edu;
@@ -374,12 +384,17 @@ void hwevent_edu_stats_show(struct seq_file *m)
 			live++;
 		list_for_each_entry(reg, &edu->dma_busy, dev_node)
 			live++;
+		list_for_each_entry(reg, &edu->deferred, dev_node)
+			live++;
 	}
 	c[0] = hwevent_edu_binds;
 	c[1] = hwevent_edu_irqs;
 	c[2] = hwevent_edu_spurious;
 	c[3] = hwevent_edu_transfers;
 	c[4] = hwevent_edu_removals;
+	c[5] = hwevent_edu_suspends;
+	c[6] = hwevent_edu_resumes;
+	c[7] = hwevent_edu_deferred;
 	spin_unlock_irq(&hwevent_edu_lock);
 
 	seq_printf(m, "edu_bound %d\n", !!edu);
@@ -389,6 +404,9 @@ void hwevent_edu_stats_show(struct seq_file *m)
 	seq_printf(m, "edu_spurious %llu\n", c[2]);
 	seq_printf(m, "edu_transfers %llu\n", c[3]);
 	seq_printf(m, "edu_removals %llu\n", c[4]);
+	seq_printf(m, "edu_suspends %llu\n", c[5]);
+	seq_printf(m, "edu_resumes %llu\n", c[6]);
+	seq_printf(m, "edu_deferred %llu\n", c[7]);
 }
 
 /* Load the device's memory with our words, by its DMA engine, polled. */
@@ -439,6 +457,7 @@ static int hwevent_edu_probe(struct pci_dev *pdev,
 	INIT_LIST_HEAD(&edu->raised);
 	INIT_LIST_HEAD(&edu->dma_wait);
 	INIT_LIST_HEAD(&edu->dma_busy);
+	INIT_LIST_HEAD(&edu->deferred);
 
 	ret = pcim_enable_device(pdev);
 	if (ret)
@@ -535,6 +554,7 @@ static void hwevent_edu_remove(struct pci_dev *pdev)
 	hwevent_edu_hand_off(&edu->raised, HWEVENT_DEV_GONE, now, 0);
 	hwevent_edu_hand_off(&edu->dma_wait, HWEVENT_DEV_GONE, now, 0);
 	hwevent_edu_hand_off(&edu->dma_busy, HWEVENT_DEV_GONE, now, 0);
+	hwevent_edu_hand_off(&edu->deferred, HWEVENT_DEV_GONE, now, 0);
 	hwevent_edu_removals++;
 	spin_unlock_irq(&hwevent_edu_lock);
 	local_bh_enable();
@@ -551,6 +571,63 @@ static void hwevent_edu_remove(struct pci_dev *pdev)
 	dev_info(&pdev->dev, "removed\n");
 }
 
+/*
+ * System sleep (Windows: EvtDeviceD0Exit as the device leaves D0,
+ * EvtDeviceD0Entry when it is back). The PCI core saves and restores the
+ * config space and the MSI around these (pci_save_state()); ours is the
+ * device's work: none starts while it sleeps (what comes due waits on
+ * @deferred), a transfer in flight ends first, and after, its memory is
+ * loaded again, as a device that lost power would need, and what waited
+ * is raised.
+ */
+static int hwevent_edu_pm_suspend(struct device *dev)
+{
+	struct hwevent_edu *edu = dev_get_drvdata(dev);
+	u32 cmd;
+
+	spin_lock_irq(&hwevent_edu_lock);
+	edu->suspended = true;
+	hwevent_edu_suspends++;
+	spin_unlock_irq(&hwevent_edu_lock);
+	/* Its end's interrupt still comes, before or at resume. */
+	return readl_poll_timeout(edu->mmio + EDU_DMA_CMD, cmd,
+				  !(cmd & EDU_DMA_RUN), USEC_PER_MSEC,
+				  EDU_DMA_TIMEOUT_US);
+}
+
+static int hwevent_edu_pm_resume(struct device *dev)
+{
+	struct hwevent_edu *edu = dev_get_drvdata(dev);
+	struct hwevent_reg *reg, *tmp;
+	bool raise = false;
+	int ret;
+
+	ret = hwevent_edu_load(edu);
+	if (ret)
+		dev_err(dev, "DMA to the device did not finish after resume\n");
+
+	spin_lock_irq(&hwevent_edu_lock);
+	edu->suspended = false;
+	hwevent_edu_resumes++;
+	list_for_each_entry_safe(reg, tmp, &edu->deferred, dev_node) {
+		if (reg->source & HWEVENT_REGISTER_DMA) {
+			list_move_tail(&reg->dev_node, &edu->dma_wait);
+		} else {
+			list_move_tail(&reg->dev_node, &edu->raised);
+			raise = true;
+		}
+	}
+	if (raise)
+		writel(EDU_IRQ_EVENT, edu->mmio + EDU_IRQ_RAISE);
+	if (!list_empty(&edu->dma_wait) && !edu->dma_running)
+		hwevent_edu_dma_start(edu);
+	spin_unlock_irq(&hwevent_edu_lock);
+	return ret;
+}
+
+static DEFINE_SIMPLE_DEV_PM_OPS(hwevent_edu_pm, hwevent_edu_pm_suspend,
+				hwevent_edu_pm_resume);
+
 static const struct pci_device_id hwevent_edu_ids[] = {
 	{ PCI_DEVICE(HWEVENT_EDU_VENDOR, HWEVENT_EDU_DEVICE) },
 	{ }
@@ -562,6 +639,7 @@ static struct pci_driver hwevent_edu_driver = {
 	.id_table	= hwevent_edu_ids,
 	.probe		= hwevent_edu_probe,
 	.remove		= hwevent_edu_remove,
+	.driver.pm	= pm_sleep_ptr(&hwevent_edu_pm),
 };
 
 int hwevent_edu_init(void)

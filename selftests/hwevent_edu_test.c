@@ -18,7 +18,9 @@
  * no signal (EVENTFD), refuses new ones with ENODEV while the rest of the
  * driver works on, and a rescan (or bind) brings it back. TEST(rebind):
  * remove and rescan twice with no file open. TEST(intx_fallback): bound
- * with INTx (test_edu_intx), where a platform has no MSI, it delivers too. Every test ends with nothing
+ * with INTx (test_edu_intx), where a platform has no MSI, it delivers too.
+ * TEST(suspend_resume): a registration that comes due while the system
+ * has its devices suspended (pm_test "devices") is raised at resume. Every test ends with nothing
  * left on the device (debugfs edu_live 0).
  *
  * Timing is strict in one direction only: an event is never seen before
@@ -568,6 +570,58 @@ TEST(intx_fallback)
 	ASSERT_EQ(0, edu_rebind_intx(0));
 	EXPECT_LE(0, irq_count(line, sizeof(line)));
 	EXPECT_NE(NULL, strstr(line, "MSI")) TH_LOG("%s", line);
+}
+
+#define PM_TEST		"/sys/power/pm_test"
+#define PM_STATE	"/sys/power/state"
+#define PM_TEST_DELAY	"/sys/module/suspend/parameters/pm_test_delay"
+
+/*
+ * The system suspends its devices and resumes them (pm_test "devices":
+ * every driver's suspend and resume run, the machine does not sleep, for
+ * pm_test_delay seconds between) while a registration on the device
+ * comes due: the driver holds it back (edu_deferred) and raises it at
+ * resume. Its delay is a guess at when the devices are asleep: a try
+ * that missed the window (nothing deferred) is made again, later.
+ */
+TEST(suspend_resume)
+{
+	long long suspends = stat_get("edu_suspends");
+	long long resumes = stat_get("edu_resumes");
+	long long deferred = stat_get("edu_deferred");
+	struct pollfd pfd = { .events = POLLIN };
+	struct hwevent_register r;
+	struct hwevent_event ev;
+	int tries, err;
+
+	if (access(PM_TEST, W_OK))
+		SKIP(return, "no %s (CONFIG_PM_DEBUG)", PM_TEST);
+	/* Where it can be set (5.x has it fixed at 5 s). */
+	write_str(PM_TEST_DELAY, "3");
+	pfd.fd = open_dev(_metadata);
+	for (tries = 1; tries <= 3 && stat_get("edu_deferred") == deferred;
+	     tries++) {
+		reg_set(&r, HWEVENT_MODE_QUEUE, -1,
+			tries * 500 * NSEC_PER_MSEC, 0);
+		r.flags = HWEVENT_REGISTER_DEVICE;
+		ASSERT_EQ(0, do_register(pfd.fd, &r));
+		ASSERT_EQ(0, write_str(PM_TEST, "devices"));
+		err = write_str(PM_STATE, "freeze");
+		EXPECT_EQ(0, write_str(PM_TEST, "none"));
+		ASSERT_EQ(0, err) TH_LOG("write freeze: %s", strerror(err));
+		/* Delivered, once the devices are back. */
+		ASSERT_EQ(1, poll(&pfd, 1, SLACK_NS / NSEC_PER_MSEC));
+		ASSERT_EQ((ssize_t)sizeof(ev), read(pfd.fd, &ev, sizeof(ev)));
+		EXPECT_EQ(HWEVENT_EVENT_DEVICE, ev.flags);
+		EXPECT_LE(ev.due_ns, ev.irq_ns);
+		TH_LOG("try %d: delay %d ms, deferred %lld", tries, tries * 500,
+		       stat_get("edu_deferred") - deferred);
+	}
+	EXPECT_LT(deferred, stat_get("edu_deferred"));
+	EXPECT_LE(suspends + 1, stat_get("edu_suspends"));
+	EXPECT_LE(resumes + 1, stat_get("edu_resumes"));
+	EXPECT_EQ(0, stat_get("edu_live"));
+	close(pfd.fd);
 }
 
 /*
