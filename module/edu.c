@@ -318,7 +318,7 @@ void hwevent_edu_collect(struct hwevent_file *hfile)
 	lockdep_assert_held(&hfile->lock);
 	spin_lock(&hwevent_edu_lock);
 	list_for_each_entry_safe(reg, tmp, &hfile->dev_fired, dev_node) {
-		/* Its PENDING caller is stopped: hwevent_edu_resume(). */
+		/* Its PENDING caller is stopped: hwevent_edu_call_resumed(). */
 		if (reg->owner)
 			continue;
 		list_del_init(&reg->dev_node);
@@ -344,7 +344,8 @@ void hwevent_edu_collect(struct hwevent_file *hfile)
  * if the device fired it (or went away) meanwhile, the bottom half
  * finishes it now.
  */
-void hwevent_edu_resume(struct hwevent_file *hfile, struct hwevent_reg *reg)
+void hwevent_edu_call_resumed(struct hwevent_file *hfile,
+			      struct hwevent_reg *reg)
 {
 	lockdep_assert_held(&hfile->lock);
 	spin_lock(&hwevent_edu_lock);

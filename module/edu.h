@@ -36,7 +36,8 @@ enum hwevent_dev_state {
 int hwevent_edu_attach(struct hwevent_reg *reg);
 void hwevent_edu_raise(struct hwevent_reg *reg, u32 flags);
 void hwevent_edu_collect(struct hwevent_file *hfile);
-void hwevent_edu_resume(struct hwevent_file *hfile, struct hwevent_reg *reg);
+void hwevent_edu_call_resumed(struct hwevent_file *hfile,
+			      struct hwevent_reg *reg);
 void hwevent_edu_forget(struct hwevent_reg *reg);
 void hwevent_edu_stats_show(struct seq_file *m);
 int hwevent_edu_init(void);
@@ -49,8 +50,8 @@ static inline int hwevent_edu_attach(struct hwevent_reg *reg)
 
 static inline void hwevent_edu_raise(struct hwevent_reg *reg, u32 flags) {}
 static inline void hwevent_edu_collect(struct hwevent_file *hfile) {}
-static inline void hwevent_edu_resume(struct hwevent_file *hfile,
-				      struct hwevent_reg *reg) {}
+static inline void hwevent_edu_call_resumed(struct hwevent_file *hfile,
+					    struct hwevent_reg *reg) {}
 static inline void hwevent_edu_forget(struct hwevent_reg *reg) {}
 static inline void hwevent_edu_stats_show(struct seq_file *m) {}
 static inline int hwevent_edu_init(void)

@@ -104,7 +104,7 @@ hwevent_resume(struct hwevent_file *hfile, struct hwevent_register __user *ureq,
 			hrtimer_start(&reg->timer, ns_to_ktime(reg->event.due_ns),
 				      HRTIMER_MODE_ABS);
 			if (reg->source)
-				hwevent_edu_resume(hfile, reg);
+				hwevent_edu_call_resumed(hfile, reg);
 			break;
 		}
 	}

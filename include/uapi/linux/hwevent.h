@@ -150,7 +150,9 @@ struct hwevent_event {
  * from the timer alone: when @delay_ns has passed (or at
  * HWEVENT_IOC_TRIGGER) the driver writes the device's interrupt-raise
  * register, and the device's interrupt (MSI, else INTx) fires the
- * registration, through the same bottom half. One-shot only.
+ * registration, through the same bottom half. One-shot only. One that
+ * comes due while the device is suspended is raised at resume. io_uring
+ * commands (HWEVENT_URING_CMD_WAIT) take the timer's interrupt only.
  */
 #define HWEVENT_REGISTER_DEVICE	(1U << 0)
 /*
