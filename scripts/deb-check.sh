@@ -240,7 +240,7 @@ fi
 # The samples, as examples: built from a copy of them, as a user would,
 # against the uAPI headers hwevent-dkms installed; the VM runs them.
 examples=/usr/share/doc/hwevent-utils/examples/samples
-samples=(pending eventfd queue_read queue_epoll uring_cmd echo)
+samples=(pending eventfd queue_read queue_epoll uring_cmd echo edu)
 missing=()
 for f in "${samples[@]/%/.c}" Makefile README.md; do
 	[[ -r $examples/$f ]] || missing+=("$f")

@@ -18,7 +18,7 @@ set -u
 
 # Bounds a sample that takes a second at most.
 LIMIT=30
-PLAN=6
+PLAN=7
 
 SAMPLES=${HWEVENT_SAMPLES:-}
 [ -n "$SAMPLES" ] || skip_all "HWEVENT_SAMPLES is not set: the directory of the built samples/"
@@ -101,6 +101,15 @@ elif sample uring_cmd "$desc"; then
 		once '^uring_cmd: request 2 completed: event [0-9]+$' &&
 		once '^uring_cmd: request 3 completed: event [0-9]+$' &&
 		[ "$(sed -n 's/^uring_cmd: request \([0-9]\) .*/\1/p' "$tmp/out" | tr -d '\n')" = 321 ] &&
+		good=1
+	done_ok "$desc" $good
+fi
+
+desc="samples/edu: an event from the edu PCI device, with its DMA word"
+if sample edu "$desc"; then
+	good=0
+	[ "$(lines)" -eq 1 ] &&
+		once '^edu: event [0-9]+ from the device, DMA word 0xed[0-9a-f]{6}, handler [0-9]+ us after due$' &&
 		good=1
 	done_ok "$desc" $good
 fi
