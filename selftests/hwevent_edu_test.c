@@ -191,6 +191,27 @@ static int edu_remove(void)
 	return write_str(path, "1");
 }
 
+/* BAR 0 of the device at @dir, as "start-end" (sysfs resource), or "?". */
+static const char *bar0(const char *dir)
+{
+	static char buf[64];
+	unsigned long long start, end;
+	char path[320];
+	FILE *f;
+	int n;
+
+	snprintf(path, sizeof(path), "%s/resource", dir);
+	f = fopen(path, "re");
+	if (!f)
+		return "?";
+	n = fscanf(f, "%llx %llx", &start, &end);
+	fclose(f);
+	if (n != 2)
+		return "?";
+	snprintf(buf, sizeof(buf), "%#llx-%#llx", start, end);
+	return buf;
+}
+
 static bool edu_word_ok(uint32_t data)
 {
 	return data >> 24 == 0xed && (data >> 12 & 0xfff) == (data & 0xfff) &&
@@ -217,7 +238,12 @@ TEST(bound)
 	ASSERT_LE(0, irq_count(line, sizeof(line)));
 	/* QEMU's edu has MSI, and the driver takes it over INTx. */
 	EXPECT_NE(NULL, strstr(line, "MSI")) TH_LOG("%s", line);
-	TH_LOG("%s %04x:%04x: %s", edu_bdf, vendor, device, line);
+	/* What lspci -v would say, from sysfs (busybox has no lspci). */
+	snprintf(path, sizeof(path), PCI_DEVICES "/%s", edu_bdf);
+	TH_LOG("%s [%04x:%04x] class %06x, BAR 0 %s, driver %s", edu_bdf,
+	       vendor, device, read_hex(path, "class", &vendor) ? vendor : 0,
+	       bar0(path), strrchr(link, '/') + 1);
+	TH_LOG("/proc/interrupts: %s", line);
 }
 
 FIXTURE(edu) {
