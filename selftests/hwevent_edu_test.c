@@ -221,7 +221,7 @@ static bool edu_word_ok(uint32_t data)
 TEST(bound)
 {
 	char path[128], link[256], line[1024];
-	unsigned int vendor, device;
+	unsigned int vendor, device, class;
 	ssize_t n;
 
 	snprintf(path, sizeof(path), PCI_DEVICES "/%s", edu_bdf);
@@ -240,9 +240,10 @@ TEST(bound)
 	EXPECT_NE(NULL, strstr(line, "MSI")) TH_LOG("%s", line);
 	/* What lspci -v would say, from sysfs (busybox has no lspci). */
 	snprintf(path, sizeof(path), PCI_DEVICES "/%s", edu_bdf);
+	if (!read_hex(path, "class", &class))
+		class = 0;
 	TH_LOG("%s [%04x:%04x] class %06x, BAR 0 %s, driver %s", edu_bdf,
-	       vendor, device, read_hex(path, "class", &vendor) ? vendor : 0,
-	       bar0(path), strrchr(link, '/') + 1);
+	       vendor, device, class, bar0(path), strrchr(link, '/') + 1);
 	TH_LOG("/proc/interrupts: %s", line);
 }
 
