@@ -84,7 +84,7 @@ trace() {
 	echo 1 >"$T"/tracing_on
 	"$@" </dev/null >"$tmp/out" 2>&1
 	echo 0 >"$T"/tracing_on
-	sed -n 's/.* \([0-9]*\.[0-9]*\): \(hwevent_[a-z]*: .*\)/\1 \2/p' "$T"/trace >"$tmp/trace"
+	sed -n 's/.* \([0-9]*\.[0-9]*\): \(hwevent_[a-z_]*: .*\)/\1 \2/p' "$T"/trace >"$tmp/trace"
 }
 
 # has EVENT FIELDS-ERE: some line of the last trace is EVENT with fields
@@ -178,7 +178,7 @@ wait $cli
 cli_rc=$?
 echo 0 >"$T"/tracing_on
 echo "$bh_kind" >"$BHP"
-sed -n 's/.* \([0-9]*\.[0-9]*\): \(hwevent_[a-z]*: .*\)/\1 \2/p' "$T"/trace >"$tmp/trace"
+sed -n 's/.* \([0-9]*\.[0-9]*\): \(hwevent_[a-z_]*: .*\)/\1 \2/p' "$T"/trace >"$tmp/trace"
 if [ $cli_rc = 0 ] && [ $tries -lt 100 ] &&
    has hwevent_bh "id=1 seqno=[0-9]+ mode=pending bh=$bh_kind ctx=$bh_ctx "; then
 	ok "$desc"

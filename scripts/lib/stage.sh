@@ -103,8 +103,10 @@ stage_tree() {
 	cp "$ROOT/user/hwevent" "$ROOT/user/hwecho" "$ROOT/user/hwevent-bench" \
 		"$STAGE/hwevent/bin/"
 	mkdir "$STAGE/hwevent/samples"
-	cp "$ROOT"/samples/{pending,eventfd,queue_read,queue_epoll,uring_cmd,echo} \
-		"$STAGE/hwevent/samples/"
+	# Each program of samples/, built from its .c (samples/Makefile).
+	for c in "$ROOT"/samples/*.c; do
+		cp "${c%.c}" "$STAGE/hwevent/samples/"
+	done
 	cp "$ROOT"/scripts/guest/*.sh "$STAGE/hwevent/"
 	[[ -z $phases ]] || cp "$phases" "$STAGE/hwevent/phases"
 	cp "$ksft/kselftest/runner.sh" "$ksft/kselftest/prefix.pl" "$STAGE/kselftest/kselftest/"
