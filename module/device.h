@@ -260,6 +260,7 @@ void hwevent_reg_end(struct hwevent_file *hfile, struct hwevent_reg *reg,
 struct hwevent_reg *hwevent_reg_create(struct hwevent_file *hfile,
 				       const struct hwevent_register *req);
 int hwevent_reg_reserve(struct hwevent_file *hfile, struct hwevent_reg *reg);
+void hwevent_reg_unreserve(struct hwevent_file *hfile, struct hwevent_reg *reg);
 int hwevent_reg_arm(struct hwevent_file *hfile, struct hwevent_reg *reg,
 		    u64 delay_ns);
 void hwevent_reg_cancel(struct hwevent_file *hfile, struct hwevent_reg *reg,

@@ -70,7 +70,9 @@ void hwevent_reg_free(struct hwevent_reg *reg)
 	/* Exactly once, as every registration ends exactly once. */
 	if (reg->ucmd)
 		hwevent_uring_done(reg->ucmd, &reg->event,
-				   reg->state == HWEVENT_COMPLETED ? 0 : -ECANCELED);
+				   reg->state == HWEVENT_COMPLETED ? 0 :
+				   reg->state == HWEVENT_DEVICE_GONE ? -ENODEV :
+				   -ECANCELED);
 	kmem_cache_free(hwevent_reg_cache, reg);
 }
 
@@ -182,8 +184,7 @@ int hwevent_reg_reserve(struct hwevent_file *hfile, struct hwevent_reg *reg)
 	return ret;
 }
 
-static void hwevent_reg_unreserve(struct hwevent_file *hfile,
-				  struct hwevent_reg *reg)
+void hwevent_reg_unreserve(struct hwevent_file *hfile, struct hwevent_reg *reg)
 {
 	spin_lock_irq(&hfile->lock);
 	hfile->nr_live--;

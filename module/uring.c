@@ -60,8 +60,8 @@ HWEVENT_URING_TW(hwevent_uring_tw, hwevent_uring_finish)
 
 /*
  * The registration of @ucmd ended (freed, registration.c): completed (@res
- * 0, @ev its record) or cancelled (@res -ECANCELED). Any context but hard
- * irq.
+ * 0, @ev its record), or not (@res the errno: -ECANCELED, -ENODEV). Any
+ * context but hard irq.
  */
 void hwevent_uring_done(struct io_uring_cmd *ucmd,
 			const struct hwevent_event *ev, int res)
@@ -79,11 +79,12 @@ void hwevent_uring_done(struct io_uring_cmd *ucmd,
  * hwevent_uring_arm(), after which it may complete at any moment.
  */
 static struct hwevent_reg *hwevent_uring_prepare(struct file *file, u64 cookie,
-						 u64 *id)
+						 u32 source, u64 *id)
 {
 	struct hwevent_file *hfile = file->private_data;
 	const struct hwevent_register req = {
 		.mode = HWEVENT_MODE_URING_CMD,
+		.flags = source,
 		.cookie = cookie,
 	};
 	struct hwevent_reg *reg;
@@ -101,13 +102,27 @@ static struct hwevent_reg *hwevent_uring_prepare(struct file *file, u64 cookie,
 	return reg;
 }
 
+/*
+ * Arm @reg for @ucmd, or, if its device is gone (the only way arming
+ * fails), end both: the command completes with the error all the same,
+ * for it is cancelable already.
+ */
 static void hwevent_uring_arm(struct hwevent_reg *reg,
 			      struct io_uring_cmd *ucmd, u64 delay_ns)
 {
+	struct hwevent_file *hfile = reg->hfile;
+	int ret;
+
 	/* From here on, freeing @reg completes @ucmd. */
 	reg->ucmd = ucmd;
-	/* Never fails: no io_uring command asks for the device. */
-	hwevent_reg_arm(reg->hfile, reg, delay_ns);
+	ret = hwevent_reg_arm(hfile, reg, delay_ns);
+	if (!ret)
+		return;
+	/* Never armed, so still ours alone: end it without the command. */
+	reg->ucmd = NULL;
+	hwevent_reg_unreserve(hfile, reg);
+	hwevent_reg_free(reg);
+	hwevent_uring_done(ucmd, NULL, ret);
 }
 
 /*
@@ -136,8 +151,9 @@ static void hwevent_uring_cancel(struct file *file, u64 id)
 		hwevent_reg_free(found);
 }
 
+/* HWEVENT_URING_CMD_WAIT, and _DEVICE with @source HWEVENT_REGISTER_DEVICE. */
 static int hwevent_uring_wait(struct io_uring_cmd *ucmd,
-			      unsigned int issue_flags)
+			      unsigned int issue_flags, u32 source)
 {
 	const struct hwevent_uring_wait *uarg = hwevent_io_uring_cmd_payload(ucmd);
 	struct hwevent_uring_pdu *pdu = hwevent_uring_pdu(ucmd);
@@ -152,7 +168,7 @@ static int hwevent_uring_wait(struct io_uring_cmd *ucmd,
 	/* Task work does not get the ring's flags: note them now. */
 	pdu->cqe32 = issue_flags & IO_URING_F_CQE32;
 
-	reg = hwevent_uring_prepare(ucmd->file, w.cookie, &pdu->id);
+	reg = hwevent_uring_prepare(ucmd->file, w.cookie, source, &pdu->id);
 	if (IS_ERR(reg))
 		return PTR_ERR(reg);
 	/* Before it can complete: io_uring's cancel must find it. */
@@ -172,7 +188,10 @@ int hwevent_uring_cmd(struct io_uring_cmd *ucmd, unsigned int issue_flags)
 
 	switch (ucmd->cmd_op) {
 	case HWEVENT_URING_CMD_WAIT:
-		return hwevent_uring_wait(ucmd, issue_flags);
+		return hwevent_uring_wait(ucmd, issue_flags, 0);
+	case HWEVENT_URING_CMD_WAIT_DEVICE:
+		return hwevent_uring_wait(ucmd, issue_flags,
+					  HWEVENT_REGISTER_DEVICE);
 	default:
 		return -ENOTTY;
 	}

@@ -17,7 +17,7 @@ set -u
 DEV=/dev/hwevent
 # Bounds a run that should take a second or two.
 LIMIT=60
-PLAN=54
+PLAN=55
 
 need_cli hwevent HWEVENT_CLI
 need_device "$DEV" "hwevent.ko (CONFIG_HWEVENT)"
@@ -301,6 +301,20 @@ uring_json() {
 	verdict "$desc" $good
 }
 
+# uring_edu: --uring with --edu: each command fired by the device's
+# interrupt (HWEVENT_URING_CMD_WAIT_DEVICE), none early.
+uring_edu() {
+	desc="hwevent 0.05 0 --uring 2 --edu -n 4 --json: 4 events, mode uring, from the device, none early"
+	[ $has_uring = 1 ] || { skip "$desc" "$URING_SKIP"; return; }
+	run 0.05 0 --uring 2 --edu -n 4 --json
+	good=0
+	[ $rc -eq 0 ] && [ "$(lines)" -eq 4 ] && every '"mode":"uring"' &&
+		every '"flags":\["device"\]' &&
+		field latency_ns | awk '$1 < 0 { bad = 1 } END { exit bad }' &&
+		none_live && good=1
+	verdict "$desc" $good
+}
+
 # uring_stops HOW: SIGINT, or q on stdin, 1 s into a 10 s wait of 4
 # commands: exit 0 at once, the 4 cancelled and counted, none left.
 uring_stops() {
@@ -362,6 +376,7 @@ dma
 uring_support
 uring_events
 uring_json
+uring_edu
 uring_stops SIGINT
 uring_stops q
 help_names hwevent '-n, --count' --period --cookie --poll --epoll --trigger \
@@ -392,8 +407,8 @@ bad "hwevent 11 0 --uring 4 (a command waits at most 10 s)" \
 	"delay '11' is too long for --uring" 11 0 --uring 4
 bad "hwevent 1 0 --uring 4 --trigger" '--trigger does not go with --uring' \
 	1 0 --uring 4 --trigger
-bad "hwevent 1 0 --uring 4 --edu" '--edu and --dma does not go with --uring' \
-	1 0 --uring 4 --edu
+bad "hwevent 1 0 --uring 4 --dma" '--dma does not go with --uring' \
+	1 0 --uring 4 --dma
 bad "hwevent 1 2 --edu --period 1" '--period does not go with --edu' \
 	1 2 --edu --period 1
 

@@ -20,8 +20,12 @@
  * remove and rescan twice with no file open. device.intx_fallback: bound
  * with INTx (test_edu_intx), where a platform has no MSI, it delivers too.
  * device.suspend_resume: a registration that comes due while the system
- * has its devices suspended (pm_test "devices") is raised at resume. Every test ends with nothing
- * left on the device (debugfs edu_live 0).
+ * has its devices suspended (pm_test "devices") is raised at resume.
+ * FIXTURE(edu_uring): an io_uring command (HWEVENT_URING_CMD_WAIT_DEVICE)
+ * completes through the device's interrupt, or at a trigger; a cancelled
+ * one never interrupts; removed, the device ends a waiting one and new
+ * ones with ENODEV until a rescan. Every test ends with nothing left on
+ * the device (debugfs edu_live 0).
  *
  * Timing is strict in one direction only: an event is never seen before
  * it is due; how late may be generous (SLACK_NS), QEMU is slow.
@@ -49,6 +53,7 @@
 #pragma GCC diagnostic pop
 
 #include "hwevent_util.h"
+#include "hwevent_uring_util.h"
 
 #define PCI_DEVICES	"/sys/bus/pci/devices"
 #define DRIVER_DIR	"/sys/bus/pci/drivers/hwevent"
@@ -672,6 +677,132 @@ TEST_F(device, suspend_resume)
 	EXPECT_LE(resumes + 1, stat_get("edu_resumes"));
 	EXPECT_EQ(0, stat_get("edu_live"));
 	close(pfd.fd);
+}
+
+/*
+ * io_uring commands on the device (HWEVENT_URING_CMD_WAIT_DEVICE): the
+ * request Windows would complete on an I/O completion port, fired by the
+ * device's interrupt.
+ */
+FIXTURE(edu_uring) {
+	int fd;
+	struct io_uring ring;
+	bool ring_up;
+	const char *no;		/* why every case skips, or NULL */
+	long long irqs;
+};
+
+FIXTURE_SETUP(edu_uring)
+{
+	self->fd = open_dev(_metadata);
+	self->no = ucmd_ring_init(&self->ring, 4, &self->ring_up);
+	self->irqs = irq_count(NULL, 0);
+	ASSERT_LE(0, self->irqs);
+}
+
+FIXTURE_TEARDOWN(edu_uring)
+{
+	if (self->ring_up)
+		io_uring_queue_exit(&self->ring);
+	close(self->fd);
+	if (stat_get("edu_bound") != 1)
+		EXPECT_EQ(0, edu_rescan());
+	EXPECT_EQ(0, stat_get("edu_live"));
+}
+
+/*
+ * A device command of @delay_ns, cookie 7, user data @data, submitted.
+ * The 6.1 harness runs the body after a SKIP() in FIXTURE_SETUP: hence
+ * the skip here, where the kernel has no io_uring commands (5.10).
+ */
+#define SUBMIT_DEVICE_CMD(delay_ns, data)				\
+	do {								\
+		if (self->no)						\
+			SKIP(return, "%s", self->no);			\
+		ASSERT_EQ(0, fill_cmd(&self->ring, self->fd,		\
+				      HWEVENT_URING_CMD_WAIT_DEVICE,	\
+				      (delay_ns), 7, (data)));		\
+		ASSERT_EQ(1, io_uring_submit(&self->ring));		\
+	} while (0)
+
+TEST_F(edu_uring, delivers)
+{
+	uint64_t delay = 2 * NSEC_PER_MSEC, start = now_ns();
+	long long edu_irqs = stat_get("edu_irqs");
+	struct cqe_copy c;
+
+	SUBMIT_DEVICE_CMD(delay, 1);
+	ASSERT_EQ(0, reap32(&self->ring, SLACK_NS, &c));
+	EXPECT_EQ(1U, c.data);
+	/* res: the record's seqno, never 0 nor an error. */
+	EXPECT_LT(0, c.res) TH_LOG("res %d (%s)", c.res,
+				   c.res < 0 ? strerror(-c.res) : "");
+	/* big_cqe[0]: when the device's handler ran, never before due. */
+	EXPECT_LE(start + delay, c.extra);
+	EXPECT_GE(now_ns(), c.extra);
+	EXPECT_LE(self->irqs + 1, irq_count(NULL, 0));
+	EXPECT_LE(edu_irqs + 1, stat_get("edu_irqs"));
+}
+
+TEST_F(edu_uring, trigger_raises_at_once)
+{
+	long long edu_irqs = stat_get("edu_irqs");
+	uint64_t count = 0, start = now_ns();
+	struct cqe_copy c;
+
+	SUBMIT_DEVICE_CMD(CMD_NEVER_NS, 2);
+	ASSERT_EQ(0, trigger_id(self->fd, 0, HWEVENT_TRIGGER_ALL, &count));
+	EXPECT_EQ(1U, count);
+	ASSERT_EQ(0, reap32(&self->ring, SLACK_NS, &c));
+	EXPECT_EQ(2U, c.data);
+	EXPECT_LT(0, c.res);
+	EXPECT_LE(start, c.extra);
+	EXPECT_LE(self->irqs + 1, irq_count(NULL, 0));
+	EXPECT_LE(edu_irqs + 1, stat_get("edu_irqs"));
+}
+
+TEST_F(edu_uring, cancel_never_interrupts)
+{
+	uint64_t count = 0;
+	struct cqe_copy c;
+
+	SUBMIT_DEVICE_CMD(CMD_NEVER_NS, 3);
+	EXPECT_EQ(1, stat_get("edu_live"));
+	ASSERT_EQ(0, cancel_id(self->fd, 0, HWEVENT_CANCEL_ALL, &count));
+	EXPECT_EQ(1U, count);
+	ASSERT_EQ(0, reap32(&self->ring, SLACK_NS, &c));
+	EXPECT_EQ(3U, c.data);
+	EXPECT_EQ(-ECANCELED, c.res);
+	EXPECT_EQ(self->irqs, irq_count(NULL, 0));
+}
+
+/*
+ * The device removed with a command waiting: it completes with ENODEV,
+ * so do new ones at once; a rescan brings the device back.
+ */
+TEST_F(edu_uring, surprise_removal)
+{
+	struct cqe_copy c;
+
+	SUBMIT_DEVICE_CMD(CMD_NEVER_NS, 4);
+	ASSERT_EQ(1, stat_get("edu_live"));
+	ASSERT_EQ(0, edu_remove());
+	ASSERT_TRUE(edu_bound_within(0));
+	ASSERT_EQ(0, reap32(&self->ring, SLACK_NS, &c));
+	EXPECT_EQ(4U, c.data);
+	EXPECT_EQ(-ENODEV, c.res);
+	EXPECT_EQ(0, stat_get("edu_live"));
+
+	SUBMIT_DEVICE_CMD(0, 5);
+	ASSERT_EQ(0, reap32(&self->ring, SLACK_NS, &c));
+	EXPECT_EQ(5U, c.data);
+	EXPECT_EQ(-ENODEV, c.res);
+
+	ASSERT_EQ(0, edu_rescan());
+	SUBMIT_DEVICE_CMD(0, 6);
+	ASSERT_EQ(0, reap32(&self->ring, SLACK_NS, &c));
+	EXPECT_EQ(6U, c.data);
+	EXPECT_LT(0, c.res);
 }
 
 /*

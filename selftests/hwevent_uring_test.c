@@ -49,6 +49,7 @@
 #include <linux/hwevent.h>
 
 #include "hwevent_util.h"
+#include "hwevent_uring_util.h"
 
 /* The 6.1 harness's SIGALRM handler leaves its ucontext unused. */
 #pragma GCC diagnostic push
@@ -125,35 +126,6 @@ static void submit_read(struct __test_metadata *_metadata,
 {
 	prep_read(_metadata, ring, fd, buf, len, data, sqe_flags);
 	submit(_metadata, ring, 1);
-}
-
-struct cqe_copy {
-	__u64 data;
-	__s32 res;
-	__u64 extra;		/* big_cqe[0] */
-};
-
-/* Waits up to @timeout_ns for a completion; 0, or -ETIME if none came. */
-static int reap32(struct io_uring *ring, __u64 timeout_ns, struct cqe_copy *c)
-{
-	struct __kernel_timespec ts = {
-		.tv_sec = timeout_ns / NSEC_PER_SEC,
-		.tv_nsec = timeout_ns % NSEC_PER_SEC,
-	};
-	struct io_uring_cqe *cqe;
-	int ret;
-
-	do {
-		ret = io_uring_wait_cqe_timeout(ring, &cqe, &ts);
-	} while (ret == -EINTR);
-	if (ret)
-		return ret;
-	c->data = io_uring_cqe_get_data64(cqe);
-	c->res = cqe->res;
-	/* A 16-byte CQE has no big_cqe: that would be the next one. */
-	c->extra = ring->flags & IORING_SETUP_CQE32 ? cqe->big_cqe[0] : 0;
-	io_uring_cqe_seen(ring, cqe);
-	return 0;
 }
 
 /*
@@ -657,30 +629,6 @@ TEST_F(uring, close_file_then_ring)
  * be made and the pending, eventfd and queue modes keep working.
  */
 #define NR_CMDS		16U
-/* The longest delay a command may have. */
-#define CMD_NEVER_NS	HWEVENT_URING_MAX_DELAY_NS
-
-/*
- * An IORING_OP_URING_CMD of @op on @fd with a hwevent_uring_wait, in
- * @ring's SQ: 0, or -1 if the SQ is full.
- */
-static int fill_cmd(struct io_uring *ring, int fd, __u32 op, __u64 delay_ns,
-		    __u64 cookie, __u64 data)
-{
-	struct hwevent_uring_wait w = { .delay_ns = delay_ns, .cookie = cookie };
-	struct io_uring_sqe *sqe = io_uring_get_sqe(ring);
-
-	if (!sqe)
-		return -1;
-	memset(sqe, 0, sizeof(*sqe));
-	sqe->opcode = IORING_OP_URING_CMD;
-	sqe->fd = fd;
-	sqe->cmd_op = op;
-	memcpy(sqe->cmd, &w, sizeof(w));
-	io_uring_sqe_set_data64(sqe, data);
-	return 0;
-}
-
 static void prep_cmd(struct __test_metadata *_metadata, struct io_uring *ring,
 		     int fd, __u32 op, __u64 delay_ns, __u64 cookie, __u64 data)
 {
@@ -696,28 +644,10 @@ FIXTURE(ucmd) {
 
 FIXTURE_SETUP(ucmd)
 {
-	struct io_uring_probe *probe;
-	int ret;
-
-	self->ring_up = false;
-	self->no = NULL;
 	self->fd = open_dev_wait(0);
 	ASSERT_LE(0, self->fd) TH_LOG("open " HWEVENT_PATH ": %s",
 				      strerror(errno));
-	ret = io_uring_queue_init(2 * NR_CMDS, &self->ring, IORING_SETUP_CQE32);
-	if (ret) {
-		/* 5.10 has no CQE32 rings, as it has no URING_CMD. */
-		self->no = ret == -EINVAL ?
-			"io_uring_setup(IORING_SETUP_CQE32): EINVAL: no 32-byte CQEs nor IORING_OP_URING_CMD (before 5.19)" :
-			"io_uring_setup(IORING_SETUP_CQE32) failed";
-		return;
-	}
-	self->ring_up = true;
-	probe = io_uring_get_probe_ring(&self->ring);
-	if (!probe || !io_uring_opcode_supported(probe, IORING_OP_URING_CMD))
-		self->no = "the probe: no IORING_OP_URING_CMD (before 5.19)";
-	if (probe)
-		io_uring_free_probe(probe);
+	self->no = ucmd_ring_init(&self->ring, 2 * NR_CMDS, &self->ring_up);
 }
 
 FIXTURE_TEARDOWN(ucmd)
@@ -868,7 +798,7 @@ TEST_F(ucmd, driver_cancel)
 TEST_F(ucmd, bad_commands)
 {
 	static const __u32 ops[] = {
-		0, HWEVENT_IOC_REGISTER, HWEVENT_URING_CMD_WAIT + 1,
+		0, HWEVENT_IOC_REGISTER, HWEVENT_URING_CMD_WAIT_DEVICE + 1,
 		HWEVENT_URING_CMD_WAIT ^ 0x80000000u,
 	};
 	struct cqe_copy c;
@@ -878,12 +808,15 @@ TEST_F(ucmd, bad_commands)
 	UCMD_NEEDED();
 	prep_cmd(_metadata, &self->ring, self->fd, HWEVENT_URING_CMD_WAIT,
 		 HWEVENT_URING_MAX_DELAY_NS + 1, 0, 100);
+	prep_cmd(_metadata, &self->ring, self->fd,
+		 HWEVENT_URING_CMD_WAIT_DEVICE, HWEVENT_URING_MAX_DELAY_NS + 1,
+		 0, 101);
 	for (i = 0; i < ARRAY_SIZE(ops); i++)
 		prep_cmd(_metadata, &self->ring, self->fd, ops[i], 0, 0, i);
-	submit(_metadata, &self->ring, 1 + ARRAY_SIZE(ops));
-	for (i = 0; i < 1 + ARRAY_SIZE(ops); i++) {
+	submit(_metadata, &self->ring, 2 + ARRAY_SIZE(ops));
+	for (i = 0; i < 2 + ARRAY_SIZE(ops); i++) {
 		ASSERT_EQ(0, reap32(&self->ring, SLACK_NS, &c));
-		if (c.data == 100) {
+		if (c.data == 100 || c.data == 101) {
 			EXPECT_EQ(-EINVAL, c.res);
 		} else {
 			ASSERT_GT(ARRAY_SIZE(ops), c.data);

@@ -59,7 +59,8 @@ static void print_help(void)
 	       "                     -device edu, bound to hwevent): when the delay\n"
 	       "                     has passed the driver makes the device raise it\n"
 	       "  --dma              --edu, and the device's DMA engine brings a word\n"
-	       "                     of its memory with each event (about 100 ms)\n"
+	       "                     of its memory with each event (about 100 ms;\n"
+	       "                     not with --uring)\n"
 	       "  --uring N          mode 0: keep N requests pending at once (1 to %u)\n"
 	       "                     as io_uring commands, each submitted again as it\n"
 	       "                     completes, and wait on the ring (Windows: overlapped\n"
@@ -323,8 +324,8 @@ static int check_uring_options(const struct options *o, const char *delay)
 		  "the program waits on the ring, for a key too" },
 		{ o->trigger, "--trigger",
 		  "a command's completion does not say whether it was triggered" },
-		{ o->reg_flags != 0, "--edu and --dma",
-		  "io_uring commands take the timer's interrupt only" },
+		{ (o->reg_flags & HWEVENT_REGISTER_DMA) != 0, "--dma",
+		  "an io_uring command's completion has no room for the word" },
 	};
 	char lim[32];
 	size_t i;

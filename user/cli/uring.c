@@ -27,22 +27,32 @@
 static const char *const no_uring_cmd =
 	"no io_uring commands: --uring needs IORING_OP_URING_CMD and 32-byte CQEs (Linux 5.19 and later) and an hwevent.ko built with them; modes 0, 1 and 2 without --uring do not";
 
-/* A command that completed with -@err. */
-static void report_uring_cmd_error(int err)
+/* The command: with --edu, the device's interrupt fires it. */
+static uint32_t uring_cmd_op(const struct options *o)
 {
+	return o->reg_flags & HWEVENT_REGISTER_DEVICE ?
+	       HWEVENT_URING_CMD_WAIT_DEVICE : HWEVENT_URING_CMD_WAIT;
+}
+
+/* A command that completed with -@err. */
+static void report_uring_cmd_error(const struct options *o, int err)
+{
+	const char *name = uring_cmd_op(o) == HWEVENT_URING_CMD_WAIT ?
+			   "HWEVENT_URING_CMD_WAIT" :
+			   "HWEVENT_URING_CMD_WAIT_DEVICE";
+
 	switch (err) {
 	case EOPNOTSUPP:
-		fprintf(stderr,
-			PROG ": HWEVENT_URING_CMD_WAIT failed: %s: the driver has %s\n",
-			strerror(err), no_uring_cmd);
+		fprintf(stderr, PROG ": %s failed: %s: the driver has %s\n",
+			name, strerror(err), no_uring_cmd);
 		break;
 	case EINVAL:
 		fprintf(stderr,
-			PROG ": HWEVENT_URING_CMD_WAIT failed: %s: the kernel or the driver refused the command (%s)\n",
-			strerror(err), no_uring_cmd);
+			PROG ": %s failed: %s: the kernel or the driver refused the command (%s)\n",
+			name, strerror(err), no_uring_cmd);
 		break;
 	default:
-		report_ioctl_error("HWEVENT_URING_CMD_WAIT", err);
+		report_ioctl_error(name, err);
 		break;
 	}
 }
@@ -122,7 +132,7 @@ static int uring_fill(struct state *st, const struct options *o)
 		/* liburing 2.3 has no helper for IORING_OP_URING_CMD. */
 		io_uring_prep_rw(IORING_OP_URING_CMD, sqe, st->devfd, NULL, 0,
 				 0);
-		sqe->cmd_op = HWEVENT_URING_CMD_WAIT;
+		sqe->cmd_op = uring_cmd_op(o);
 		memcpy(sqe->cmd, &w, sizeof(w));
 		io_uring_sqe_set_data64(sqe, i);
 		st->slots[i].command = st->submitted;
@@ -197,6 +207,9 @@ static enum wait_result uring_complete(struct state *st,
 	memset(&r, 0, sizeof(r));
 	r.command = slot->command;
 	r.cookie = o->has_cookie ? o->cookie : slot->command;
+	/* What the record would say: the command's CQE has no flags. */
+	r.flags = o->reg_flags & HWEVENT_REGISTER_DEVICE ?
+		  HWEVENT_EVENT_DEVICE : 0;
 	due = slot->due_ns;
 	slot->command = 0;
 	st->pending--;
@@ -213,7 +226,7 @@ static enum wait_result uring_complete(struct state *st,
 	if (cqe->res < 0) {
 		/* Say it once, not for each of N commands (ENOSPC). */
 		if (-cqe->res != st->failed_errno)
-			report_uring_cmd_error(-cqe->res);
+			report_uring_cmd_error(o, -cqe->res);
 		st->failed_errno = -cqe->res;
 		return WAIT_ERROR;
 	}

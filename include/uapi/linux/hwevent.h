@@ -152,7 +152,7 @@ struct hwevent_event {
  * register, and the device's interrupt (MSI, else INTx) fires the
  * registration, through the same bottom half. One-shot only. One that
  * comes due while the device is suspended is raised at resume. io_uring
- * commands (HWEVENT_URING_CMD_WAIT) take the timer's interrupt only.
+ * commands ask for it with HWEVENT_URING_CMD_WAIT_DEVICE.
  */
 #define HWEVENT_REGISTER_DEVICE	(1U << 0)
 /*
@@ -464,5 +464,18 @@ struct hwevent_uring_wait {
  * %ENOTTY: an unknown cmd_op.
  */
 #define HWEVENT_URING_CMD_WAIT	_IOW(HWEVENT_IOC_MAGIC, 0x10, struct hwevent_uring_wait)
+
+/*
+ * HWEVENT_URING_CMD_WAIT_DEVICE - HWEVENT_URING_CMD_WAIT with the PCI
+ * device's interrupt (%HWEVENT_REGISTER_DEVICE, without DMA): when
+ * &hwevent_uring_wait.delay_ns has passed (or at HWEVENT_IOC_TRIGGER) the
+ * device raises its interrupt, and its handler fires the command. The
+ * same argument and CQE, and two more errors, in the CQE's res:
+ *
+ * %ENODEV: no device is bound to the driver when the command is issued,
+ * or the device was removed before it raised the interrupt (Windows:
+ * STATUS_NO_SUCH_DEVICE).
+ */
+#define HWEVENT_URING_CMD_WAIT_DEVICE	_IOW(HWEVENT_IOC_MAGIC, 0x11, struct hwevent_uring_wait)
 
 #endif /* _UAPI_LINUX_HWEVENT_H */
