@@ -720,10 +720,21 @@ static inline const char *record_head_insane(const struct hwevent_register *r,
 	return NULL;
 }
 
+/* The flags of a record fired as asked (no trigger): its source's. */
+static inline uint32_t pending_record_flags(uint32_t reg_flags)
+{
+	if (!(reg_flags & HWEVENT_REGISTER_DEVICE))
+		return 0;
+	if (reg_flags & HWEVENT_REGISTER_DMA)
+		return HWEVENT_EVENT_DEVICE | HWEVENT_EVENT_DMA;
+	return HWEVENT_EVENT_DEVICE;
+}
+
 /*
  * A PENDING record's sanity: its id, cookie, and times ordered and no
- * earlier than @start + the delay, no later than @end. Returns NULL or
- * what is wrong.
+ * earlier than @start + the delay, no later than @end; its flags those of
+ * its source (HWEVENT_REGISTER_DEVICE, _DMA), lost and overruns zero, data
+ * only with DMA. Returns NULL or what is wrong.
  */
 static inline const char *record_insane(const struct hwevent_register *r,
 					uint64_t start, uint64_t end)
@@ -739,8 +750,13 @@ static inline const char *record_insane(const struct hwevent_register *r,
 		return "bottom half before interrupt";
 	if (e->bh_ns > end)
 		return "bottom half after the ioctl returned";
-	if (e->flags || e->lost || e->overruns || e->data)
-		return "flags, lost, overruns or data not zero";
+	/* A device registration's record says so; only DMA brings data. */
+	if (e->flags != pending_record_flags(r->flags))
+		return "flags not those of the registration's source";
+	if (e->lost || e->overruns)
+		return "lost or overruns not zero";
+	if (!(e->flags & HWEVENT_EVENT_DMA) && e->data)
+		return "data without DMA";
 	return NULL;
 }
 
