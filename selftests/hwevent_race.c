@@ -100,6 +100,7 @@
 #include <liburing.h>
 
 #include "hwevent_util.h"
+#include "hwevent_uring_util.h"
 
 #ifndef sigev_notify_thread_id
 #define sigev_notify_thread_id _sigev_un._tid
@@ -1901,24 +1902,6 @@ static const char *uc_ring_init(struct io_uring *ring)
 	return "no IORING_OP_URING_CMD (before 5.19)";
 }
 
-/* One command in the ring's SQ; 0, or -1 if the SQ is full. */
-static int uc_prep(struct io_uring *ring, int fd, uint64_t delay_ns,
-		   uint64_t cookie, uint64_t data)
-{
-	struct hwevent_uring_wait w = { .delay_ns = delay_ns, .cookie = cookie };
-	struct io_uring_sqe *sqe = io_uring_get_sqe(ring);
-
-	if (!sqe)
-		return -1;
-	memset(sqe, 0, sizeof(*sqe));
-	sqe->opcode = IORING_OP_URING_CMD;
-	sqe->fd = fd;
-	sqe->cmd_op = HWEVENT_URING_CMD_WAIT;
-	memcpy(sqe->cmd, &w, sizeof(w));
-	io_uring_sqe_set_data64(sqe, data);
-	return 0;
-}
-
 /*
  * Reaps the @n commands of a round whose user data start at @base: each
  * exactly once, fired (res >= 0, a seqno no other took) or ECANCELED;
@@ -2047,9 +2030,10 @@ static const char *phase_uring_cmd(struct prng *rng, const char *desc)
 		helper_start();
 		/* The SQ holds two batches, and is empty between rounds. */
 		for (k = 0, ret = 0; k < n && !ret; k++)
-			ret = uc_prep(&ring, fd, prng_pct(rng, 25) ? UC_NEVER_NS :
-					prng_below(rng, MAX_JITTER_NS + 1),
-				      1 + prng_below(rng, UC_COOKIES), data++);
+			ret = fill_cmd(&ring, fd, HWEVENT_URING_CMD_WAIT,
+				       prng_pct(rng, 25) ? UC_NEVER_NS :
+				       prng_below(rng, MAX_JITTER_NS + 1),
+				       1 + prng_below(rng, UC_COOKIES), data++);
 		ret = ret ? -EBUSY : io_uring_submit(&ring);
 		if (ret != (int)n) {
 			round_fail(t, "io_uring_submit: %s",

@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * hwevent_uring_util.h - io_uring commands on /dev/hwevent for the
- * selftests that send them (hwevent_uring_test, hwevent_edu_test), through
- * liburing: a ring that can carry them, a command put in its SQ, and a
- * completion read with its 32-byte CQE's extra field.
+ * selftests that send them (hwevent_uring_test, hwevent_edu_test,
+ * hwevent_race), through liburing: a ring that can carry them, a command
+ * put in its SQ, and a completion read with its 32-byte CQE's extra field.
  */
 #ifndef HWEVENT_URING_UTIL_H
 #define HWEVENT_URING_UTIL_H
