@@ -308,7 +308,11 @@ for want in "${wanted[@]}"; do
 			elif [[ -n $summary ]]; then
 				reports=none
 			fi
-			grep -E "^hwevent-$name: (FAIL|SKIP)" "$out/$name/check.log" | head -n 20 >&2 || true
+			# Failures first: a long list of explained skips must not hide one.
+			{
+				grep -E "^hwevent-$name: FAIL" "$out/$name/check.log" || true
+				grep -E "^hwevent-$name: SKIP" "$out/$name/check.log" || true
+			} | head -n 30 >&2
 			if ((check_rc != 0)) && [[ -n $summary && $summary =~ \ 0\ failed$ && $checks =~ \ 0\ failed$ ]]; then
 				check_failed "$name: scripts/check.sh image exits 0 (status $check_rc)"
 			fi
