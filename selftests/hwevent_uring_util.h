@@ -76,20 +76,29 @@ static inline int fill_cmd(struct io_uring *ring, int fd, __u32 op,
 	return 0;
 }
 
-/* Waits up to @timeout_ns for a completion; 0, or -ETIME if none came. */
+/*
+ * Waits up to @timeout_ns for a completion; 0, or -ETIME if none came.
+ * liburing says -ETIME whenever io_uring_enter() came back with no CQE in
+ * sight, not only when the time ran out (on Debian's 5.10 kernel, 2 ms
+ * into a 5 s wait, with the read done and its CQE not yet in the ring):
+ * an -ETIME before the deadline waits again, for what is left.
+ */
 static inline int reap32(struct io_uring *ring, __u64 timeout_ns,
 			 struct cqe_copy *c)
 {
-	struct __kernel_timespec ts = {
-		.tv_sec = timeout_ns / NSEC_PER_SEC,
-		.tv_nsec = timeout_ns % NSEC_PER_SEC,
-	};
+	__u64 deadline = now_ns() + timeout_ns, now, left;
+	struct __kernel_timespec ts;
 	struct io_uring_cqe *cqe;
 	int ret;
 
 	do {
+		now = now_ns();
+		left = deadline > now ? deadline - now : 0;
+		ts.tv_sec = left / NSEC_PER_SEC;
+		ts.tv_nsec = left % NSEC_PER_SEC;
 		ret = io_uring_wait_cqe_timeout(ring, &cqe, &ts);
-	} while (ret == -EINTR);
+	} while (ret == -EINTR ||
+		 (ret == -ETIME && left && now_ns() < deadline));
 	if (ret)
 		return ret;
 	c->data = io_uring_cqe_get_data64(cqe);

@@ -7,7 +7,9 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 
+#include "lib/clock.h"
 #include "lib/uapi.h"
+#include "lib/uring.h"
 
 #include "bench/bench.h"
 
@@ -163,7 +165,6 @@ const char *path_unavailable(const struct bench *b, unsigned int p)
  */
 int ucmd_probe(struct bench *b)
 {
-	struct __kernel_timespec ts = { .tv_sec = WATCHDOG_S };
 	const size_t len = sizeof(b->uring_cmd_no);
 	char *no = b->uring_cmd_no;
 	struct io_uring_probe *probe;
@@ -203,7 +204,8 @@ int ucmd_probe(struct bench *b)
 	ucmd_prep(&ring, fd, 0, 0, 1);
 	ret = io_uring_submit(&ring);
 	if (ret == 1)
-		ret = io_uring_wait_cqe_timeout(&ring, &cqe, &ts);
+		ret = uring_wait_until(&ring, &cqe,
+				       now_ns() + WATCHDOG_S * NSEC_PER_SEC);
 	else if (ret >= 0)
 		ret = -EPROTO;
 	if (!ret) {

@@ -10,6 +10,7 @@
 #include "lib/clock.h"
 #include "lib/signals.h"
 #include "lib/uapi.h"
+#include "lib/uring.h"
 
 #include "bench/bench.h"
 
@@ -262,9 +263,8 @@ static void *fan_ucmd_fn(void *arg)
 {
 	struct fan_reaper *r = arg;
 	/* The commands fire by themselves by then: never wait longer. */
-	struct __kernel_timespec ts = {
-		.tv_sec = HWEVENT_URING_MAX_DELAY_NS / NSEC_PER_SEC + WATCHDOG_S,
-	};
+	const uint64_t wait_ns = HWEVENT_URING_MAX_DELAY_NS +
+				 WATCHDOG_S * NSEC_PER_SEC;
 	struct io_uring_cqe *cqe;
 	unsigned int i, queued = 0, head, n;
 	uint64_t now;
@@ -296,7 +296,7 @@ static void *fan_ucmd_fn(void *arg)
 
 	/* Every command submitted completes once: reap them all. */
 	while (r->reaped < r->submitted) {
-		ret = io_uring_wait_cqe_timeout(r->ring, &cqe, &ts);
+		ret = uring_wait_until(r->ring, &cqe, now_ns() + wait_ns);
 		now = now_ns();
 		if (ret == -EINTR)
 			continue;

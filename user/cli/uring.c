@@ -8,6 +8,7 @@
 #include "lib/common.h"
 #include "lib/device.h"
 #include "lib/signals.h"
+#include "lib/uring.h"
 
 #include "cli/hwevent.h"
 
@@ -306,10 +307,10 @@ enum wait_result wait_uring(struct state *st, const struct options *o)
  */
 int uring_stop(struct state *st, const struct options *o)
 {
-	struct __kernel_timespec ts = { .tv_sec = LOST_EVENT_MS / 1000 };
 	struct hwevent_cancel cancel;
 	struct io_uring_cqe *cqe;
 	struct uring_done done;
+	uint64_t deadline;
 	int ret, err = 0;
 
 	if (!st->ring_up || !st->pending)
@@ -321,8 +322,9 @@ int uring_stop(struct state *st, const struct options *o)
 		return -1;
 	}
 	st->cancel_issued = true;
+	deadline = now_ns() + LOST_EVENT_MS * NSEC_PER_MSEC;
 	while (st->pending) {
-		ret = io_uring_wait_cqe_timeout(&st->ring, &cqe, &ts);
+		ret = uring_wait_until(&st->ring, &cqe, deadline);
 		if (ret == -EINTR)
 			continue;
 		if (ret < 0) {
