@@ -7,6 +7,7 @@
 
 #include "lib/clock.h"
 #include "lib/device.h"
+#include "lib/uring.h"
 #include "lib/signals.h"
 
 #include "echo/hwecho.h"
@@ -368,7 +369,6 @@ static enum step async_wait(struct state *st, const struct options *o)
  */
 static int async_cancel(struct state *st, const struct options *o)
 {
-	struct __kernel_timespec ts = { .tv_nsec = 100 * 1000000L };
 	uint64_t deadline = now_ns() + CANCEL_WAIT_MS * NSEC_PER_MSEC;
 	struct io_uring_cqe *cqe;
 	struct io_uring_sqe *sqe;
@@ -398,10 +398,10 @@ static int async_cancel(struct state *st, const struct options *o)
 		return -1;
 	}
 	while (st->in_flight) {
-		ret = io_uring_wait_cqe_timeout(&st->ring, &cqe, &ts);
-		if (ret == -EINTR || ret == -ETIME) {
-			if (now_ns() < deadline)
-				continue;
+		ret = uring_wait_until(&st->ring, &cqe, deadline);
+		if (ret == -EINTR)
+			continue;
+		if (ret == -ETIME) {
 			fprintf(stderr,
 				PROG ": %u request%s still in flight %d s after cancelling them\n",
 				st->in_flight, st->in_flight == 1 ? "" : "s",
